@@ -1,0 +1,382 @@
+//! The wasmtime side: engine, compile cache, linker, and the Spin host interfaces
+//! (key-value, SQLite, variables) with per-component permissions, plus the
+//! `allowed_outbound_hosts` check on outgoing HTTP.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, HasSelf, Linker, Resource, ResourceTable};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
+
+use crate::outbound::{AllowedHost, is_allowed};
+use crate::store::{self, Pool, Stores};
+
+mod bindings {
+    wasmtime::component::bindgen!({
+        path: "wit",
+        world: "runner-host",
+        imports: { default: async | trappable },
+        with: {
+            "fermyon:spin/key-value.store": super::KvStore,
+            "fermyon:spin/sqlite.connection": super::SqlConn,
+        },
+    });
+}
+
+use bindings::fermyon::spin::{key_value, sqlite, variables};
+
+/// Guest handle of an opened key-value store.
+pub struct KvStore {
+    label: String,
+    pool: Arc<Pool>,
+}
+
+/// Guest handle of an opened SQLite connection; it holds one pooled connection so a
+/// guest's `BEGIN … COMMIT` spans its `execute` calls.
+pub struct SqlConn {
+    conn: Option<rusqlite::Connection>,
+    pool: Arc<Pool>,
+}
+
+/// Everything a component may use, fixed at start.
+pub struct ComponentRuntime {
+    pub id: String,
+    pub pre: ProxyPre<HostState>,
+    kv: HashMap<String, Arc<Pool>>,
+    sqlite: HashMap<String, Arc<Pool>>,
+    variables: HashMap<String, String>,
+    env: Vec<(String, String)>,
+    mounts: Vec<(PathBuf, String)>,
+    allowed_hosts: Arc<Vec<AllowedHost>>,
+}
+
+/// What a component is granted, resolved from the manifest.
+pub struct Grants {
+    pub key_value_stores: Vec<String>,
+    pub sqlite_databases: Vec<String>,
+    pub variables: HashMap<String, String>,
+    pub env: Vec<(String, String)>,
+    pub mounts: Vec<(PathBuf, String)>,
+    pub allowed_hosts: Vec<AllowedHost>,
+}
+
+/// Per-request store data.
+pub struct HostState {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    hooks: OutboundHooks,
+    component: Arc<ComponentRuntime>,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for HostState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
+    }
+}
+
+/// Refuses outgoing requests to hosts the component is not allowed to reach.
+struct OutboundHooks {
+    component: Arc<ComponentRuntime>,
+}
+
+type SendResult = wasmtime_wasi_http::Result<(
+    http::Response<wasmtime_wasi_http::WasiBody>,
+    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+)>;
+
+impl WasiHttpHooks for OutboundHooks {
+    fn send_request(
+        &mut self,
+        request: http::Request<wasmtime_wasi_http::WasiBody>,
+        options: Option<wasmtime_wasi_http::RequestOptions>,
+        fut: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+    ) -> Box<dyn Future<Output = SendResult> + Send> {
+        _ = fut;
+        if !is_allowed(&self.component.allowed_hosts, request.uri()) {
+            eprintln!(
+                "outbound: component `{}` is not allowed to reach {}://{} (allowed_outbound_hosts)",
+                self.component.id,
+                request.uri().scheme_str().unwrap_or("?"),
+                request.uri().authority().map(|a| a.as_str()).unwrap_or("?"),
+            );
+            return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+        }
+        Box::new(async move {
+            use http_body_util::BodyExt;
+            let (res, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            Ok((res.map(BodyExt::boxed_unsync), Box::new(io) as Box<dyn Future<Output = _> + Send>))
+        })
+    }
+}
+
+/// The engine and linker shared by all components.
+pub struct Host {
+    pub engine: Engine,
+    linker: Linker<HostState>,
+    cache_dir: PathBuf,
+}
+
+impl Host {
+    pub fn new(cache_dir: PathBuf) -> Result<Self> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_component_instances(1_000);
+        pool.total_core_instances(5_000);
+        pool.total_memories(1_000);
+        pool.total_tables(5_000);
+        pool.max_memory_size(256 << 20);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let engine = Engine::new(&config).map_err(anyhow::Error::from).context("cannot create the wasmtime engine")?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        key_value::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        sqlite::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        variables::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        Ok(Self { engine, linker, cache_dir })
+    }
+
+    /// Loads a component, compiling it only if this wasm (for this engine) has not
+    /// been compiled before: artifacts are cached on disk by content hash.
+    pub fn load(&self, wasm: &Path) -> Result<(Component, bool)> {
+        let bytes = std::fs::read(wasm).with_context(|| {
+            format!("cannot read component {} (run `runner build` first?)", wasm.display())
+        })?;
+        let mut engine_hash = std::collections::hash_map::DefaultHasher::new();
+        self.engine.precompile_compatibility_hash().hash(&mut engine_hash);
+        let key = format!("{}-{:016x}.cwasm", hex::encode(Sha256::digest(&bytes)), engine_hash.finish());
+        let cached = self.cache_dir.join(key);
+        if cached.exists() {
+            // SAFETY: the file was written by `precompile_component` of an engine with the
+            // same compatibility hash, into our own cache directory.
+            match unsafe { Component::deserialize_file(&self.engine, &cached) } {
+                Ok(c) => return Ok((c, true)),
+                Err(e) => eprintln!("warning: ignoring unusable cache entry {}: {e}", cached.display()),
+            }
+        }
+        let compiled = self
+            .engine
+            .precompile_component(&bytes)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("{} is not a valid WebAssembly component", wasm.display()))?;
+        std::fs::create_dir_all(&self.cache_dir)?;
+        let tmp = cached.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&tmp, &compiled)?;
+        std::fs::rename(&tmp, &cached)?;
+        // SAFETY: produced just above by this engine.
+        let component = unsafe { Component::deserialize(&self.engine, &compiled)? };
+        Ok((component, false))
+    }
+
+    pub fn prepare(&self, id: &str, component: &Component, grants: Grants, stores: &Stores) -> Result<ComponentRuntime> {
+        let pre = self
+            .linker
+            .instantiate_pre(component)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("component `{id}` needs an import this runner does not provide"))?;
+        let pre = ProxyPre::new(pre)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("component `{id}` does not export wasi:http/incoming-handler@0.2.x"))?;
+        let pick = |labels: &[String], all: &std::collections::BTreeMap<String, Arc<Pool>>| {
+            labels.iter().filter_map(|l| all.get(l).map(|p| (l.clone(), p.clone()))).collect()
+        };
+        Ok(ComponentRuntime {
+            id: id.to_string(),
+            pre,
+            kv: pick(&grants.key_value_stores, &stores.kv),
+            sqlite: pick(&grants.sqlite_databases, &stores.sqlite),
+            variables: grants.variables,
+            env: grants.env,
+            mounts: grants.mounts,
+            allowed_hosts: Arc::new(grants.allowed_hosts),
+        })
+    }
+}
+
+impl ComponentRuntime {
+    /// Fresh store data for one request.
+    pub fn new_state(self: &Arc<Self>) -> Result<HostState> {
+        let mut wasi = WasiCtx::builder();
+        wasi.inherit_stdout().inherit_stderr().envs(&self.env);
+        wasi.allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false);
+        for (host, guest) in &self.mounts {
+            wasi.preopened_dir(host, guest, FsPerms::ReadOnly)
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("cannot mount {} for `{}`", host.display(), self.id))?;
+        }
+        Ok(HostState {
+            wasi: wasi.build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            hooks: OutboundHooks { component: self.clone() },
+            component: self.clone(),
+        })
+    }
+}
+
+/// Runs blocking SQLite work off the async executor.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> wasmtime::Result<T> {
+    Ok(tokio::task::spawn_blocking(f).await?)
+}
+
+impl key_value::Host for HostState {}
+
+impl key_value::HostStore for HostState {
+    async fn open(&mut self, label: String) -> wasmtime::Result<Result<Resource<KvStore>, key_value::Error>> {
+        let Some(pool) = self.component.kv.get(&label).cloned() else {
+            return Ok(Err(key_value::Error::AccessDenied));
+        };
+        Ok(Ok(self.table.push(KvStore { label, pool })?))
+    }
+
+    async fn get(&mut self, this: Resource<KvStore>, key: String) -> wasmtime::Result<Result<Option<Vec<u8>>, key_value::Error>> {
+        self.kv_op(this, move |c, store| store::kv::get(c, store, &key)).await
+    }
+
+    async fn set(&mut self, this: Resource<KvStore>, key: String, value: Vec<u8>) -> wasmtime::Result<Result<(), key_value::Error>> {
+        self.kv_op(this, move |c, store| store::kv::set(c, store, &key, &value)).await
+    }
+
+    async fn delete(&mut self, this: Resource<KvStore>, key: String) -> wasmtime::Result<Result<(), key_value::Error>> {
+        self.kv_op(this, move |c, store| store::kv::delete(c, store, &key)).await
+    }
+
+    async fn exists(&mut self, this: Resource<KvStore>, key: String) -> wasmtime::Result<Result<bool, key_value::Error>> {
+        self.kv_op(this, move |c, store| store::kv::exists(c, store, &key)).await
+    }
+
+    async fn get_keys(&mut self, this: Resource<KvStore>) -> wasmtime::Result<Result<Vec<String>, key_value::Error>> {
+        self.kv_op(this, move |c, store| store::kv::keys(c, store)).await
+    }
+
+    async fn drop(&mut self, this: Resource<KvStore>) -> wasmtime::Result<()> {
+        self.table.delete(this)?;
+        Ok(())
+    }
+}
+
+impl HostState {
+    async fn kv_op<T: Send + 'static>(
+        &mut self,
+        this: Resource<KvStore>,
+        op: impl FnOnce(&rusqlite::Connection, &str) -> rusqlite::Result<T> + Send + 'static,
+    ) -> wasmtime::Result<Result<T, key_value::Error>> {
+        let store = self.table.get(&this)?;
+        let (label, pool) = (store.label.clone(), store.pool.clone());
+        let component = self.component.id.clone();
+        blocking(move || {
+            let conn = pool.get().map_err(|e| key_value::Error::Other(e.to_string()))?;
+            let out = op(&conn, &label);
+            pool.put(conn);
+            out.map_err(|e| {
+                eprintln!("key-value error in `{component}`: {e}");
+                key_value::Error::Other(e.to_string())
+            })
+        })
+        .await
+    }
+}
+
+impl sqlite::Host for HostState {}
+
+impl sqlite::HostConnection for HostState {
+    async fn open(&mut self, database: String) -> wasmtime::Result<Result<Resource<SqlConn>, sqlite::Error>> {
+        let Some(pool) = self.component.sqlite.get(&database).cloned() else {
+            return Ok(Err(sqlite::Error::AccessDenied));
+        };
+        let p = pool.clone();
+        let conn = match blocking(move || p.get()).await? {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(sqlite::Error::Io(e.to_string()))),
+        };
+        Ok(Ok(self.table.push(SqlConn { conn: Some(conn), pool })?))
+    }
+
+    async fn execute(
+        &mut self,
+        this: Resource<SqlConn>,
+        statement: String,
+        parameters: Vec<sqlite::Value>,
+    ) -> wasmtime::Result<Result<sqlite::QueryResult, sqlite::Error>> {
+        let handle = self.table.get_mut(&this)?;
+        let Some(conn) = handle.conn.take() else {
+            return Ok(Err(sqlite::Error::InvalidConnection));
+        };
+        let params: Vec<rusqlite::types::Value> = parameters.into_iter().map(to_sql).collect();
+        let (conn, out) = blocking(move || {
+            let out = store::execute(&conn, &statement, &params);
+            (conn, out)
+        })
+        .await?;
+        self.table.get_mut(&this)?.conn = Some(conn);
+        Ok(match out {
+            Ok(rows) => Ok(sqlite::QueryResult {
+                columns: rows.columns,
+                rows: rows
+                    .rows
+                    .into_iter()
+                    .map(|r| sqlite::RowResult { values: r.into_iter().map(from_sql).collect() })
+                    .collect(),
+            }),
+            Err(e) => Err(sqlite::Error::Io(e.to_string())),
+        })
+    }
+
+    async fn drop(&mut self, this: Resource<SqlConn>) -> wasmtime::Result<()> {
+        let handle = self.table.delete(this)?;
+        if let Some(conn) = handle.conn {
+            let pool = handle.pool;
+            blocking(move || pool.put(conn)).await?;
+        }
+        Ok(())
+    }
+}
+
+fn to_sql(v: sqlite::Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as V;
+    match v {
+        sqlite::Value::Integer(i) => V::Integer(i),
+        sqlite::Value::Real(f) => V::Real(f),
+        sqlite::Value::Text(s) => V::Text(s),
+        sqlite::Value::Blob(b) => V::Blob(b),
+        sqlite::Value::Null => V::Null,
+    }
+}
+
+fn from_sql(v: rusqlite::types::Value) -> sqlite::Value {
+    use rusqlite::types::Value as V;
+    match v {
+        V::Integer(i) => sqlite::Value::Integer(i),
+        V::Real(f) => sqlite::Value::Real(f),
+        V::Text(s) => sqlite::Value::Text(s),
+        V::Blob(b) => sqlite::Value::Blob(b),
+        V::Null => sqlite::Value::Null,
+    }
+}
+
+impl variables::Host for HostState {
+    async fn get(&mut self, name: String) -> wasmtime::Result<Result<String, variables::Error>> {
+        if !crate::manifest::valid_variable_name(&name) {
+            return Ok(Err(variables::Error::InvalidName(name)));
+        }
+        Ok(match self.component.variables.get(&name) {
+            Some(v) => Ok(v.clone()),
+            None => Err(variables::Error::Undefined(format!("no variable `{name}` for component `{}`", self.component.id))),
+        })
+    }
+}
