@@ -1,0 +1,218 @@
+//! The file-serving logic, independent of Spin: resolve a request path inside the
+//! mounted web root, answer conditional requests, choose content type and caching.
+
+use std::path::{Path, PathBuf};
+
+use percent_encoding::percent_decode_str;
+
+/// A response to write, whatever the host.
+#[derive(Debug, PartialEq)]
+pub struct Served {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+}
+
+/// How long browsers and edges may keep files (HTML is always revalidated).
+#[derive(Debug, Clone, Copy)]
+pub struct CachePolicy {
+    pub max_age: u32,
+}
+
+pub struct Request<'a> {
+    pub method: &'a str,
+    /// The path relative to the component route (`spin-path-info`), still percent-encoded.
+    pub path_info: &'a str,
+    /// The full request path, for redirects.
+    pub full_path: &'a str,
+    pub query: &'a str,
+    pub if_none_match: Option<&'a str>,
+}
+
+const NOT_FOUND_PAGE: &str = "404.html";
+const FALLBACK_404: &str = "<!doctype html><html lang=\"it\"><meta charset=\"utf-8\"><title>Pagina non trovata</title><h1>Pagina non trovata</h1><p>La pagina richiesta non esiste. <a href=\"/\">Torna alla home</a>.</p></html>";
+
+pub fn serve(root: &Path, req: &Request, policy: CachePolicy) -> Served {
+    if req.method != "GET" && req.method != "HEAD" {
+        return Served {
+            status: 405,
+            headers: vec![("allow", "GET, HEAD".into()), ("content-type", "text/plain; charset=utf-8".into())],
+            body: "Metodo non consentito.".into(),
+        };
+    }
+    let head = req.method == "HEAD";
+    let Some(rel) = safe_relative(req.path_info) else { return not_found(root, head) };
+    let mut file = root.join(&rel);
+    if req.path_info.is_empty() || req.path_info.ends_with('/') {
+        file.push("index.html");
+    } else if file.is_dir() {
+        let mut location = format!("{}/", req.full_path);
+        if !req.query.is_empty() {
+            location.push('?');
+            location.push_str(req.query);
+        }
+        return Served { status: 301, headers: vec![("location", location)], body: Vec::new() };
+    }
+    let Ok(bytes) = std::fs::read(&file) else { return not_found(root, head) };
+    let etag = format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(&bytes));
+    let content_type = content_type(&file);
+    let cache = cache_control(&rel, &content_type, policy);
+    let mut headers = vec![("etag", etag.clone()), ("cache-control", cache)];
+    if req.if_none_match.is_some_and(|inm| etag_matches(inm, &etag)) {
+        return Served { status: 304, headers, body: Vec::new() };
+    }
+    headers.push(("content-type", content_type));
+    Served { status: 200, headers, body: if head { Vec::new() } else { bytes } }
+}
+
+/// Decodes the path and refuses anything that could leave the root or reveal hidden files.
+fn safe_relative(path_info: &str) -> Option<PathBuf> {
+    let decoded = percent_decode_str(path_info).decode_utf8().ok()?;
+    let mut out = PathBuf::new();
+    for segment in decoded.split('/') {
+        if segment.is_empty() {
+            continue;
+        }
+        if segment.starts_with('.') || segment.contains('\\') || segment.contains('\0') {
+            return None;
+        }
+        out.push(segment);
+    }
+    Some(out)
+}
+
+fn not_found(root: &Path, head: bool) -> Served {
+    let body = std::fs::read(root.join(NOT_FOUND_PAGE)).unwrap_or_else(|_| FALLBACK_404.into());
+    Served {
+        status: 404,
+        headers: vec![("content-type", "text/html; charset=utf-8".into()), ("cache-control", "no-cache".into())],
+        body: if head { Vec::new() } else { body },
+    }
+}
+
+fn content_type(file: &Path) -> String {
+    let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let mime = match ext.as_str() {
+        // mime_guess has these as text/javascript or not at all; be explicit.
+        "js" | "mjs" => "text/javascript".to_string(),
+        "webmanifest" => "application/manifest+json".to_string(),
+        "map" => "application/json".to_string(),
+        _ => mime_guess::from_ext(&ext).first_or_octet_stream().essence_str().to_string(),
+    };
+    let textual = mime.starts_with("text/")
+        || matches!(mime.as_str(), "application/json" | "application/manifest+json" | "image/svg+xml" | "application/xml");
+    if textual { format!("{mime}; charset=utf-8") } else { mime }
+}
+
+fn cache_control(rel: &Path, content_type: &str, policy: CachePolicy) -> String {
+    if content_type.starts_with("text/html") {
+        // Pages change with each release: always revalidate (cheap, thanks to the ETag).
+        "no-cache".into()
+    } else if rel.starts_with("vendor") {
+        // Third-party files live under a versioned directory (vendor/<name>-<version>/).
+        "public, max-age=31536000, immutable".into()
+    } else {
+        format!("public, max-age={}", policy.max_age)
+    }
+}
+
+/// `If-None-Match` with a list of tags, `*`, and weak comparison (RFC 9110 §13.1.2).
+fn etag_matches(header: &str, etag: &str) -> bool {
+    header.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == etag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root() -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("index.html"), "<h1>Home</h1>").unwrap();
+        std::fs::write(d.path().join("404.html"), "<h1>Non trovata</h1>").unwrap();
+        std::fs::create_dir_all(d.path().join("css")).unwrap();
+        std::fs::write(d.path().join("css/site.css"), "body{}").unwrap();
+        std::fs::create_dir_all(d.path().join("vendor/lib-1.0")).unwrap();
+        std::fs::write(d.path().join("vendor/lib-1.0/lib.js"), "x()").unwrap();
+        std::fs::create_dir_all(d.path().join("sezione")).unwrap();
+        std::fs::write(d.path().join("sezione/index.html"), "<h1>Sezione</h1>").unwrap();
+        std::fs::write(d.path().join(".secret"), "no").unwrap();
+        d
+    }
+
+    fn get<'a>(path: &'a str, inm: Option<&'a str>) -> Request<'a> {
+        Request { method: "GET", path_info: path, full_path: path, query: "", if_none_match: inm }
+    }
+
+    fn header<'a>(s: &'a Served, name: &str) -> Option<&'a str> {
+        s.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+
+    const P: CachePolicy = CachePolicy { max_age: 600 };
+
+    #[test]
+    fn serves_files_with_types_and_caching() {
+        let r = root();
+        let cases = [
+            ("/", "text/html; charset=utf-8", "no-cache", "<h1>Home</h1>"),
+            ("/css/site.css", "text/css; charset=utf-8", "public, max-age=600", "body{}"),
+            ("/vendor/lib-1.0/lib.js", "text/javascript; charset=utf-8", "public, max-age=31536000, immutable", "x()"),
+            ("/sezione/", "text/html; charset=utf-8", "no-cache", "<h1>Sezione</h1>"),
+        ];
+        for (path, ty, cache, body) in cases {
+            let s = serve(r.path(), &get(path, None), P);
+            assert_eq!(s.status, 200, "{path}");
+            assert_eq!(header(&s, "content-type"), Some(ty), "{path}");
+            assert_eq!(header(&s, "cache-control"), Some(cache), "{path}");
+            assert_eq!(s.body, body.as_bytes(), "{path}");
+        }
+    }
+
+    #[test]
+    fn etag_and_conditional_requests() {
+        let r = root();
+        let first = serve(r.path(), &get("/css/site.css", None), P);
+        let etag = header(&first, "etag").unwrap().to_string();
+        for inm in [etag.clone(), format!("W/{etag}"), format!("\"x\", {etag}"), "*".to_string()] {
+            let s = serve(r.path(), &get("/css/site.css", Some(&inm)), P);
+            assert_eq!(s.status, 304, "{inm}");
+            assert!(s.body.is_empty());
+            assert_eq!(header(&s, "etag"), Some(etag.as_str()));
+        }
+        assert_eq!(serve(r.path(), &get("/css/site.css", Some("\"other\"")), P).status, 200);
+        std::fs::write(r.path().join("css/site.css"), "body{color:red}").unwrap();
+        assert_eq!(serve(r.path(), &get("/css/site.css", Some(&etag)), P).status, 200, "a changed file has a new tag");
+    }
+
+    #[test]
+    fn directory_without_slash_redirects() {
+        let r = root();
+        let req = Request { method: "GET", path_info: "/sezione", full_path: "/sezione", query: "a=1", if_none_match: None };
+        let s = serve(r.path(), &req, P);
+        assert_eq!(s.status, 301);
+        assert_eq!(header(&s, "location"), Some("/sezione/?a=1"));
+    }
+
+    #[test]
+    fn not_found_and_refused_paths_get_the_404_page() {
+        let r = root();
+        for path in ["/nope.html", "/../etc/passwd", "/%2e%2e/x", "/.secret", "/css/..%2f..%2fx", "/a%00b", "/a%5cb", "/%ff"] {
+            let s = serve(r.path(), &get(path, None), P);
+            assert_eq!(s.status, 404, "{path}");
+            assert_eq!(s.body, b"<h1>Non trovata</h1>", "{path}");
+        }
+    }
+
+    #[test]
+    fn head_has_headers_but_no_body_and_other_methods_are_refused() {
+        let r = root();
+        let head = Request { method: "HEAD", ..get("/css/site.css", None) };
+        let s = serve(r.path(), &head, P);
+        assert_eq!(s.status, 200);
+        assert!(s.body.is_empty());
+        assert!(header(&s, "etag").is_some());
+        let post = Request { method: "POST", ..get("/", None) };
+        let s = serve(r.path(), &post, P);
+        assert_eq!(s.status, 405);
+        assert_eq!(header(&s, "allow"), Some("GET, HEAD"));
+    }
+}
