@@ -1,0 +1,23 @@
+# Shared by scripts/run and scripts/test: paths and the one-time setup a fresh machine needs.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# spin.toml names the wasm files under ./target: a custom target dir would hide them.
+if [ -n "${CARGO_TARGET_DIR:-}" ]; then
+  echo "note: ignoring CARGO_TARGET_DIR=$CARGO_TARGET_DIR (spin.toml expects ./target; symlink it instead)" >&2
+  unset CARGO_TARGET_DIR
+fi
+# rust-toolchain.toml names the wasm target; make sure it is installed even where
+# rustup does not install targets by itself (e.g. RUSTUP_AUTO_INSTALL=0).
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip2; then
+  rustup target add wasm32-wasip2
+fi
+
+# `--sqlite @file` for every migration, then every seed file, in name order.
+sqlite_args() {
+  local f
+  for f in db/migrations/*.sql db/seed/*.sql; do
+    [ -e "$f" ] && printf -- '--sqlite\n@%s\n' "$f"
+  done
+  return 0
+}

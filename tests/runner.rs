@@ -1,0 +1,229 @@
+//! The runner hosts the application as `spin up` would: routing and Spin headers,
+//! permissions, durable key-value and SQLite state, variables, files, outbound HTTP,
+//! failure isolation, concurrency and a clean shutdown.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::Duration;
+
+use e2e::{App, Start, fixture_manifest, get, get_with, send};
+
+fn start(state: &std::path::Path) -> App {
+    Start::new(fixture_manifest(), state)
+        .arg("--sqlite")
+        .arg(format!("@{}", e2e::root().join("tests/fixtures/schema.sql").display()))
+        .env("SPIN_VARIABLE_SECRET_TOKEN", "s3cret")
+        .start()
+}
+
+#[test]
+fn health_and_unrouted_paths() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let r = get(&app.url("/.well-known/spin/health"));
+    assert_eq!((r.status, r.body.as_str()), (200, "OK"));
+    assert_eq!(get(&app.url("/nowhere")).status, 404);
+    assert_eq!(get(&app.url("/.well-known/spin/other")).status, 404);
+}
+
+#[test]
+fn spin_headers_and_route_precedence() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    // `:id` route, answered by the header echo; a client cannot forge spin-* headers.
+    let r = get_with(&app.url("/items/42?lang=it"), &[("spin-client-addr", "6.6.6.6:1")]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let h = |k: &str| {
+        let needle = format!("\"{k}\":\"");
+        let start = r.body.find(&needle).unwrap_or_else(|| panic!("{k} missing in {}", r.body)) + needle.len();
+        r.body[start..start + r.body[start..].find('"').unwrap()].to_string()
+    };
+    assert_eq!(h("spin-path-match-id"), "42");
+    assert_eq!(h("spin-matched-route"), "/items/:id");
+    assert_eq!(h("spin-raw-component-route"), "/items/:id");
+    assert_eq!(h("spin-component-route"), "/items/:id");
+    assert_eq!(h("spin-base-path"), "/");
+    assert_eq!(h("spin-path-info"), "");
+    assert_eq!(h("spin-full-url"), app.url("/items/42?lang=it"));
+    assert!(h("spin-client-addr").starts_with("127.0.0.1:"), "forged header must be replaced");
+    // a longer exact-segment route beats the shorter one; it is served by the locked copy
+    let r = get(&app.url("/items/42/detail"));
+    assert!(r.body.contains("\"spin-matched-route\":\"/items/:id/detail\""), "{}", r.body);
+    // wildcard path-info
+    let r = get(&app.url("/probe/unknown/thing/"));
+    assert!(r.body.contains("\"spin-path-info\":\"/unknown/thing/\""), "{}", r.body);
+    assert!(r.body.contains("\"spin-component-route\":\"/probe\""), "{}", r.body);
+}
+
+#[test]
+fn private_routes_are_not_reachable() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    for path in ["/hidden", "/hidden/x", "/"] {
+        assert_eq!(get(&app.url(path)).status, 404, "{path}");
+    }
+}
+
+#[test]
+fn key_value_and_sqlite_persist_across_requests_and_restarts() {
+    let state = tempfile::tempdir().unwrap();
+    {
+        let app = start(state.path());
+        assert_eq!(send("PUT", &app.url("/probe/kv/greeting"), "buongiorno").status, 200);
+        assert_eq!(get(&app.url("/probe/kv/greeting")).body, "buongiorno");
+        assert_eq!(get(&app.url("/probe/kv/absent")).status, 404);
+        for who in ["anna", "bruno"] {
+            assert_eq!(send("POST", &app.url("/probe/sql/hit"), who).status, 200);
+        }
+        assert_eq!(get(&app.url("/probe/sql/count")).body, "2");
+        assert!(app.terminate(Duration::from_secs(15)).is_some_and(|s| s.success()));
+    }
+    let app = start(state.path());
+    assert_eq!(get(&app.url("/probe/kv/greeting")).body, "buongiorno");
+    assert_eq!(get(&app.url("/probe/sql/count")).body, "2");
+}
+
+#[test]
+fn acknowledged_writes_survive_kill_9() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    for i in 0..20 {
+        assert_eq!(send("POST", &app.url("/probe/sql/hit"), &format!("w{i}")).status, 200);
+    }
+    assert_eq!(send("PUT", &app.url("/probe/kv/last"), "w19").status, 200);
+    app.kill();
+    let app = start(state.path());
+    assert_eq!(get(&app.url("/probe/sql/count")).body, "20");
+    assert_eq!(get(&app.url("/probe/kv/last")).body, "w19");
+}
+
+#[test]
+fn stores_are_refused_without_permission() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let r = get(&app.url("/locked/kv/x"));
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(r.body.contains("AccessDenied"), "{}", r.body);
+    let r = send("POST", &app.url("/locked/sql/hit"), "intruder");
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(r.body.contains("AccessDenied"), "{}", r.body);
+    assert_eq!(get(&app.url("/probe/sql/count")).body, "0", "nothing was written");
+}
+
+/// A one-shot HTTP server on loopback that answers `pong` to each connection.
+fn pong_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 4\r\nconnection: close\r\n\r\npong");
+        }
+    });
+    port
+}
+
+#[test]
+fn outbound_http_only_to_allowed_hosts() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let port = pong_server();
+    let allowed = get(&app.url(&format!("/probe/outbound?url=http://127.0.0.1:{port}/ping")));
+    assert_eq!((allowed.status, allowed.body.as_str()), (200, "200 pong"));
+    // same server, but by a name the component was not granted
+    let other_name = get(&app.url(&format!("/probe/outbound?url=http://localhost:{port}/ping")));
+    assert_eq!(other_name.status, 502, "{}", other_name.body);
+    assert!(other_name.body.contains("HttpRequestDenied"), "{}", other_name.body);
+    // a component with no allowed hosts at all
+    let locked = get(&app.url(&format!("/locked/outbound?url=http://127.0.0.1:{port}/ping")));
+    assert_eq!(locked.status, 502, "{}", locked.body);
+    assert!(locked.body.contains("HttpRequestDenied"), "{}", locked.body);
+    assert!(app.log_text().contains("is not allowed to reach"));
+}
+
+#[test]
+fn variables_environment_and_read_only_files() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let vars = get(&app.url("/probe/vars")).body;
+    assert!(vars.starts_with("ciao, mondo|s3cret|<") && vars.contains("Undefined("), "{vars}");
+    assert_eq!(get(&app.url("/probe/env")).body, "from-manifest");
+    assert_eq!(get(&app.url("/probe/file")).body, "ciao dal file|read-only");
+    assert_eq!(get(&app.url("/locked/env")).body, "", "environment is per component");
+    drop(app);
+
+    // SPIN_VARIABLE_ overrides the default; --variable overrides both; --env adds to all
+    let app = Start::new(fixture_manifest(), state.path())
+        .env("SPIN_VARIABLE_SECRET_TOKEN", "dall-ambiente")
+        .env("SPIN_VARIABLE_GREETING", "salve")
+        .arg("--variable")
+        .arg("secret_token=da-riga-di-comando")
+        .arg("--env")
+        .arg("PROBE_ENV=da-env")
+        .start();
+    let vars = get(&app.url("/probe/vars")).body;
+    assert!(vars.starts_with("salve, mondo|da-riga-di-comando|"), "{vars}");
+    assert_eq!(get(&app.url("/locked/env")).body, "da-env");
+}
+
+#[test]
+fn missing_required_variable_and_bad_manifests_are_refused_at_start() {
+    let state = tempfile::tempdir().unwrap();
+    let (code, err) = Start::new(fixture_manifest(), state.path()).refused();
+    assert_eq!(code, Some(1));
+    assert!(err.contains("variable `secret_token` is required"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("spin.toml");
+    std::fs::write(
+        &bad,
+        "spin_manifest_version = 2\n[application]\nname = \"x\"\n[[trigger.http]]\nroute = \"/...\"\ncomponent = \"ghost\"\n",
+    )
+    .unwrap();
+    let (code, err) = Start::new(bad.clone(), state.path()).refused();
+    assert_eq!(code, Some(1));
+    assert!(err.contains("component `ghost`, which is not defined"), "{err}");
+
+    std::fs::write(&bad, "spin_manifest_version = 2\n[application\n").unwrap();
+    let (code, err) = Start::new(bad, state.path()).refused();
+    assert_eq!(code, Some(1));
+    assert!(err.contains("not a valid Spin manifest"), "{err}");
+}
+
+#[test]
+fn a_trap_fails_only_its_own_request() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let r = get(&app.url("/probe/trap"));
+    assert_eq!(r.status, 500);
+    assert_eq!(get(&app.url("/probe/sql/count")).status, 200, "the runner keeps serving");
+    let log = app.log_text();
+    assert!(log.contains("component `probe` failed on GET /probe/trap"), "{log}");
+    assert!(log.contains("GET /probe/trap probe 500"), "access log line: {log}");
+}
+
+#[test]
+fn hundred_concurrent_writes_all_succeed() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let url = app.url("/probe/sql/hit");
+    let threads: Vec<_> = (0..100)
+        .map(|i| {
+            let url = url.clone();
+            std::thread::spawn(move || send("POST", &url, &format!("c{i}")).status)
+        })
+        .collect();
+    let statuses: Vec<u16> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}\n{}", app.log_text());
+    assert_eq!(get(&app.url("/probe/sql/count")).body, "100");
+}
+
+#[test]
+fn sigterm_stops_cleanly() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    assert_eq!(get(&app.url("/probe/sql/count")).status, 200);
+    let status = app.terminate(Duration::from_secs(15)).expect("runner exits after SIGTERM");
+    assert!(status.success(), "{status:?}");
+}

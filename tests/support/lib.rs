@@ -1,0 +1,229 @@
+//! Test support: start the app with the runner on a free loopback port, with its own
+//! state directory, and talk to it over HTTP.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The runner binary (built by the README test command before the tests run).
+pub fn runner_bin() -> PathBuf {
+    let bin = std::env::var_os("RUNNER_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/release/runner"));
+    assert!(bin.exists(), "{} is missing: run the README test command (scripts/test)", bin.display());
+    bin
+}
+
+pub fn portal_manifest() -> PathBuf {
+    root().join("spin.toml")
+}
+
+pub fn fixture_manifest() -> PathBuf {
+    root().join("tests/fixtures/spin.toml")
+}
+
+/// Every migration and seed file, in order, as `--sqlite @file` arguments.
+pub fn migration_args() -> Vec<String> {
+    let mut files: Vec<PathBuf> = ["db/migrations", "db/seed"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root().join(d)).into_iter().flatten())
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    // migrations before seed, each folder in name order
+    files.sort_by_key(|p| (p.parent().is_some_and(|d| d.ends_with("seed")), p.clone()));
+    files.into_iter().flat_map(|p| ["--sqlite".to_string(), format!("@{}", p.display())]).collect()
+}
+
+/// A running copy of the app.
+pub struct App {
+    child: Child,
+    pub base: String,
+    pub log: PathBuf,
+}
+
+pub struct Start<'a> {
+    pub manifest: PathBuf,
+    pub state_dir: &'a Path,
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+}
+
+impl<'a> Start<'a> {
+    pub fn new(manifest: PathBuf, state_dir: &'a Path) -> Self {
+        Self { manifest, state_dir, args: Vec::new(), env: Vec::new() }
+    }
+
+    pub fn arg(mut self, a: impl Into<String>) -> Self {
+        self.args.push(a.into());
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new(runner_bin());
+        c.arg("up")
+            .arg("--from")
+            .arg(&self.manifest)
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .arg("--state-dir")
+            .arg(self.state_dir)
+            .args(&self.args)
+            .envs(self.env.iter().cloned())
+            .current_dir(root());
+        c
+    }
+
+    /// Starts the runner and waits until it serves.
+    pub fn start(self) -> App {
+        let log = self.state_dir.join(format!("runner-{}.log", unique()));
+        let mut child = self
+            .command()
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("runner starts");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("Serving ") {
+                    let _ = tx.send(addr.trim().to_string());
+                }
+            }
+        });
+        match rx.recv_timeout(Duration::from_secs(120)) {
+            Ok(base) => App { child, base, log },
+            Err(_) => {
+                let _ = child.kill();
+                panic!("runner did not start; its log:\n{}", std::fs::read_to_string(&log).unwrap_or_default());
+            }
+        }
+    }
+
+    /// Runs the runner expecting it to refuse to start; returns its exit code and stderr.
+    pub fn refused(self) -> (Option<i32>, String) {
+        let out = self.command().output().expect("runner runs");
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+fn unique() -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+impl App {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Stops the runner abruptly (SIGKILL), as a crash would.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Sends SIGTERM and waits up to `limit` for a clean exit; returns the exit status.
+    pub fn terminate(mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP client that reports every status instead of failing on 4xx/5xx.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+fn read(resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+    let mut resp = resp.expect("HTTP request succeeds");
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    let mut body = String::new();
+    resp.body_mut().as_reader().read_to_string(&mut body).unwrap();
+    Reply { status, headers, body }
+}
+
+pub fn get(url: &str) -> Reply {
+    read(agent().get(url).call())
+}
+
+pub fn get_with(url: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut r = agent().get(url);
+    for (k, v) in headers {
+        r = r.header(*k, *v);
+    }
+    read(r.call())
+}
+
+pub fn head(url: &str) -> Reply {
+    read(agent().head(url).call())
+}
+
+pub fn send(method: &str, url: &str, body: &str) -> Reply {
+    let a = agent();
+    let r = match method {
+        "POST" => a.post(url).send(body),
+        "PUT" => a.put(url).send(body),
+        "DELETE" => a.delete(url).call(),
+        other => panic!("unsupported method {other}"),
+    };
+    read(r)
+}
