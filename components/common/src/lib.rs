@@ -1,10 +1,17 @@
 //! The shared library of the portal's components.
 //!
-//! Everything here is plain Rust that unit tests run natively; only [`spin`] touches
-//! the Spin SDK, to turn these values into Spin responses.
+//! Everything here is plain Rust that unit tests run natively, except [`spin`]
+//! (conversions to Spin SDK types) and [`db`] (calls into Spin's SQLite).
 
+pub mod db;
 pub mod error;
 pub mod headers;
+pub mod paging;
+pub mod query;
+pub mod reply;
 pub mod spin;
 
 pub use error::ApiError;
+pub use paging::{Page, Paging};
+pub use query::Query;
+pub use reply::Reply;

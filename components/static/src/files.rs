@@ -3,15 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use common::Reply;
 use percent_encoding::percent_decode_str;
-
-/// A response to write, whatever the host.
-#[derive(Debug, PartialEq)]
-pub struct Served {
-    pub status: u16,
-    pub headers: Vec<(&'static str, String)>,
-    pub body: Vec<u8>,
-}
 
 /// How long browsers and edges may keep files (HTML is always revalidated).
 #[derive(Debug, Clone, Copy)]
@@ -32,9 +25,9 @@ pub struct Request<'a> {
 const NOT_FOUND_PAGE: &str = "404.html";
 const FALLBACK_404: &str = "<!doctype html><html lang=\"it\"><meta charset=\"utf-8\"><title>Pagina non trovata</title><h1>Pagina non trovata</h1><p>La pagina richiesta non esiste. <a href=\"/\">Torna alla home</a>.</p></html>";
 
-pub fn serve(root: &Path, req: &Request, policy: CachePolicy) -> Served {
+pub fn serve(root: &Path, req: &Request, policy: CachePolicy) -> Reply {
     if req.method != "GET" && req.method != "HEAD" {
-        return Served {
+        return Reply {
             status: 405,
             headers: vec![("allow", "GET, HEAD".into()), ("content-type", "text/plain; charset=utf-8".into())],
             body: "Metodo non consentito.".into(),
@@ -51,18 +44,16 @@ pub fn serve(root: &Path, req: &Request, policy: CachePolicy) -> Served {
             location.push('?');
             location.push_str(req.query);
         }
-        return Served { status: 301, headers: vec![("location", location)], body: Vec::new() };
+        return Reply { status: 301, headers: vec![("location", location)], body: Vec::new() };
     }
     let Ok(bytes) = std::fs::read(&file) else { return not_found(root, head) };
-    let etag = format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(&bytes));
     let content_type = content_type(&file);
     let cache = cache_control(&rel, &content_type, policy);
-    let mut headers = vec![("etag", etag.clone()), ("cache-control", cache)];
-    if req.if_none_match.is_some_and(|inm| etag_matches(inm, &etag)) {
-        return Served { status: 304, headers, body: Vec::new() };
+    let mut reply = Reply::cacheable(bytes, &content_type, cache, req.if_none_match);
+    if head {
+        reply.body.clear();
     }
-    headers.push(("content-type", content_type));
-    Served { status: 200, headers, body: if head { Vec::new() } else { bytes } }
+    reply
 }
 
 /// Decodes the path and refuses anything that could leave the root or reveal hidden files.
@@ -81,9 +72,9 @@ fn safe_relative(path_info: &str) -> Option<PathBuf> {
     Some(out)
 }
 
-fn not_found(root: &Path, head: bool) -> Served {
+fn not_found(root: &Path, head: bool) -> Reply {
     let body = std::fs::read(root.join(NOT_FOUND_PAGE)).unwrap_or_else(|_| FALLBACK_404.into());
-    Served {
+    Reply {
         status: 404,
         headers: vec![("content-type", "text/html; charset=utf-8".into()), ("cache-control", "no-cache".into())],
         body: if head { Vec::new() } else { body },
@@ -116,11 +107,6 @@ fn cache_control(rel: &Path, content_type: &str, policy: CachePolicy) -> String 
     }
 }
 
-/// `If-None-Match` with a list of tags, `*`, and weak comparison (RFC 9110 §13.1.2).
-fn etag_matches(header: &str, etag: &str) -> bool {
-    header.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == etag)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,8 +129,8 @@ mod tests {
         Request { method: "GET", path_info: path, full_path: path, query: "", if_none_match: inm }
     }
 
-    fn header<'a>(s: &'a Served, name: &str) -> Option<&'a str> {
-        s.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    fn header<'a>(s: &'a Reply, name: &str) -> Option<&'a str> {
+        s.header(name)
     }
 
     const P: CachePolicy = CachePolicy { max_age: 600 };
