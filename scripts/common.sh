@@ -21,3 +21,10 @@ sqlite_args() {
   done
   return 0
 }
+
+# Builds the runner with the same feature unification as `cargo test --release
+# --workspace` (dev-dependencies change it), so the heavy wasmtime dependencies are
+# compiled once and shared by `scripts/run` and `scripts/test`.
+build_runner() {
+  cargo build --release --workspace --bins --tests
+}

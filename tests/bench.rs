@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use e2e::{Start, agent, fixture_manifest, get, migration_args, portal_manifest, send};
+use e2e::{Start, agent, fixture_manifest, get, send};
 
 const MAX_REQUESTS: usize = 200_000;
 
@@ -64,11 +64,7 @@ fn main() {
     let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
     let portal_state = tempfile::tempdir().unwrap();
     let fixture_state = tempfile::tempdir().unwrap();
-    let mut portal = Start::new(portal_manifest(), portal_state.path());
-    for a in migration_args() {
-        portal = portal.arg(a);
-    }
-    let portal = portal.start();
+    let portal = Start::portal(portal_state.path()).start();
     let fixture = Start::new(fixture_manifest(), fixture_state.path())
         .arg("--sqlite")
         .arg(format!("@{}", e2e::root().join("tests/fixtures/schema.sql").display()))
@@ -84,7 +80,7 @@ fn main() {
     println!("| endpoint | connections | req/s | p50 | p99 | errors |");
     println!("| --- | --- | --- | --- | --- | --- |");
     let targets = [
-        ("static file `/css/base.css`", portal.url("/css/base.css")),
+        ("static file `/css/site.css`", portal.url("/css/site.css")),
         ("KV read + SQLite query `/probe/bench`", fixture.url("/probe/bench")),
     ];
     for (name, url) in &targets {
@@ -101,11 +97,7 @@ fn main() {
     for _ in 0..5 {
         let state = tempfile::tempdir().unwrap();
         let t = Instant::now();
-        let mut s = Start::new(portal_manifest(), state.path());
-        for a in migration_args() {
-            s = s.arg(a);
-        }
-        let app = s.start();
+        let app = Start::portal(state.path()).start();
         assert_eq!(get(&app.url("/")).status, 200);
         times.push(t.elapsed());
     }

@@ -1,13 +1,9 @@
 //! P1 news and events API: paging, detail, caching and errors, through HTTP.
 
-use e2e::{App, Start, get, get_with, migration_args, portal_manifest, send};
+use e2e::{App, Start, get, get_with, send};
 
 fn start(state: &std::path::Path) -> App {
-    let mut s = Start::new(portal_manifest(), state);
-    for a in migration_args() {
-        s = s.arg(a);
-    }
-    s.start()
+    Start::portal(state).start()
 }
 
 fn field<'a>(json: &'a str, name: &str) -> &'a str {

@@ -1,13 +1,9 @@
 //! The portal's static component, served by the runner from the real `spin.toml`.
 
-use e2e::{App, Start, get, get_with, head, migration_args, portal_manifest, send};
+use e2e::{App, Start, get, get_with, head, send};
 
 fn start(state: &std::path::Path) -> App {
-    let mut s = Start::new(portal_manifest(), state);
-    for a in migration_args() {
-        s = s.arg(a);
-    }
-    s.start()
+    Start::portal(state).start()
 }
 
 #[test]
@@ -22,18 +18,18 @@ fn pages_assets_and_caching() {
     assert_eq!(home.header("x-content-type-options"), Some("nosniff"));
     assert!(home.body.contains("<html lang=\"it\">"));
 
-    let css = get(&app.url("/css/base.css"));
+    let css = get(&app.url("/css/site.css"));
     assert_eq!(css.status, 200);
     assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
     assert_eq!(css.header("cache-control"), Some("public, max-age=3600"));
     let etag = css.header("etag").expect("etag").to_string();
 
-    let again = get_with(&app.url("/css/base.css"), &[("if-none-match", &etag)]);
+    let again = get_with(&app.url("/css/site.css"), &[("if-none-match", &etag)]);
     assert_eq!(again.status, 304);
     assert!(again.body.is_empty());
     assert_eq!(again.header("etag"), Some(etag.as_str()));
 
-    let h = head(&app.url("/css/base.css"));
+    let h = head(&app.url("/css/site.css"));
     assert_eq!(h.status, 200);
     assert_eq!(h.header("etag"), Some(etag.as_str()));
 }
@@ -53,10 +49,6 @@ fn missing_pages_get_the_italian_404_page() {
 #[test]
 fn cache_max_age_is_a_spin_variable() {
     let state = tempfile::tempdir().unwrap();
-    let mut s = Start::new(portal_manifest(), state.path()).env("SPIN_VARIABLE_STATIC_MAX_AGE", "60");
-    for a in migration_args() {
-        s = s.arg(a);
-    }
-    let app = s.start();
-    assert_eq!(get(&app.url("/css/base.css")).header("cache-control"), Some("public, max-age=60"));
+    let app = Start::portal(state.path()).env("SPIN_VARIABLE_STATIC_MAX_AGE", "60").start();
+    assert_eq!(get(&app.url("/css/site.css")).header("cache-control"), Some("public, max-age=60"));
 }

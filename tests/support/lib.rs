@@ -61,6 +61,13 @@ impl<'a> Start<'a> {
         Self { manifest, state_dir, args: Vec::new(), env: Vec::new() }
     }
 
+    /// The portal (`spin.toml`) with every migration and the demo data.
+    pub fn portal(state_dir: &'a Path) -> Self {
+        let mut s = Self::new(portal_manifest(), state_dir);
+        s.args.extend(migration_args());
+        s
+    }
+
     pub fn arg(mut self, a: impl Into<String>) -> Self {
         self.args.push(a.into());
         self
