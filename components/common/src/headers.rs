@@ -10,7 +10,7 @@ pub const BASE: &[(&str, &str)] = &[
 pub const HTML: &[(&str, &str)] = &[
     (
         "content-security-policy",
-        "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        "default-src 'self'; img-src 'self' data:; font-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
     ),
     ("x-frame-options", "DENY"),
     ("permissions-policy", "camera=(), microphone=(), geolocation=()"),

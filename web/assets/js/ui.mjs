@@ -1,0 +1,97 @@
+// Shared UI parts for every page: DOM building, loading and error states, the
+// "Pagina 1 di N" pager, and dates shown as dd/mm/yyyy (Europe/Rome).
+
+/** Builds an element; children are nodes or text (never parsed as HTML). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c != null) node.append(c instanceof Node ? c : String(c));
+  return node;
+}
+
+export function showLoading(container, text = 'Caricamento in corso…') {
+  container.setAttribute('aria-busy', 'true');
+  container.replaceChildren(
+    el('div', { class: 'd-flex align-items-center gap-2 py-3', role: 'status' },
+      el('div', { class: 'progress-spinner progress-spinner-active size-sm' }, el('span', { class: 'visually-hidden' }, text)),
+      el('span', {}, text)),
+  );
+}
+
+export function showError(container, message, retry) {
+  container.removeAttribute('aria-busy');
+  const alert = el('div', { class: 'alert alert-danger', role: 'alert' }, el('p', { class: 'mb-2' }, message));
+  if (retry) alert.append(el('button', { type: 'button', class: 'btn btn-outline-primary btn-sm', onclick: retry }, 'Riprova'));
+  container.replaceChildren(alert);
+}
+
+export function done(container) {
+  container.removeAttribute('aria-busy');
+}
+
+/** Pager model: pages are 1-based; at least one page even when empty. */
+export function pageCount(total, pageSize) {
+  return Math.max(1, Math.ceil(total / pageSize));
+}
+
+/** "1 of N" pager with previous/next; calls onChange(page). */
+export function pager({ page, pageSize, total, onChange, label = 'Paginazione' }) {
+  const pages = pageCount(total, pageSize);
+  const button = (text, target, disabled, srText) =>
+    el('li', { class: 'page-item' + (disabled ? ' disabled' : '') },
+      el('button', { type: 'button', class: 'page-link', disabled, 'aria-label': srText, onclick: () => onChange(target) }, text));
+  return el('nav', { class: 'pagination-wrapper justify-content-center mt-3', 'aria-label': label },
+    el('ul', { class: 'pagination align-items-center' },
+      button('‹ Precedente', page - 1, page <= 1, 'Pagina precedente'),
+      el('li', { class: 'page-item' }, el('span', { class: 'page-link', 'aria-live': 'polite' }, `Pagina ${page} di ${pages}`)),
+      button('Successiva ›', page + 1, page >= pages, 'Pagina successiva')));
+}
+
+const dateFormat = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric' });
+
+/** ISO date or date-time → dd/mm/yyyy (Europe/Rome). */
+export function formatDate(iso) {
+  if (!iso) return '';
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(iso + 'T12:00:00Z') : new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : dateFormat.format(d);
+}
+
+/** dd/mm/yyyy (also d/m/yyyy) → ISO yyyy-mm-dd, or null when not a real date. */
+export function parseDate(text) {
+  const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(text ?? '');
+  if (!m) return null;
+  const [day, month, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const d = new Date(Date.UTC(year, month - 1, day));
+  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return null;
+  return `${m[3]}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/**
+ * Makes an <input> accept dates as dd/mm/yyyy, with an Italian message when the
+ * value is not a date. The ISO value is in input.dataset.iso.
+ */
+export function bindDateInput(input) {
+  const hintId = input.id + '-errore';
+  const check = () => {
+    const iso = input.value.trim() === '' ? '' : parseDate(input.value);
+    document.getElementById(hintId)?.remove();
+    if (iso === null) {
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', hintId);
+      input.after(el('div', { id: hintId, class: 'invalid-feedback d-block' }, 'Inserisci una data valida nel formato gg/mm/aaaa.'));
+      delete input.dataset.iso;
+    } else {
+      input.removeAttribute('aria-invalid');
+      input.dataset.iso = iso;
+    }
+  };
+  input.setAttribute('placeholder', 'gg/mm/aaaa');
+  input.setAttribute('inputmode', 'numeric');
+  input.addEventListener('change', check);
+  return check;
+}
