@@ -1,0 +1,171 @@
+// The portal shell in a real browser: every page loads without console errors or
+// failed requests, passes axe-core (WCAG 2.1 A/AA), and the cookie notice gates login.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { axe, launch, screenshot, startPortal, watch } from './support.mjs';
+
+const PAGES = [
+  ['/', 'home'],
+  ['/cittadino/', 'cittadino'],
+  ['/azienda/', 'azienda'],
+  ['/agenzia/', 'agenzia'],
+  ['/professionista/', 'professionista'],
+  ['/news/', 'news'],
+  ['/news/?pagina=2', null],
+  ['/news/notizia.html?id=3', 'notizia'],
+  ['/accedi/', null],
+  ['/registrati/', null],
+  ['/accessibilita/', null],
+  ['/privacy/', null],
+  ['/note-legali/', null],
+];
+
+let portal;
+let browser;
+
+before(async () => {
+  portal = await startPortal();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  portal?.stop();
+});
+
+async function open(path, { consent = true, viewport } = {}) {
+  const context = await browser.newContext({ locale: 'it-IT', viewport: viewport ?? { width: 1280, height: 900 } });
+  if (consent) {
+    await context.addCookies([{ name: 'tl_consent', value: '1', url: portal.base }]);
+  }
+  const page = await context.newPage();
+  const problems = watch(page);
+  return { context, page, problems, go: () => page.goto(portal.base + path, { waitUntil: 'networkidle' }) };
+}
+
+describe('every page', () => {
+  for (const [path, shot] of PAGES) {
+    test(`${path}: loads cleanly and passes axe-core`, async () => {
+      const { context, page, problems, go } = await open(path);
+      const response = await go();
+      assert.equal(response.status(), 200);
+      assert.equal(await page.locator('html').getAttribute('lang'), 'it');
+      assert.equal(await page.locator('h1').count(), 1, 'one h1 per page');
+      assert.ok((await page.title()).includes('Toscana Lavoro'));
+      await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+      assert.deepEqual(await axe(page), []);
+      assert.deepEqual(problems, []);
+      if (shot) await screenshot(page, shot);
+      await context.close();
+    });
+  }
+
+  test('a missing page answers 404 with the portal layout', async () => {
+    const { context, page, problems } = await open('/pagina-inesistente');
+    page.__expect404 = true;
+    const response = await page.goto(portal.base + '/pagina-inesistente', { waitUntil: 'networkidle' });
+    assert.equal(response.status(), 404);
+    assert.equal(await page.locator('h1').textContent(), 'Pagina non trovata');
+    assert.deepEqual(await axe(page), []);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
+describe('home page', () => {
+  test('shows the four sections, the latest news and the useful links', async () => {
+    const { context, page, go } = await open('/');
+    await go();
+    for (const name of ['Cittadino', 'Azienda', 'Agenzia per il lavoro', 'Professionista']) {
+      assert.equal(await page.locator('#sezioni ~ ul a', { hasText: name }).count(), 1, name);
+    }
+    await page.locator('#ultime-news article').first().waitFor();
+    assert.equal(await page.locator('#ultime-news article').count(), 3);
+    assert.match(await page.locator('#ultime-news time').first().textContent(), /^\d{2}\/\d{2}\/\d{4}$/);
+    const external = page.locator('#servizi-utili ~ ul a');
+    assert.equal(await external.count(), 6);
+    for (const a of await external.all()) {
+      assert.equal(await a.getAttribute('target'), '_blank');
+      assert.match(await a.getAttribute('rel'), /noopener/);
+    }
+    await context.close();
+  });
+
+  test('the news list pages "1 of N" and keeps the page in the address', async () => {
+    const { context, page, go } = await open('/news/');
+    await go();
+    await page.getByText('Pagina 1 di 2').waitFor();
+    await page.getByRole('button', { name: 'Pagina successiva' }).click();
+    await page.getByText('Pagina 2 di 2').waitFor();
+    assert.ok(page.url().endsWith('?pagina=2'));
+    assert.equal(await page.locator('#elenco-news article').count(), 6);
+    assert.ok(await page.getByRole('button', { name: 'Pagina successiva' }).isDisabled());
+    await context.close();
+  });
+
+  test('an unknown news item shows the API\'s Italian message', async () => {
+    const { context, page, go } = await open('/news/notizia.html?id=9999');
+    await go();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').textContent(), /La notizia richiesta non esiste/);
+    await context.close();
+  });
+});
+
+describe('cookie notice', () => {
+  test('login works only after accepting technical cookies, and the choice is remembered', async () => {
+    const { context, page, problems, go } = await open('/', { consent: false });
+    await go();
+    const notice = page.locator('[data-cookie-notice]');
+    assert.ok(await notice.isVisible(), 'the notice is shown on the first visit');
+    assert.deepEqual(await axe(page), []);
+
+    await page.locator('header').getByRole('link', { name: 'Accedi' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/', 'login is blocked before consent');
+    assert.match(await page.getByRole('alert').textContent(), /accettare i cookie tecnici/);
+    assert.ok(await page.getByRole('button', { name: /Accetto/ }).evaluate((b) => b === document.activeElement));
+
+    await page.getByRole('button', { name: /Accetto/ }).click();
+    await notice.waitFor({ state: 'hidden' });
+    const cookie = (await context.cookies()).find((c) => c.name === 'tl_consent');
+    assert.equal(cookie?.value, '1');
+    assert.ok(cookie.expires > Date.now() / 1000 + 150 * 86400, 'remembered for months');
+
+    await page.reload({ waitUntil: 'networkidle' });
+    assert.ok(!(await notice.isVisible()), 'not asked again');
+    await page.locator('header').getByRole('link', { name: 'Accedi' }).click();
+    await page.waitForURL('**/accedi/');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
+describe('keyboard and phone', () => {
+  test('the skip link is the first stop and moves focus to the content', async () => {
+    const { context, page, go } = await open('/cittadino/');
+    await go();
+    await page.keyboard.press('Tab');
+    const focused = page.locator(':focus');
+    assert.equal(await focused.textContent(), 'Vai al contenuto');
+    assert.ok(await focused.isVisible());
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'contenuto');
+    await context.close();
+  });
+
+  test('on a phone the main menu opens from the menu button', async () => {
+    const { context, page, problems, go } = await open('/', { viewport: { width: 375, height: 800 } });
+    await go();
+    const menu = page.locator('#menu-principale');
+    assert.ok(!(await menu.getByRole('link', { name: 'Cittadino' }).isVisible()));
+    await page.getByRole('button', { name: 'Mostra o nascondi il menu' }).click();
+    await menu.getByRole('link', { name: 'Cittadino' }).waitFor({ state: 'visible' });
+    assert.deepEqual(await axe(page), []);
+    await screenshot(page, 'home-phone-menu');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});

@@ -1,0 +1,82 @@
+// Browser-test support: start the portal with the runner on a free loopback port,
+// drive Debian's Chromium with playwright-core, and check pages with axe-core.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const artifacts = path.join(root, 'artifacts');
+
+/** Starts the portal with migrations and demo data; resolves to {base, stop}. */
+export async function startPortal() {
+  const state = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-browser-'));
+  const sql = ['db/migrations', 'db/seed'].flatMap((d) =>
+    fs.readdirSync(path.join(root, d)).filter((f) => f.endsWith('.sql')).sort().flatMap((f) => ['--sqlite', `@${d}/${f}`]));
+  const bin = process.env.RUNNER_BIN ?? path.join(root, 'target/release/runner');
+  const child = spawn(bin, ['up', '--listen', '127.0.0.1:0', '--state-dir', state, ...sql], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => { log += d; });
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`runner did not start:\n${log}`)), 60000);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /Serving (http:\/\/\S+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`runner exited (${code}):\n${log}`)); });
+  });
+  return {
+    base,
+    log: () => log,
+    stop: () => { child.kill('SIGTERM'); fs.rmSync(state, { recursive: true, force: true }); },
+  };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/** Records console errors, page errors and failed requests of a page. */
+export function watch(page) {
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    // Chromium also logs the 404 of a document that is expected to be missing
+    if (page.__expect404 && /status of 404/.test(m.text())) return;
+    problems.push(`console: ${m.text().slice(0, 300)}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => {
+    // the document of a page expected to be missing is allowed its 404
+    if (r.status() >= 400 && !(r.request().resourceType() === 'document' && page.__expect404)) {
+      problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    }
+  });
+  return problems;
+}
+
+const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe-core for WCAG 2.1 A and AA; returns the violations, readable. */
+export async function axe(page) {
+  // evaluate() is not subject to the page's CSP, unlike an injected <script>.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n    ')}`);
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(path.join(artifacts, 'screenshots'), { recursive: true });
+  await page.screenshot({ path: path.join(artifacts, 'screenshots', `${name}.png`), fullPage: true });
+}
