@@ -81,6 +81,8 @@ fn main() {
     println!("| --- | --- | --- | --- | --- | --- |");
     let targets = [
         ("static file `/css/site.css`", portal.url("/css/site.css")),
+        ("home page `/` (HTML)", portal.url("/")),
+        ("news API `/api/news?page_size=3` (SQLite count + page)", portal.url("/api/news?page_size=3")),
         ("KV read + SQLite query `/probe/bench`", fixture.url("/probe/bench")),
     ];
     for (name, url) in &targets {

@@ -52,3 +52,26 @@ fn cache_max_age_is_a_spin_variable() {
     let app = Start::portal(state.path()).env("SPIN_VARIABLE_STATIC_MAX_AGE", "60").start();
     assert_eq!(get(&app.url("/css/site.css")).header("cache-control"), Some("public, max-age=60"));
 }
+
+#[test]
+fn text_assets_are_sent_compressed_when_the_client_accepts_it() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let plain = get(&app.url("/js/ui.mjs"));
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.header("content-encoding"), None);
+    assert_eq!(plain.header("vary"), Some("accept-encoding"));
+    assert!(plain.body.contains("export function formatDate"));
+
+    for (accept, coding) in [("gzip, deflate, br", "br"), ("gzip", "gzip")] {
+        let r = get_with(&app.url("/js/ui.mjs"), &[("accept-encoding", accept)]);
+        assert_eq!(r.status, 200, "{accept}");
+        assert_eq!(r.header("content-encoding"), Some(coding), "{accept}");
+        assert_eq!(r.header("content-type"), Some("text/javascript; charset=utf-8"));
+        let sent: usize = r.header("content-length").unwrap().parse().unwrap();
+        assert!(sent * 2 < plain.body.len(), "{coding}: {sent} bytes vs {}", plain.body.len());
+        assert_ne!(r.header("etag"), plain.header("etag"), "each encoding has its own ETag");
+        let again = get_with(&app.url("/js/ui.mjs"), &[("accept-encoding", accept), ("if-none-match", r.header("etag").unwrap())]);
+        assert_eq!(again.status, 304);
+    }
+}

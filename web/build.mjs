@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 
 import { expandBlocks, page, setVendorPath } from './layout.mjs';
 import { site } from './site.mjs';
@@ -106,7 +107,20 @@ function main() {
     fs.writeFileSync(dest, page(meta, expandBlocks(body), config));
     count += 1;
   }
-  console.log(`web: ${count} pages and Bootstrap Italia ${bi.version} written to static/`);
+  // Brotli and gzip copies of text files, negotiated by the static component
+  // (neither Spin nor the component compresses on the fly).
+  let saved = 0;
+  for (const file of walk(out).filter((f) => /\.(html|css|m?js|svg|json|txt)$/.test(f))) {
+    const data = fs.readFileSync(file);
+    if (data.length < 1024) continue;
+    const br = zlib.brotliCompressSync(data, {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+    });
+    fs.writeFileSync(file + '.br', br);
+    fs.writeFileSync(file + '.gz', zlib.gzipSync(data, { level: 9 }));
+    saved += data.length - br.length;
+  }
+  console.log(`web: ${count} pages and Bootstrap Italia ${bi.version} written to static/ (brotli saves ${(saved / 1024).toFixed(0)} KB)`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main();

@@ -203,8 +203,10 @@ fn read(resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
         .collect();
-    let mut body = String::new();
-    resp.body_mut().as_reader().read_to_string(&mut body).unwrap();
+    let mut bytes = Vec::new();
+    resp.body_mut().as_reader().read_to_end(&mut bytes).unwrap();
+    // compressed bodies are not text: keep them readable for assertions on length
+    let body = String::from_utf8_lossy(&bytes).into_owned();
     Reply { status, headers, body }
 }
 

@@ -20,6 +20,7 @@ pub struct Request<'a> {
     pub full_path: &'a str,
     pub query: &'a str,
     pub if_none_match: Option<&'a str>,
+    pub accept_encoding: Option<&'a str>,
 }
 
 const NOT_FOUND_PAGE: &str = "404.html";
@@ -46,14 +47,67 @@ pub fn serve(root: &Path, req: &Request, policy: CachePolicy) -> Reply {
         }
         return Reply { status: 301, headers: vec![("location", location)], body: Vec::new() };
     }
-    let Ok(bytes) = std::fs::read(&file) else { return not_found(root, head) };
+    if !file.is_file() {
+        return not_found(root, head);
+    }
     let content_type = content_type(&file);
     let cache = cache_control(&rel, &content_type, policy);
+    // The build stores brotli and gzip copies of text files next to them (`x.css.br`).
+    let variants = [("br", ".br"), ("gzip", ".gz")];
+    let chosen = variants.iter().find_map(|(coding, suffix)| {
+        if !accepts(req.accept_encoding, coding) {
+            return None;
+        }
+        let mut name = file.clone().into_os_string();
+        name.push(suffix);
+        std::fs::read(&name).ok().map(|b| (*coding, b))
+    });
+    let (coding, bytes) = match chosen {
+        Some((coding, b)) => (Some(coding), b),
+        None => match std::fs::read(&file) {
+            Ok(b) => (None, b),
+            Err(_) => return not_found(root, head),
+        },
+    };
+    let compressible = variants.iter().any(|(_, suffix)| {
+        let mut name = file.clone().into_os_string();
+        name.push(suffix);
+        Path::new(&name).exists()
+    });
+    // Each encoding is its own representation: the ETag is over the bytes sent.
     let mut reply = Reply::cacheable(bytes, &content_type, cache, req.if_none_match);
+    if compressible {
+        reply.headers.push(("vary", "accept-encoding".into()));
+    }
+    if let Some(coding) = coding
+        && reply.status == 200
+    {
+        reply.headers.push(("content-encoding", coding.into()));
+    }
     if head {
         reply.body.clear();
     }
     reply
+}
+
+/// Whether `Accept-Encoding` allows `coding` (present with q > 0, or `*`).
+fn accepts(header: Option<&str>, coding: &str) -> bool {
+    let Some(header) = header else { return false };
+    let mut wildcard = false;
+    for item in header.split(',') {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .find_map(|p| p.trim().strip_prefix("q=").map(|v| v.trim().parse::<f32>().unwrap_or(0.0)))
+            .unwrap_or(1.0);
+        if name == coding {
+            return q > 0.0;
+        }
+        if name == "*" {
+            wildcard = q > 0.0;
+        }
+    }
+    wildcard
 }
 
 /// Decodes the path and refuses anything that could leave the root or reveal hidden files.
@@ -126,7 +180,7 @@ mod tests {
     }
 
     fn get<'a>(path: &'a str, inm: Option<&'a str>) -> Request<'a> {
-        Request { method: "GET", path_info: path, full_path: path, query: "", if_none_match: inm }
+        Request { method: "GET", path_info: path, full_path: path, query: "", if_none_match: inm, accept_encoding: None }
     }
 
     fn header<'a>(s: &'a Reply, name: &str) -> Option<&'a str> {
@@ -170,9 +224,43 @@ mod tests {
     }
 
     #[test]
+    fn precompressed_copies_are_negotiated() {
+        let r = root();
+        std::fs::write(r.path().join("css/site.css.br"), "BR").unwrap();
+        std::fs::write(r.path().join("css/site.css.gz"), "GZ").unwrap();
+        let with = |ae: &'static str| Request { accept_encoding: Some(ae), ..get("/css/site.css", None) };
+        let cases = [
+            ("gzip, deflate, br", Some("br"), "BR"),
+            ("gzip", Some("gzip"), "GZ"),
+            ("br;q=0, gzip;q=0.5", Some("gzip"), "GZ"),
+            ("*", Some("br"), "BR"),
+            ("identity", None, "body{}"),
+            ("br;q=0, *;q=0", None, "body{}"),
+        ];
+        for (ae, coding, body) in cases {
+            let s = serve(r.path(), &with(ae), P);
+            assert_eq!(s.status, 200, "{ae}");
+            assert_eq!(header(&s, "content-encoding"), coding, "{ae}");
+            assert_eq!(header(&s, "vary"), Some("accept-encoding"), "{ae}");
+            assert_eq!(header(&s, "content-type"), Some("text/css; charset=utf-8"), "{ae}");
+            assert_eq!(s.body, body.as_bytes(), "{ae}");
+        }
+        // each representation has its own tag
+        let br = serve(r.path(), &with("br"), P);
+        let plain = serve(r.path(), &get("/css/site.css", None), P);
+        assert_ne!(header(&br, "etag"), header(&plain, "etag"));
+        // a compressed copy without its original is not served
+        std::fs::write(r.path().join("orphan.js.br"), "x").unwrap();
+        assert_eq!(serve(r.path(), &Request { accept_encoding: Some("br"), ..get("/orphan.js", None) }, P).status, 404);
+        // files without copies carry no Vary
+        assert_eq!(header(&serve(r.path(), &with("br"), P), "vary"), Some("accept-encoding"));
+        assert_eq!(header(&serve(r.path(), &Request { accept_encoding: Some("br"), ..get("/", None) }, P), "vary"), None);
+    }
+
+    #[test]
     fn directory_without_slash_redirects() {
         let r = root();
-        let req = Request { method: "GET", path_info: "/sezione", full_path: "/sezione", query: "a=1", if_none_match: None };
+        let req = Request { query: "a=1", ..get("/sezione", None) };
         let s = serve(r.path(), &req, P);
         assert_eq!(s.status, 301);
         assert_eq!(header(&s, "location"), Some("/sezione/?a=1"));

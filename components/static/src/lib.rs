@@ -27,6 +27,7 @@ mod handler {
             full_path: req.path(),
             query: req.query(),
             if_none_match: common::spin::header(&req, "if-none-match"),
+            accept_encoding: common::spin::header(&req, "accept-encoding"),
         };
         files::serve(std::path::Path::new("/"), &request, policy).into()
     }
