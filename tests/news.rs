@@ -6,14 +6,6 @@ fn start(state: &std::path::Path) -> App {
     Start::portal(state).start()
 }
 
-fn field<'a>(json: &'a str, name: &str) -> &'a str {
-    let needle = format!("\"{name}\":");
-    let start = json.find(&needle).unwrap_or_else(|| panic!("{name} missing in {json}")) + needle.len();
-    let rest = &json[start..];
-    let end = rest.find([',', '}']).unwrap();
-    rest[..end].trim_matches('"')
-}
-
 #[test]
 fn list_is_paged_newest_first_and_cacheable() {
     let state = tempfile::tempdir().unwrap();
@@ -22,16 +14,19 @@ fn list_is_paged_newest_first_and_cacheable() {
     assert_eq!(first.status, 200, "{}", first.body);
     assert_eq!(first.header("content-type"), Some("application/json; charset=utf-8"));
     assert_eq!(first.header("cache-control"), Some("public, max-age=300"));
-    assert_eq!(field(&first.body, "total"), "12");
-    assert_eq!(field(&first.body, "page_size"), "5");
-    assert_eq!(first.body.matches("\"id\":").count(), 5);
-    assert_eq!(field(&first.body, "published_at"), "2026-11-20", "newest first");
-    assert!(!first.body.contains("\"body\""), "the list carries summaries only");
+    let list = first.json();
+    assert_eq!((list["total"].as_i64(), list["page"].as_i64(), list["page_size"].as_i64()), (Some(12), Some(1), Some(5)));
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 5);
+    let dates: Vec<&str> = items.iter().map(|i| i["published_at"].as_str().unwrap()).collect();
+    assert_eq!(dates[0], "2026-11-20");
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first: {dates:?}");
+    assert!(items.iter().all(|i| i.get("body").is_none()), "the list carries summaries only");
 
-    let last = get(&app.url("/api/news?page=3&page_size=5"));
-    assert_eq!(last.body.matches("\"id\":").count(), 2);
+    let last = get(&app.url("/api/news?page=3&page_size=5")).json();
+    assert_eq!(last["items"].as_array().unwrap().len(), 2);
     let beyond = get(&app.url("/api/news?page=9&page_size=5"));
-    assert_eq!((beyond.status, beyond.body.matches("\"id\":").count()), (200, 0));
+    assert_eq!((beyond.status, beyond.json()["items"].as_array().unwrap().len()), (200, 0));
 
     let etag = first.header("etag").unwrap();
     let again = get_with(&app.url("/api/news?page_size=5"), &[("if-none-match", etag)]);
@@ -44,8 +39,9 @@ fn detail_and_errors() {
     let app = start(state.path());
     let one = get(&app.url("/api/news/2"));
     assert_eq!(one.status, 200);
-    assert_eq!(field(&one.body, "id"), "2");
-    assert!(one.body.contains("\"body\":\"Durante la giornata"), "{}", one.body);
+    let item = one.json();
+    assert_eq!(item["id"], 2);
+    assert!(item["body"].as_str().unwrap().starts_with("Durante la giornata"), "{item}");
 
     let cases = [
         ("/api/news/999", 404, "news_not_found"),
@@ -57,9 +53,11 @@ fn detail_and_errors() {
         let r = get(&app.url(path));
         assert_eq!(r.status, status, "{path}: {}", r.body);
         assert_eq!(r.header("cache-control"), Some("no-store"), "{path}");
-        assert!(r.body.starts_with(&format!("{{\"error\":{{\"code\":\"{code}\",\"message\":\"")), "{path}: {}", r.body);
+        let error = &r.json()["error"];
+        assert_eq!(error["code"], code, "{path}");
+        assert!(!error["message"].as_str().unwrap().is_empty(), "{path}");
     }
     let r = send("POST", &app.url("/api/news"), "{}");
     assert_eq!(r.status, 405);
-    assert!(r.body.contains("method_not_allowed"));
+    assert_eq!(r.json()["error"]["code"], "method_not_allowed");
 }
