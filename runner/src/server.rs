@@ -42,7 +42,13 @@ impl App {
         let start = Instant::now();
         let method = req.method().clone();
         let path = req.uri().path().to_string();
+        let host_ok = req
+            .headers()
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .is_none_or(|h| format!("http://{h}/").parse::<http::Uri>().is_ok_and(|u| u.host().is_some()));
         let (response, component) = match path.as_str() {
+            _ if !host_ok => (text(StatusCode::BAD_REQUEST, "Bad Request: invalid Host header"), "-".to_string()),
             "/.well-known/spin/health" => (text(StatusCode::OK, "OK"), "-".to_string()),
             p if p.starts_with(crate::routes::WELL_KNOWN_PREFIX) => (text(StatusCode::NOT_FOUND, "Not Found"), "-".to_string()),
             _ => match self.router.route(&path) {
