@@ -9,6 +9,7 @@ pub mod headers;
 pub mod paging;
 pub mod query;
 pub mod reply;
+pub mod rome;
 pub mod spin;
 
 pub use error::ApiError;
