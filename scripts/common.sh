@@ -13,10 +13,11 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip2; then
   rustup target add wasm32-wasip2
 fi
 
-# `--sqlite @file` for every migration, then every seed file, in name order.
+# `--sqlite @file` for every migration, then reference data, then demo data, each
+# folder in name order.
 sqlite_args() {
   local f
-  for f in db/migrations/*.sql db/seed/*.sql; do
+  for f in db/migrations/*.sql db/reference/*.sql db/seed/*.sql; do
     [ -e "$f" ] && printf -- '--sqlite\n@%s\n' "$f"
   done
   return 0

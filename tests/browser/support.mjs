@@ -14,7 +14,7 @@ export const artifacts = path.join(root, 'artifacts');
 /** Starts the portal with migrations and demo data; resolves to {base, stop}. */
 export async function startPortal() {
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-browser-'));
-  const sql = ['db/migrations', 'db/seed'].flatMap((d) =>
+  const sql = ['db/migrations', 'db/reference', 'db/seed'].flatMap((d) =>
     fs.readdirSync(path.join(root, d)).filter((f) => f.endsWith('.sql')).sort().flatMap((f) => ['--sqlite', `@${d}/${f}`]));
   const bin = process.env.RUNNER_BIN ?? path.join(root, 'target/release/runner');
   const child = spawn(bin, ['up', '--listen', '127.0.0.1:0', '--state-dir', state, ...sql], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -29,17 +29,23 @@ pub fn fixture_manifest() -> PathBuf {
     root().join("tests/fixtures/spin.toml")
 }
 
-/// Every migration and seed file, in order, as `--sqlite @file` arguments.
+/// Every migration, reference and seed file, in that order (each folder in name
+/// order), as `--sqlite @file` arguments.
 pub fn migration_args() -> Vec<String> {
-    let mut files: Vec<PathBuf> = ["db/migrations", "db/seed"]
+    ["db/migrations", "db/reference", "db/seed"]
         .iter()
-        .flat_map(|d| std::fs::read_dir(root().join(d)).into_iter().flatten())
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
-        .collect();
-    // migrations before seed, each folder in name order
-    files.sort_by_key(|p| (p.parent().is_some_and(|d| d.ends_with("seed")), p.clone()));
-    files.into_iter().flat_map(|p| ["--sqlite".to_string(), format!("@{}", p.display())]).collect()
+        .flat_map(|d| {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(d))
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+                .collect();
+            files.sort();
+            files
+        })
+        .flat_map(|p| ["--sqlite".to_string(), format!("@{}", p.display())])
+        .collect()
 }
 
 /// A running copy of the app.

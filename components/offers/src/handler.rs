@@ -1,0 +1,190 @@
+//! The Spin handler: runs the parsed request against SQLite and writes the reply.
+
+use common::{ApiError, Page, Reply, db};
+use serde::Serialize;
+use spin_sdk::http::{Request, Response};
+use spin_sdk::http_component;
+use spin_sdk::sqlite::{Connection, Row, Value};
+
+use crate::search::{Param, Search};
+use crate::{Cpi, Location, Named, OfferDetail, OfferSummary, RefList, Requirements, Route};
+
+fn values(params: Vec<Param>) -> Vec<Value> {
+    params
+        .into_iter()
+        .map(|p| match p {
+            Param::Text(s) => Value::Text(s),
+            Param::Int(i) => Value::Integer(i),
+        })
+        .collect()
+}
+
+fn opt_text(row: &Row<'_>, column: &str) -> Option<String> {
+    row.get::<&str>(column).map(str::to_owned)
+}
+
+fn named(row: &Row<'_>, code: &str, name: &str) -> Result<Named, ApiError> {
+    Ok(Named { code: db::text(row, code)?, name: db::text(row, name)? })
+}
+
+/// Unknown filter values are the client's mistake: 400, not an empty list.
+fn check_references(conn: &Connection, search: &Search) -> Result<(), ApiError> {
+    for (reference, value) in search.references() {
+        let (table, column, label) = reference.table();
+        let sql = format!("SELECT count(*) AS n FROM {table} WHERE {column} = ?");
+        if db::scalar_i64(&db::query(conn, &sql, &[Value::Text(value.to_string())])?, "n")? == 0 {
+            return Err(ApiError::bad_request("unknown_filter", format!("Il filtro «{label}» contiene un valore che non esiste.")));
+        }
+    }
+    Ok(())
+}
+
+fn search(search: &Search) -> Result<Page<OfferSummary>, ApiError> {
+    let conn = db::open()?;
+    check_references(&conn, search)?;
+    let today = common::rome::today_iso();
+    let (count_sql, count_params) = search.count_sql(&today);
+    let total = db::scalar_i64(&db::query(&conn, &count_sql, &values(count_params))?, "n")?;
+    let (page_sql, page_params) = search.page_sql(&today);
+    let rows = db::query(&conn, &page_sql, &values(page_params))?;
+    let items = rows
+        .rows()
+        .map(|r| {
+            Ok(OfferSummary {
+                code: db::text(&r, "code")?,
+                cpi: named(&r, "cpi_code", "cpi_name")?,
+                offer_type: named(&r, "offer_type", "offer_type_name")?,
+                contract_type: named(&r, "contract_type", "contract_type_name")?,
+                occupation: db::text(&r, "occupation")?,
+                description: db::text(&r, "description")?,
+                locations: opt_text(&r, "locations").map(|l| l.split('|').map(str::to_owned).collect()).unwrap_or_default(),
+                published_at: db::text(&r, "published_at")?,
+                deadline: db::text(&r, "deadline")?,
+            })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(Page::new(items, total, search.paging))
+}
+
+fn detail(code: &str) -> Result<OfferDetail, ApiError> {
+    let conn = db::open()?;
+    let rows = db::query(
+        &conn,
+        "SELECT o.*, c.name AS cpi_name, c.address, c.email, c.phone, c.area_code, a.name AS area_name,
+                t.name AS offer_type_name, k.name AS contract_type_name
+           FROM offers o JOIN cpis c ON c.code = o.cpi_code JOIN areas a ON a.code = c.area_code
+           JOIN offer_types t ON t.code = o.offer_type JOIN contract_types k ON k.code = o.contract_type
+          WHERE o.code = ?",
+        &[Value::Text(code.to_string())],
+    )?;
+    let r = rows.rows().next().ok_or_else(crate::offer_not_found)?;
+    let id = db::int(&r, "id")?;
+    let locations = db::query(
+        &conn,
+        "SELECT m.istat, m.name, p.name AS province, p.sigla, g.name AS region
+           FROM offer_locations l JOIN comuni m ON m.istat = l.comune_istat
+           JOIN provinces p ON p.code = l.province_code JOIN regions g ON g.code = l.region_code
+          WHERE l.offer_id = ? ORDER BY l.position",
+        &[Value::Integer(id)],
+    )?;
+    let deadline = db::text(&r, "deadline")?;
+    let flag = |c: &str| db::int(&r, c).map(|v| v != 0);
+    Ok(OfferDetail {
+        code: db::text(&r, "code")?,
+        cpi: Cpi {
+            code: db::text(&r, "cpi_code")?,
+            name: db::text(&r, "cpi_name")?,
+            area: named(&r, "area_code", "area_name")?,
+            address: opt_text(&r, "address"),
+            email: opt_text(&r, "email"),
+            phone: opt_text(&r, "phone"),
+        },
+        offer_type: named(&r, "offer_type", "offer_type_name")?,
+        contract_type: named(&r, "contract_type", "contract_type_name")?,
+        occupation: db::text(&r, "occupation")?,
+        occupation_istat: opt_text(&r, "occupation_istat"),
+        description: db::text(&r, "description")?,
+        experience_required: flag("experience_required")?,
+        experience_description: opt_text(&r, "experience_description"),
+        experience_months: r.get::<i64>("experience_months"),
+        places: db::int(&r, "places")?,
+        work_mode: opt_text(&r, "work_mode"),
+        how_to_apply: db::text(&r, "how_to_apply")?,
+        requirements: Requirements {
+            vat_number: flag("vat_number_required")?,
+            own_transport: flag("own_transport_required")?,
+            travel: flag("travel_availability")?,
+            targeted_placement: flag("targeted_placement")?,
+        },
+        locations: locations
+            .rows()
+            .map(|l| {
+                Ok(Location {
+                    istat: db::text(&l, "istat")?,
+                    name: db::text(&l, "name")?,
+                    province: db::text(&l, "province")?,
+                    sigla: db::text(&l, "sigla")?,
+                    region: db::text(&l, "region")?,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
+        published_at: db::text(&r, "published_at")?,
+        expired: db::text(&r, "status")? != "published" || deadline < common::rome::today_iso(),
+        deadline,
+    })
+}
+
+#[derive(Serialize)]
+struct RefItem {
+    code: String,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sigla: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RefItems {
+    items: Vec<RefItem>,
+}
+
+fn reference(list: &RefList) -> Result<RefItems, ApiError> {
+    let conn = db::open()?;
+    let (sql, params): (&str, Vec<Value>) = match list {
+        RefList::Regions => ("SELECT code, name FROM regions ORDER BY name", vec![]),
+        RefList::Provinces { region: None } => ("SELECT code, name, sigla FROM provinces ORDER BY name", vec![]),
+        RefList::Provinces { region: Some(r) } => {
+            ("SELECT code, name, sigla FROM provinces WHERE region_code = ? ORDER BY name", vec![Value::Text(r.clone())])
+        }
+        RefList::Comuni { province } => {
+            ("SELECT istat AS code, name FROM comuni WHERE province_code = ? ORDER BY name", vec![Value::Text(province.clone())])
+        }
+        RefList::Areas => ("SELECT code, name FROM areas ORDER BY name", vec![]),
+        RefList::Cpis { area: None } => ("SELECT code, name FROM cpis ORDER BY name", vec![]),
+        RefList::Cpis { area: Some(a) } => {
+            ("SELECT code, name FROM cpis WHERE area_code = ? ORDER BY name", vec![Value::Text(a.clone())])
+        }
+        RefList::OfferTypes => ("SELECT code, name FROM offer_types ORDER BY name", vec![]),
+        RefList::ContractTypes => ("SELECT code, name FROM contract_types ORDER BY name", vec![]),
+    };
+    let rows = db::query(&conn, sql, &params)?;
+    let items = rows
+        .rows()
+        .map(|r| Ok(RefItem { code: db::text(&r, "code")?, name: db::text(&r, "name")?, sigla: opt_text(&r, "sigla") }))
+        .collect::<Result<_, ApiError>>()?;
+    Ok(RefItems { items })
+}
+
+#[http_component]
+fn handle(req: Request) -> Response {
+    let header = |name: &str| common::spin::header(&req, name).unwrap_or("");
+    let inm = common::spin::header(&req, "if-none-match");
+    let offers_max_age = common::spin::number_variable("offers_max_age", 60);
+    let ref_max_age = common::spin::number_variable("ref_max_age", 3600);
+    let reply = crate::route(&req.method().to_string(), header("spin-component-route"), header("spin-path-info"), req.query())
+        .and_then(|route| match route {
+            Route::Search(s) => Reply::public_json(&search(&s)?, offers_max_age, inm),
+            Route::Detail(code) => Reply::public_json(&detail(&code)?, offers_max_age, inm),
+            Route::Ref(list) => Reply::public_json(&reference(&list)?, ref_max_age, inm),
+        });
+    reply.unwrap_or_else(Reply::from).into()
+}

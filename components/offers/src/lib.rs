@@ -1,0 +1,193 @@
+//! `offers`: public job offers (P2 search, P3 detail) and the reference lists of the
+//! search filters.
+//!
+//! - `GET /api/offers?q=&offer_type=&contract_type=&region=&province=&comune=&area=&cpi=&code=&page=&page_size=&sort=`
+//!   → `{items, total, page, page_size}`; open offers only (deadline today or later).
+//! - `GET /api/offers/<code>` → one offer, also when expired (`"expired": true`).
+//! - `GET /api/ref/{regions, provinces?region=, comuni?province=, areas, cpis?area=,
+//!   offer-types, contract-types}` → `{items: [{code, name, …}]}`.
+//!
+//! All public and cacheable (`Cache-Control: public`, ETag, 304).
+
+pub mod search;
+
+use common::{ApiError, Query};
+use serde::Serialize;
+
+use search::{Search, offer_code};
+
+#[derive(Debug, PartialEq)]
+pub enum RefList {
+    Regions,
+    Provinces { region: Option<String> },
+    Comuni { province: String },
+    Areas,
+    Cpis { area: Option<String> },
+    OfferTypes,
+    ContractTypes,
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Route {
+    Search(Search),
+    Detail(String),
+    Ref(RefList),
+}
+
+fn code_param(q: &Query, name: &str, len: usize, label: &str) -> Result<Option<String>, ApiError> {
+    match q.get(name) {
+        None => Ok(None),
+        Some(v) if v.len() == len && v.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(v.to_string())),
+        Some(_) => Err(ApiError::bad_request("invalid_filter", format!("Il filtro «{label}» contiene un valore non valido."))),
+    }
+}
+
+/// Parses a request routed to this component (`component_route` is `/api/offers`
+/// or `/api/ref`; `path_info` the rest).
+pub fn route(method: &str, component_route: &str, path_info: &str, query: &str) -> Result<Route, ApiError> {
+    if method != "GET" && method != "HEAD" {
+        return Err(ApiError::method_not_allowed());
+    }
+    let q = Query::parse(query)?;
+    let rest = path_info.trim_matches('/');
+    match (component_route, rest) {
+        ("/api/offers", "") => Ok(Route::Search(Search::from_query(&q)?)),
+        ("/api/offers", code) if !code.contains('/') => offer_code(code)
+            .map(Route::Detail)
+            .ok_or_else(|| ApiError::bad_request("invalid_code", "Il codice offerta non è valido: ha la forma FI-23515.")),
+        ("/api/ref", "regions") => Ok(Route::Ref(RefList::Regions)),
+        ("/api/ref", "provinces") => Ok(Route::Ref(RefList::Provinces { region: code_param(&q, "region", 2, "Regione")? })),
+        ("/api/ref", "comuni") => match code_param(&q, "province", 3, "Provincia")? {
+            Some(province) => Ok(Route::Ref(RefList::Comuni { province })),
+            None => Err(ApiError::bad_request("missing_province", "Indica la provincia per ottenere l'elenco dei comuni.")),
+        },
+        ("/api/ref", "areas") => Ok(Route::Ref(RefList::Areas)),
+        ("/api/ref", "cpis") => {
+            let area = match q.get("area") {
+                None => None,
+                Some(a) if a.len() <= 40 && a.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') => Some(a.to_string()),
+                Some(_) => return Err(ApiError::bad_request("invalid_filter", "Il filtro «Area geografica» contiene un valore non valido.")),
+            };
+            Ok(Route::Ref(RefList::Cpis { area }))
+        }
+        ("/api/ref", "offer-types") => Ok(Route::Ref(RefList::OfferTypes)),
+        ("/api/ref", "contract-types") => Ok(Route::Ref(RefList::ContractTypes)),
+        _ => Err(ApiError::not_found()),
+    }
+}
+
+pub fn offer_not_found() -> ApiError {
+    ApiError::new(404, "offer_not_found", "L'offerta richiesta non esiste. Controlla il codice offerta.")
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct Named {
+    pub code: String,
+    pub name: String,
+}
+
+/// One row of the result list (the manual's columns).
+#[derive(Debug, Serialize)]
+pub struct OfferSummary {
+    pub code: String,
+    /// Provenienza: the CPI that published the offer.
+    pub cpi: Named,
+    pub offer_type: Named,
+    pub contract_type: Named,
+    pub occupation: String,
+    pub description: String,
+    /// Sedi di lavoro (comune names), in the offer's order.
+    pub locations: Vec<String>,
+    pub published_at: String,
+    pub deadline: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Cpi {
+    pub code: String,
+    pub name: String,
+    pub area: Named,
+    pub address: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Location {
+    pub istat: String,
+    pub name: String,
+    pub province: String,
+    pub sigla: String,
+    pub region: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Requirements {
+    pub vat_number: bool,
+    pub own_transport: bool,
+    pub travel: bool,
+    pub targeted_placement: bool,
+}
+
+/// The detail page's sections (manual p. 15–16).
+#[derive(Debug, Serialize)]
+pub struct OfferDetail {
+    pub code: String,
+    pub cpi: Cpi,
+    pub offer_type: Named,
+    pub contract_type: Named,
+    pub occupation: String,
+    pub occupation_istat: Option<String>,
+    pub description: String,
+    pub experience_required: bool,
+    pub experience_description: Option<String>,
+    pub experience_months: Option<i64>,
+    pub places: i64,
+    pub work_mode: Option<String>,
+    pub how_to_apply: String,
+    pub requirements: Requirements,
+    pub locations: Vec<Location>,
+    pub published_at: String,
+    pub deadline: String,
+    pub expired: bool,
+}
+
+#[cfg(target_arch = "wasm32")]
+mod handler;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        assert!(matches!(route("GET", "/api/offers", "", "q=cuoco").unwrap(), Route::Search(_)));
+        assert_eq!(route("GET", "/api/offers", "/fi-23515", "").unwrap(), Route::Detail("FI-23515".into()));
+        assert_eq!(route("GET", "/api/ref", "/regions", "").unwrap(), Route::Ref(RefList::Regions));
+        assert_eq!(
+            route("GET", "/api/ref", "/comuni", "province=048").unwrap(),
+            Route::Ref(RefList::Comuni { province: "048".into() })
+        );
+        assert_eq!(
+            route("GET", "/api/ref", "/cpis", "area=firenze").unwrap(),
+            Route::Ref(RefList::Cpis { area: Some("firenze".into()) })
+        );
+    }
+
+    #[test]
+    fn bad_requests() {
+        let cases = [
+            ("POST", "/api/offers", "", "", 405, "method_not_allowed"),
+            ("GET", "/api/offers", "/not-a-code", "", 400, "invalid_code"),
+            ("GET", "/api/offers", "/FI-1/extra", "", 404, "not_found"),
+            ("GET", "/api/ref", "/comuni", "", 400, "missing_province"),
+            ("GET", "/api/ref", "/comuni", "province=48", 400, "invalid_filter"),
+            ("GET", "/api/ref", "/cpis", "area=FIRENZE", 400, "invalid_filter"),
+            ("GET", "/api/ref", "/unknown", "", 404, "not_found"),
+        ];
+        for (m, r, p, q, status, code) in cases {
+            let e = route(m, r, p, q).unwrap_err();
+            assert_eq!((e.status, e.code), (status, code), "{m} {r}{p}?{q}");
+        }
+    }
+}

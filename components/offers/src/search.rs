@@ -1,0 +1,292 @@
+//! The offer search: filters from the query string, validated, turned into one
+//! parameterised SQL statement (no user text is ever spliced into SQL).
+
+use common::{ApiError, Paging, Query};
+
+/// A bound SQL parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    Text(String),
+    Int(i64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Closest deadline first (the default).
+    Deadline,
+    /// Most recently published first.
+    Newest,
+}
+
+/// Which reference table a filter value must exist in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ref {
+    OfferType,
+    ContractType,
+    Region,
+    Province,
+    Comune,
+    Area,
+    Cpi,
+}
+
+impl Ref {
+    /// `(table, key column, Italian label of the filter)`.
+    pub fn table(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Ref::OfferType => ("offer_types", "code", "Tipo offerta"),
+            Ref::ContractType => ("contract_types", "code", "Tipo contratto"),
+            Ref::Region => ("regions", "code", "Regione"),
+            Ref::Province => ("provinces", "code", "Provincia"),
+            Ref::Comune => ("comuni", "istat", "Comune"),
+            Ref::Area => ("areas", "code", "Area geografica"),
+            Ref::Cpi => ("cpis", "code", "Centro impiego"),
+        }
+    }
+}
+
+#[derive(Debug, Default, PartialEq)]
+pub struct Filters {
+    /// FTS5 expression built from the words of `q`.
+    pub text: Option<String>,
+    pub offer_type: Option<String>,
+    pub contract_type: Option<String>,
+    pub region: Option<String>,
+    pub province: Option<String>,
+    pub comune: Option<String>,
+    pub area: Option<String>,
+    pub cpi: Option<String>,
+    pub code: Option<String>,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct Search {
+    pub filters: Filters,
+    pub paging: Paging,
+    pub sort: Sort,
+}
+
+pub const MAX_TEXT: usize = 200;
+const MAX_WORDS: usize = 8;
+const MAX_WORD: usize = 40;
+pub const DEFAULT_PAGE_SIZE: u32 = 10;
+
+fn bad(message: impl Into<String>) -> ApiError {
+    ApiError::bad_request("invalid_filter", message)
+}
+
+/// Words of the free text as an FTS5 prefix query: `cuoc ristor` → `"cuoc"* "ristor"*`.
+/// Words are letters and digits only (accents kept; FTS folds them), so no FTS syntax
+/// from the user survives.
+pub fn fts_expression(text: &str) -> Result<Option<String>, ApiError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > MAX_TEXT {
+        return Err(bad(format!("La descrizione della qualifica può contenere al massimo {MAX_TEXT} caratteri.")));
+    }
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        return Err(bad("Scrivi almeno una parola nella descrizione della qualifica."));
+    }
+    if words.len() > MAX_WORDS {
+        return Err(bad(format!("Usa al massimo {MAX_WORDS} parole nella descrizione della qualifica.")));
+    }
+    if words.iter().any(|w| w.chars().count() > MAX_WORD) {
+        return Err(bad("Una delle parole della descrizione della qualifica è troppo lunga."));
+    }
+    Ok(Some(words.iter().map(|w| format!("\"{}\"*", w.to_lowercase())).collect::<Vec<_>>().join(" ")))
+}
+
+fn digits(q: &Query, name: &str, len: usize, label: &str) -> Result<Option<String>, ApiError> {
+    match q.get(name) {
+        None => Ok(None),
+        Some(v) if v.len() == len && v.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(v.to_string())),
+        Some(_) => Err(bad(format!("Il filtro «{label}» contiene un valore non valido."))),
+    }
+}
+
+fn slug(q: &Query, name: &str, label: &str) -> Result<Option<String>, ApiError> {
+    match q.get(name) {
+        None => Ok(None),
+        Some(v) if v.len() <= 40 && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') => {
+            Ok(Some(v.to_string()))
+        }
+        Some(_) => Err(bad(format!("Il filtro «{label}» contiene un valore non valido."))),
+    }
+}
+
+/// An offer code as shown to people (`FI-23515`), in canonical upper case.
+pub fn offer_code(raw: &str) -> Option<String> {
+    let (prefix, number) = raw.trim().split_once('-')?;
+    let ok = prefix.len() == 2
+        && prefix.bytes().all(|b| b.is_ascii_alphabetic())
+        && (1..=8).contains(&number.len())
+        && number.bytes().all(|b| b.is_ascii_digit());
+    ok.then(|| format!("{}-{}", prefix.to_ascii_uppercase(), number))
+}
+
+impl Search {
+    pub fn from_query(q: &Query) -> Result<Self, ApiError> {
+        let code = match q.get("code") {
+            None => None,
+            Some(raw) => Some(offer_code(raw).ok_or_else(|| {
+                ApiError::bad_request("invalid_code", "Il codice offerta non è valido: ha la forma FI-23515.")
+            })?),
+        };
+        let sort = match q.get("sort") {
+            None | Some("deadline") => Sort::Deadline,
+            Some("newest") => Sort::Newest,
+            Some(_) => return Err(ApiError::bad_request("invalid_sort", "L'ordinamento richiesto non è disponibile.")),
+        };
+        Ok(Self {
+            filters: Filters {
+                text: fts_expression(q.get("q").unwrap_or(""))?,
+                offer_type: slug(q, "offer_type", "Tipo offerta")?,
+                contract_type: slug(q, "contract_type", "Tipo contratto")?,
+                region: digits(q, "region", 2, "Regione")?,
+                province: digits(q, "province", 3, "Provincia")?,
+                comune: digits(q, "comune", 6, "Comune")?,
+                area: slug(q, "area", "Area geografica")?,
+                cpi: slug(q, "cpi", "Centro impiego")?,
+                code,
+            },
+            paging: Paging::from_query(q, DEFAULT_PAGE_SIZE)?,
+            sort,
+        })
+    }
+
+    /// Filter values that must exist in a reference table.
+    pub fn references(&self) -> Vec<(Ref, &str)> {
+        let f = &self.filters;
+        [
+            (Ref::OfferType, &f.offer_type),
+            (Ref::ContractType, &f.contract_type),
+            (Ref::Region, &f.region),
+            (Ref::Province, &f.province),
+            (Ref::Comune, &f.comune),
+            (Ref::Area, &f.area),
+            (Ref::Cpi, &f.cpi),
+        ]
+        .into_iter()
+        .filter_map(|(r, v)| v.as_deref().map(|v| (r, v)))
+        .collect()
+    }
+
+    /// `FROM … WHERE …` shared by the count and the page, with its parameters.
+    pub fn from_where(&self, today: &str) -> (String, Vec<Param>) {
+        let f = &self.filters;
+        let mut sql = String::from(
+            "FROM offers o JOIN cpis c ON c.code = o.cpi_code WHERE o.status = 'published' AND o.deadline >= ?",
+        );
+        let mut params = vec![Param::Text(today.to_string())];
+        let mut add = |clause: &str, value: &Option<String>| {
+            if let Some(v) = value {
+                sql.push_str(clause);
+                params.push(Param::Text(v.clone()));
+            }
+        };
+        add(" AND o.id IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH ?)", &f.text);
+        add(" AND o.offer_type = ?", &f.offer_type);
+        add(" AND o.contract_type = ?", &f.contract_type);
+        add(" AND o.id IN (SELECT offer_id FROM offer_locations WHERE comune_istat = ?)", &f.comune);
+        add(" AND o.id IN (SELECT offer_id FROM offer_locations WHERE province_code = ?)", &f.province);
+        add(" AND o.id IN (SELECT offer_id FROM offer_locations WHERE region_code = ?)", &f.region);
+        add(" AND c.area_code = ?", &f.area);
+        add(" AND o.cpi_code = ?", &f.cpi);
+        add(" AND o.code = ?", &f.code);
+        (sql, params)
+    }
+
+    pub fn count_sql(&self, today: &str) -> (String, Vec<Param>) {
+        let (from_where, params) = self.from_where(today);
+        (format!("SELECT count(*) AS n {from_where}"), params)
+    }
+
+    pub fn page_sql(&self, today: &str) -> (String, Vec<Param>) {
+        let (from_where, mut params) = self.from_where(today);
+        let order = match self.sort {
+            Sort::Deadline => "o.deadline ASC, o.id ASC",
+            Sort::Newest => "o.published_at DESC, o.id DESC",
+        };
+        params.push(Param::Int(self.paging.limit()));
+        params.push(Param::Int(self.paging.offset()));
+        (format!("SELECT {LIST_COLUMNS} {from_where} ORDER BY {order} LIMIT ? OFFSET ?"), params)
+    }
+}
+
+/// Columns of a result row (see `OfferSummary`).
+pub const LIST_COLUMNS: &str = "o.code, o.cpi_code, c.name AS cpi_name, \
+     o.offer_type, (SELECT name FROM offer_types t WHERE t.code = o.offer_type) AS offer_type_name, \
+     o.contract_type, (SELECT name FROM contract_types t WHERE t.code = o.contract_type) AS contract_type_name, \
+     o.occupation, o.description, o.published_at, o.deadline, \
+     (SELECT group_concat(m.name, '|' ORDER BY l.position) FROM offer_locations l JOIN comuni m ON m.istat = l.comune_istat WHERE l.offer_id = o.id) AS locations";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search(q: &str) -> Result<Search, ApiError> {
+        Search::from_query(&Query::parse(q).unwrap())
+    }
+
+    #[test]
+    fn free_text_becomes_a_safe_prefix_query() {
+        assert_eq!(fts_expression("cuoc").unwrap().as_deref(), Some("\"cuoc\"*"));
+        assert_eq!(fts_expression("  Cuoco  DI ristorante ").unwrap().as_deref(), Some("\"cuoco\"* \"di\"* \"ristorante\"*"));
+        assert_eq!(fts_expression("operatore socio-sanitario").unwrap().as_deref(), Some("\"operatore\"* \"socio\"* \"sanitario\"*"));
+        assert_eq!(fts_expression("perché").unwrap().as_deref(), Some("\"perché\"*"));
+        // FTS operators and quotes from the user are dropped, not interpreted
+        assert_eq!(fts_expression("cuoco\" OR \"x* NEAR(").unwrap().as_deref(), Some("\"cuoco\"* \"or\"* \"x\"* \"near\"*"));
+        assert_eq!(fts_expression("").unwrap(), None);
+        for bad in ["!!!", &"a".repeat(201), "a b c d e f g h i", &"x".repeat(41)] {
+            let e = fts_expression(bad).unwrap_err();
+            assert_eq!((e.status, e.code), (400, "invalid_filter"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn filters_are_validated() {
+        let s = search("q=cuoco&offer_type=preselezione&contract_type=tirocinio&region=09&province=048&comune=048017&area=firenze&cpi=scandicci&code=fi-23515&page=2&page_size=50&sort=newest").unwrap();
+        assert_eq!(s.filters.code.as_deref(), Some("FI-23515"));
+        assert_eq!(s.sort, Sort::Newest);
+        assert_eq!((s.paging.page, s.paging.page_size), (2, 50));
+        assert_eq!(s.references().len(), 7);
+        let cases = [
+            ("region=9", "invalid_filter"),
+            ("province=ABC", "invalid_filter"),
+            ("comune=04801", "invalid_filter"),
+            ("offer_type=Preselezione", "invalid_filter"),
+            ("cpi=a%27%20OR%201%3D1", "invalid_filter"),
+            ("code=FI23515", "invalid_code"),
+            ("code=FII-1", "invalid_code"),
+            ("code=FI-123456789", "invalid_code"),
+            ("sort=price", "invalid_sort"),
+            ("page=0", "invalid_paging"),
+            ("page_size=500", "invalid_paging"),
+        ];
+        for (q, code) in cases {
+            let e = search(q).unwrap_err();
+            assert_eq!((e.status, e.code), (400, code), "{q}");
+            assert!(!e.message.is_empty());
+        }
+    }
+
+    #[test]
+    fn sql_has_one_placeholder_per_parameter() {
+        for q in ["", "q=cuoco&province=048&cpi=firenze", "comune=048017&region=09&code=FI-1&sort=newest"] {
+            let s = search(q).unwrap();
+            for (sql, params) in [s.count_sql("2026-11-23"), s.page_sql("2026-11-23")] {
+                assert_eq!(sql.matches('?').count(), params.len(), "{q}: {sql}");
+                assert!(!sql.contains("cuoco") && !sql.contains("048"), "values are bound, never in the SQL text");
+            }
+        }
+        let s = search("q=cuoco&province=048").unwrap();
+        let (sql, params) = s.page_sql("2026-11-23");
+        assert!(sql.contains("ORDER BY o.deadline ASC"));
+        assert_eq!(params[1], Param::Text("\"cuoco\"*".into()));
+        assert_eq!(params[2], Param::Text("048".into()));
+        assert_eq!(params[3..], [Param::Int(10), Param::Int(0)]);
+    }
+}

@@ -1,0 +1,175 @@
+//! P2/P3 offer search and detail through HTTP, on a small known data set
+//! (tests/fixtures/offers.sql): every filter alone and combined, free text with
+//! prefixes and accents, sorting, paging edges, expired and closed offers, caching,
+//! reference lists and bad input.
+
+use e2e::{App, Start, get, get_with, portal_manifest, root, send};
+
+fn start(state: &std::path::Path) -> App {
+    let mut s = Start::new(portal_manifest(), state);
+    for file in ["db/migrations/0001_schema_version.sql", "db/migrations/0003_offers.sql", "db/reference/0001_places.sql", "tests/fixtures/offers.sql"] {
+        s = s.arg("--sqlite").arg(format!("@{}", root().join(file).display()));
+    }
+    s.start()
+}
+
+/// The offer codes a search returns, in order, and its total.
+fn codes(app: &App, query: &str) -> (Vec<String>, i64) {
+    let r = get(&app.url(&format!("/api/offers?{query}")));
+    assert_eq!(r.status, 200, "{query}: {}", r.body);
+    let v = r.json();
+    let codes = v["items"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap().to_string()).collect();
+    (codes, v["total"].as_i64().unwrap())
+}
+
+#[test]
+fn every_filter_alone_and_combined() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let cases: &[(&str, &[&str])] = &[
+        // open offers only, closest deadline first; expired (PI) and closed (LU) are not listed
+        ("", &["GR-9000003", "GR-9000005", "FI-9000002", "PO-9000001"]),
+        ("sort=newest", &["GR-9000005", "GR-9000003", "FI-9000002", "PO-9000001"]),
+        // free text: prefixes, case, accents both ways, several words
+        ("q=cuoc", &["PO-9000001"]),
+        ("q=PASTICC", &["FI-9000002"]),
+        ("q=attivita", &["GR-9000003"]),
+        ("q=ATTIVIT%C3%80", &["GR-9000003"]),
+        ("q=operatore+assistenza", &["GR-9000003"]),
+        ("q=cuoco+pasticcere", &[]),
+        ("offer_type=collocamento-mirato", &["FI-9000002"]),
+        ("contract_type=tempo-indeterminato", &["GR-9000003"]),
+        ("region=09", &["GR-9000003", "FI-9000002", "PO-9000001"]),
+        ("region=05", &["GR-9000005"]),
+        ("province=053", &["GR-9000003"]),
+        ("comune=053009", &["GR-9000003"]), // Follonica, the offer's second location
+        ("area=firenze", &["FI-9000002"]),
+        ("cpi=grosseto", &["GR-9000003", "GR-9000005"]),
+        ("code=gr-9000005", &["GR-9000005"]),
+        ("code=PI-9000004", &[]), // exists but expired
+        ("q=operatore&province=053&cpi=grosseto&area=grosseto&region=09", &["GR-9000003"]),
+        ("q=cuoco&province=053", &[]),
+        ("cpi=grosseto&region=05&contract_type=apprendistato-alta-formazione&offer_type=eures", &["GR-9000005"]),
+    ];
+    for (query, expected) in cases {
+        let (got, total) = codes(&app, query);
+        assert_eq!(got, *expected, "{query}");
+        assert_eq!(total, expected.len() as i64, "{query}");
+    }
+}
+
+#[test]
+fn result_rows_carry_the_manual_columns_and_paging_edges() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let v = get(&app.url("/api/offers?code=GR-9000003")).json();
+    let row = &v["items"][0];
+    assert_eq!(row["cpi"]["name"], "GROSSETO"); // Provenienza
+    assert_eq!(row["offer_type"]["name"], "Pubbliche amministrazioni");
+    assert_eq!(row["contract_type"]["name"], "LAVORO A TEMPO INDETERMINATO");
+    assert_eq!(row["occupation"], "operatore socio sanitario");
+    assert_eq!(row["locations"], serde_json::json!(["Grosseto", "Follonica"]));
+    assert_eq!(row["deadline"], "2999-01-15");
+
+    let (first, total) = codes(&app, "page_size=3");
+    assert_eq!((first.len(), total), (3, 4));
+    let (second, _) = codes(&app, "page_size=3&page=2");
+    assert_eq!(second, ["PO-9000001"]);
+    let (beyond, total) = codes(&app, "page_size=3&page=3");
+    assert_eq!((beyond.len(), total), (0, 4));
+}
+
+#[test]
+fn detail_includes_expired_offers_and_every_section() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let d = get(&app.url("/api/offers/fi-9000002")).json();
+    assert_eq!(d["code"], "FI-9000002");
+    assert_eq!(d["cpi"]["name"], "SCANDICCI");
+    assert_eq!(d["cpi"]["area"]["name"], "Firenze");
+    assert_eq!(d["expired"], false);
+    assert_eq!(d["experience_required"], false);
+    assert_eq!(d["places"], 1);
+    assert_eq!(d["work_mode"], "PART TIME");
+    assert_eq!(d["requirements"]["targeted_placement"], true);
+    assert_eq!(d["locations"][0]["name"], "Firenze");
+    assert_eq!(d["locations"][0]["sigla"], "FI");
+    assert_eq!(d["locations"][0]["region"], "Toscana");
+
+    let grosseto = get(&app.url("/api/offers/GR-9000003")).json();
+    assert_eq!(grosseto["cpi"]["email"], "uti.grosseto@arti.toscana.it");
+    for code in ["PI-9000004", "LU-9000006"] {
+        let r = get(&app.url(&format!("/api/offers/{code}")));
+        assert_eq!(r.status, 200, "{code}");
+        assert_eq!(r.json()["expired"], true, "{code}");
+    }
+    let missing = get(&app.url("/api/offers/FI-1"));
+    assert_eq!((missing.status, missing.json()["error"]["code"].as_str()), (404, Some("offer_not_found")));
+}
+
+#[test]
+fn answers_are_cacheable_and_revalidate() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    for path in ["/api/offers?q=cuoc", "/api/offers/PO-9000001", "/api/ref/provinces?region=09"] {
+        let first = get(&app.url(path));
+        assert!(first.header("cache-control").unwrap().starts_with("public, max-age="), "{path}");
+        let etag = first.header("etag").unwrap();
+        let again = get_with(&app.url(path), &[("if-none-match", etag)]);
+        assert_eq!((again.status, again.body.as_str()), (304, ""), "{path}");
+    }
+}
+
+#[test]
+fn reference_lists_for_the_filters() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let len = |path: &str| get(&app.url(path)).json()["items"].as_array().unwrap().len();
+    assert_eq!(len("/api/ref/provinces?region=09"), 10);
+    assert_eq!(len("/api/ref/comuni?province=100"), 7);
+    assert_eq!(len("/api/ref/areas"), 11);
+    assert_eq!(len("/api/ref/cpis?area=firenze"), 6);
+    assert_eq!(len("/api/ref/offer-types"), 4);
+    assert_eq!(len("/api/ref/contract-types"), 7);
+    assert!(len("/api/ref/regions") == 20);
+    let toscana = get(&app.url("/api/ref/regions")).json();
+    assert!(toscana["items"].as_array().unwrap().iter().any(|r| r["code"] == "09" && r["name"] == "Toscana"));
+    let prato = get(&app.url("/api/ref/provinces?region=09")).json();
+    assert!(prato["items"].as_array().unwrap().iter().any(|p| p["code"] == "100" && p["sigla"] == "PO"));
+}
+
+#[test]
+fn bad_input_gets_a_clear_400_and_injection_is_harmless() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let long = format!("q={}", "a".repeat(201));
+    let cases: Vec<(&str, &str)> = vec![
+        ("/api/offers?region=9", "invalid_filter"),
+        ("/api/offers?province=999", "unknown_filter"),
+        ("/api/offers?offer_type=inventato", "unknown_filter"),
+        ("/api/offers?cpi=x%27%3B%20DROP%20TABLE%20offers%3B--", "invalid_filter"),
+        ("/api/offers?code=XX", "invalid_code"),
+        ("/api/offers?q=%21%21%21", "invalid_filter"),
+        (&long, "invalid_filter"),
+        ("/api/offers?sort=prezzo", "invalid_sort"),
+        ("/api/offers?page=0", "invalid_paging"),
+        ("/api/offers?page_size=1000", "invalid_paging"),
+        ("/api/offers/FI_123", "invalid_code"),
+        ("/api/ref/comuni", "missing_province"),
+    ];
+    for (path, code) in cases {
+        let path = if path.starts_with("q=") { format!("/api/offers?{path}") } else { path.to_string() };
+        let r = get(&app.url(&path));
+        assert_eq!(r.status, 400, "{path}: {}", r.body);
+        let error = r.json();
+        assert_eq!(error["error"]["code"], code, "{path}");
+        assert!(!error["error"]["message"].as_str().unwrap().is_empty());
+    }
+    // SQL and FTS syntax in the free text is just words
+    let (found, _) = codes(&app, "q=%27%20OR%201%3D1%20--");
+    assert!(found.is_empty());
+    let (found, _) = codes(&app, "q=cuoco%22%20OR%20%22pasticcere");
+    assert!(found.is_empty(), "OR is a word, not an operator: {found:?}");
+    assert_eq!(codes(&app, "").1, 4, "the data is intact");
+    assert_eq!(send("POST", &app.url("/api/offers"), "{}").status, 405);
+}
