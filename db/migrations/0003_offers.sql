@@ -117,9 +117,9 @@ CREATE TABLE IF NOT EXISTS offers (
     deadline               TEXT NOT NULL,            -- ISO date, last day to apply
     status                 TEXT NOT NULL DEFAULT 'published' CHECK (status IN ('published', 'closed'))
 );
-CREATE INDEX IF NOT EXISTS offers_deadline ON offers (deadline, id);
-CREATE INDEX IF NOT EXISTS offers_published ON offers (published_at, id);
-CREATE INDEX IF NOT EXISTS offers_cpi ON offers (cpi_code, deadline);
+-- The unfiltered listing: open offers by deadline or by publication.
+CREATE INDEX IF NOT EXISTS offers_open_deadline ON offers (deadline, id) WHERE status = 'published';
+CREATE INDEX IF NOT EXISTS offers_open_published ON offers (published_at, id) WHERE status = 'published';
 
 -- Work locations, with province and region copied from comuni for fast filtering.
 CREATE TABLE IF NOT EXISTS offer_locations (
@@ -134,25 +134,44 @@ CREATE INDEX IF NOT EXISTS offer_locations_comune ON offer_locations (comune_ist
 CREATE INDEX IF NOT EXISTS offer_locations_province ON offer_locations (province_code, offer_id);
 CREATE INDEX IF NOT EXISTS offer_locations_region ON offer_locations (region_code, offer_id);
 
--- Free text over qualifica and descriptions; accents and case folded.
+-- The search index: qualifica and descriptions (accents and case folded, prefix
+-- indexes for 2-4 letters) and `facets`, one token per filter value, so that FTS5
+-- intersects the filters itself instead of SQLite joining large id lists:
+--   o<offer type> k<contract type> c<cpi> a<area> and, per work location,
+--   r<region> p<province> m<comune>   (hyphens removed: `cscandicci`, `p048`).
+-- It keeps its own copy of the text (not external content), so rows are replaced by
+-- rowid whatever order the triggers fire in.
 CREATE VIRTUAL TABLE IF NOT EXISTS offers_fts USING fts5 (
-    occupation, description, experience_description,
-    content = 'offers', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    occupation, description, experience_description, facets,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3 4',
+    -- no word positions: searches are words and prefixes, never phrases
+    detail = 'column'
 );
+CREATE VIEW IF NOT EXISTS offer_facets (id, facets) AS
+SELECT o.id,
+       'o' || replace(o.offer_type, '-', '') || ' k' || replace(o.contract_type, '-', '') ||
+       ' c' || replace(o.cpi_code, '-', '') || ' a' || replace(c.area_code, '-', '') ||
+       coalesce((SELECT group_concat(' r' || l.region_code || ' p' || l.province_code || ' m' || l.comune_istat, '')
+                   FROM offer_locations l WHERE l.offer_id = o.id), '')
+  FROM offers o JOIN cpis c ON c.code = o.cpi_code;
 CREATE TRIGGER IF NOT EXISTS offers_fts_insert AFTER INSERT ON offers BEGIN
-    INSERT INTO offers_fts (rowid, occupation, description, experience_description)
-    VALUES (new.id, new.occupation, new.description, new.experience_description);
-END;
-CREATE TRIGGER IF NOT EXISTS offers_fts_delete AFTER DELETE ON offers BEGIN
-    INSERT INTO offers_fts (offers_fts, rowid, occupation, description, experience_description)
-    VALUES ('delete', old.id, old.occupation, old.description, old.experience_description);
+    INSERT INTO offers_fts (rowid, occupation, description, experience_description, facets)
+    SELECT new.id, new.occupation, new.description, new.experience_description, facets FROM offer_facets WHERE id = new.id;
 END;
 CREATE TRIGGER IF NOT EXISTS offers_fts_update AFTER UPDATE ON offers BEGIN
-    INSERT INTO offers_fts (offers_fts, rowid, occupation, description, experience_description)
-    VALUES ('delete', old.id, old.occupation, old.description, old.experience_description);
-    INSERT INTO offers_fts (rowid, occupation, description, experience_description)
-    VALUES (new.id, new.occupation, new.description, new.experience_description);
+    DELETE FROM offers_fts WHERE rowid = old.id;
+    INSERT INTO offers_fts (rowid, occupation, description, experience_description, facets)
+    SELECT new.id, new.occupation, new.description, new.experience_description, facets FROM offer_facets WHERE id = new.id;
+END;
+CREATE TRIGGER IF NOT EXISTS offers_fts_delete AFTER DELETE ON offers BEGIN
+    DELETE FROM offers_fts WHERE rowid = old.id;
+END;
+CREATE TRIGGER IF NOT EXISTS offer_locations_fts_insert AFTER INSERT ON offer_locations BEGIN
+    UPDATE offers_fts SET facets = (SELECT facets FROM offer_facets WHERE id = new.offer_id) WHERE rowid = new.offer_id;
+END;
+CREATE TRIGGER IF NOT EXISTS offer_locations_fts_delete AFTER DELETE ON offer_locations BEGIN
+    UPDATE offers_fts SET facets = (SELECT facets FROM offer_facets WHERE id = old.offer_id) WHERE rowid = old.offer_id;
 END;
 
 INSERT OR IGNORE INTO schema_version (version, name) VALUES (3, 'offers');

@@ -20,6 +20,8 @@ export async function startPortal() {
   const child = spawn(bin, ['up', '--listen', '127.0.0.1:0', '--state-dir', state, ...sql], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stderr.on('data', (d) => { log += d; });
+  // never leave a runner behind, whatever way the test process ends
+  process.on('exit', () => child.kill('SIGKILL'));
   const base = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`runner did not start:\n${log}`)), 60000);
     let out = '';

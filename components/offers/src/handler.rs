@@ -43,10 +43,17 @@ fn search(search: &Search) -> Result<Page<OfferSummary>, ApiError> {
     let conn = db::open()?;
     check_references(&conn, search)?;
     let today = common::rome::today_iso();
-    let (count_sql, count_params) = search.count_sql(&today);
-    let total = db::scalar_i64(&db::query(&conn, &count_sql, &values(count_params))?, "n")?;
     let (page_sql, page_params) = search.page_sql(&today);
     let rows = db::query(&conn, &page_sql, &values(page_params))?;
+    // With filters each row carries the total; otherwise, or past the last page, count.
+    let carried = if search.match_expression().is_some() { rows.rows().next().map(|r| db::int(&r, "total")) } else { None };
+    let total = match carried {
+        Some(total) => total?,
+        None => {
+            let (count_sql, count_params) = search.count_sql(&today);
+            db::scalar_i64(&db::query(&conn, &count_sql, &values(count_params))?, "n")?
+        }
+    };
     let items = rows
         .rows()
         .map(|r| {

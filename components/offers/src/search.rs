@@ -174,28 +174,52 @@ impl Search {
         .collect()
     }
 
-    /// `FROM … WHERE …` shared by the count and the page, with its parameters.
-    pub fn from_where(&self, today: &str) -> (String, Vec<Param>) {
+    /// The FTS5 expression for the free text and every filter but the code, if any:
+    /// `{occupation description experience_description} : ("cuoc"*) AND facets : ("p048" AND "cscandicci")`.
+    /// Facet tokens are the filter letter and the value without hyphens (see the
+    /// migration); values are validated slugs or digits, so they carry no FTS syntax.
+    pub fn match_expression(&self) -> Option<String> {
         let f = &self.filters;
-        let mut sql = String::from(
-            "FROM offers o JOIN cpis c ON c.code = o.cpi_code WHERE o.status = 'published' AND o.deadline >= ?",
-        );
-        let mut params = vec![Param::Text(today.to_string())];
-        let mut add = |clause: &str, value: &Option<String>| {
-            if let Some(v) = value {
-                sql.push_str(clause);
-                params.push(Param::Text(v.clone()));
+        let token = |letter: char, v: &Option<String>| v.as_ref().map(|v| format!("\"{letter}{}\"", v.replace('-', "")));
+        let facets: Vec<String> = [
+            token('o', &f.offer_type),
+            token('k', &f.contract_type),
+            token('r', &f.region),
+            token('p', &f.province),
+            token('m', &f.comune),
+            token('a', &f.area),
+            token('c', &f.cpi),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let mut parts = Vec::new();
+        if let Some(text) = &f.text {
+            parts.push(format!("{{occupation description experience_description}} : ({text})"));
+        }
+        if !facets.is_empty() {
+            parts.push(format!("facets : ({})", facets.join(" AND ")));
+        }
+        (!parts.is_empty()).then(|| parts.join(" AND "))
+    }
+
+    /// `FROM … WHERE …` shared by the count and the page, with its parameters. With
+    /// filters, FTS5 finds the candidates; without, the partial indexes on open offers do.
+    pub fn from_where(&self, today: &str) -> (String, Vec<Param>) {
+        let mut params = Vec::new();
+        let mut sql = match self.match_expression() {
+            Some(expr) => {
+                params.push(Param::Text(expr));
+                String::from("FROM offers_fts f JOIN offers o ON o.id = f.rowid WHERE offers_fts MATCH ? AND ")
             }
+            None => String::from("FROM offers o WHERE "),
         };
-        add(" AND o.id IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH ?)", &f.text);
-        add(" AND o.offer_type = ?", &f.offer_type);
-        add(" AND o.contract_type = ?", &f.contract_type);
-        add(" AND o.id IN (SELECT offer_id FROM offer_locations WHERE comune_istat = ?)", &f.comune);
-        add(" AND o.id IN (SELECT offer_id FROM offer_locations WHERE province_code = ?)", &f.province);
-        add(" AND o.id IN (SELECT offer_id FROM offer_locations WHERE region_code = ?)", &f.region);
-        add(" AND c.area_code = ?", &f.area);
-        add(" AND o.cpi_code = ?", &f.cpi);
-        add(" AND o.code = ?", &f.code);
+        sql.push_str("o.status = 'published' AND o.deadline >= ?");
+        params.push(Param::Text(today.to_string()));
+        if let Some(code) = &self.filters.code {
+            sql.push_str(" AND o.code = ?");
+            params.push(Param::Text(code.clone()));
+        }
         (sql, params)
     }
 
@@ -212,12 +236,20 @@ impl Search {
         };
         params.push(Param::Int(self.paging.limit()));
         params.push(Param::Int(self.paging.offset()));
-        (format!("SELECT {LIST_COLUMNS} {from_where} ORDER BY {order} LIMIT ? OFFSET ?"), params)
+        if self.match_expression().is_some() {
+            // One pass over the full-text matches: the inner query pages ids and counts
+            // them (`total` on every row); columns are computed for the page only.
+            let inner = format!("SELECT o.id, count(*) OVER () AS total {from_where} ORDER BY {order} LIMIT ? OFFSET ?");
+            (format!("SELECT {LIST_COLUMNS}, p.total FROM ({inner}) p JOIN offers o ON o.id = p.id ORDER BY {order}"), params)
+        } else {
+            // Without filters the partial indexes serve the page and a separate count.
+            (format!("SELECT {LIST_COLUMNS} {from_where} ORDER BY {order} LIMIT ? OFFSET ?"), params)
+        }
     }
 }
 
 /// Columns of a result row (see `OfferSummary`).
-pub const LIST_COLUMNS: &str = "o.code, o.cpi_code, c.name AS cpi_name, \
+pub const LIST_COLUMNS: &str = "o.code, o.cpi_code, (SELECT name FROM cpis c WHERE c.code = o.cpi_code) AS cpi_name, \
      o.offer_type, (SELECT name FROM offer_types t WHERE t.code = o.offer_type) AS offer_type_name, \
      o.contract_type, (SELECT name FROM contract_types t WHERE t.code = o.contract_type) AS contract_type_name, \
      o.occupation, o.description, o.published_at, o.deadline, \
@@ -279,14 +311,18 @@ mod tests {
             let s = search(q).unwrap();
             for (sql, params) in [s.count_sql("2026-11-23"), s.page_sql("2026-11-23")] {
                 assert_eq!(sql.matches('?').count(), params.len(), "{q}: {sql}");
-                assert!(!sql.contains("cuoco") && !sql.contains("048"), "values are bound, never in the SQL text");
+                assert!(!sql.contains("cuoco") && !sql.contains("048") && !sql.contains("FI-1"), "values are bound, never in the SQL text");
             }
         }
-        let s = search("q=cuoco&province=048").unwrap();
+        let s = search("q=cuoco&province=048&cpi=sesto-fiorentino").unwrap();
         let (sql, params) = s.page_sql("2026-11-23");
-        assert!(sql.contains("ORDER BY o.deadline ASC"));
-        assert_eq!(params[1], Param::Text("\"cuoco\"*".into()));
-        assert_eq!(params[2], Param::Text("048".into()));
-        assert_eq!(params[3..], [Param::Int(10), Param::Int(0)]);
+        assert!(sql.contains("offers_fts MATCH ?") && sql.contains("ORDER BY o.deadline ASC"));
+        assert_eq!(
+            params[0],
+            Param::Text("{occupation description experience_description} : (\"cuoco\"*) AND facets : (\"p048\" AND \"csestofiorentino\")".into())
+        );
+        assert_eq!(params[1..], [Param::Text("2026-11-23".into()), Param::Int(10), Param::Int(0)]);
+        let (sql, _) = search("").unwrap().count_sql("2026-11-23");
+        assert!(!sql.contains("offers_fts"), "no filter: no full-text search");
     }
 }

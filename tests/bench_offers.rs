@@ -1,0 +1,125 @@
+//! Offer search at scale: 100,000 generated offers (db/generate.mjs, seed 7), measured
+//! through the runner on loopback, and the same statements inside SQLite alone (the
+//! floor), with their query plans. Bounded: BENCH_SECONDS (default 5) per row.
+//!
+//! Run: `cargo bench -p e2e --bench offers` (after `scripts/test`).
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use e2e::{Start, agent, get, portal_manifest, root};
+
+const OFFERS: usize = 100_000;
+
+fn load(url: &str, connections: usize, seconds: u64) -> (f64, Duration, Duration) {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let threads: Vec<_> = (0..connections)
+        .map(|_| {
+            let url = url.to_string();
+            std::thread::spawn(move || {
+                let agent = agent();
+                let mut lat = Vec::new();
+                while Instant::now() < deadline && lat.len() < 100_000 {
+                    let t = Instant::now();
+                    let mut r = agent.get(&url).call().expect("request");
+                    assert_eq!(r.status(), 200);
+                    let _ = r.body_mut().read_to_vec();
+                    lat.push(t.elapsed());
+                }
+                lat
+            })
+        })
+        .collect();
+    let mut all: Vec<Duration> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    all.sort();
+    let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
+    (all.len() as f64 / started.elapsed().as_secs_f64(), pct(0.5), pct(0.99))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("offers.sql");
+    let today = common::rome::today_iso();
+    let status = Command::new("node")
+        .current_dir(root())
+        .args(["db/generate.mjs", "--offers", &OFFERS.to_string(), "--seed", "7", "--today", &today, "--out"])
+        .arg(&data)
+        .status()
+        .expect("node runs");
+    assert!(status.success());
+
+    let state = work.path().join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    let mut start = Start::new(portal_manifest(), &state);
+    for file in ["db/migrations/0001_schema_version.sql", "db/migrations/0003_offers.sql", "db/reference/0001_places.sql"] {
+        start = start.arg("--sqlite").arg(format!("@{}", root().join(file).display()));
+    }
+    let t = Instant::now();
+    let app = start.arg("--sqlite").arg(format!("@{}", data.display())).start();
+    println!("loaded {OFFERS} offers and started in {:.1} s\n", t.elapsed().as_secs_f64());
+
+    let query = "q=cuoc&province=048";
+    let found = get(&app.url(&format!("/api/offers?{query}"))).json();
+    let code = found["items"][0]["code"].as_str().expect("the search finds offers").to_string();
+    println!("`/api/offers?{query}`: total {} open offers\n", found["total"]);
+
+    println!("| request (through the runner) | connections | req/s | p50 | p99 |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (name, url) in [
+        (format!("search `{query}`"), app.url(&format!("/api/offers?{query}"))),
+        ("search, no filter (first page)".to_string(), app.url("/api/offers")),
+        (format!("detail `/api/offers/{code}`"), app.url(&format!("/api/offers/{code}"))),
+    ] {
+        for c in [1, 32] {
+            let (rps, p50, p99) = load(&url, c, seconds);
+            println!("| {name} | {c} | {rps:.0} | {} | {} |", ms(p50), ms(p99));
+        }
+    }
+
+    // The same statements in SQLite alone: the floor under the HTTP figures.
+    let conn = rusqlite::Connection::open(state.join("sqlite_db.db")).unwrap();
+    let search = offers::search::Search::from_query(&common::Query::parse(query).unwrap()).unwrap();
+    let bind = |params: &[offers::search::Param]| -> Vec<rusqlite::types::Value> {
+        params
+            .iter()
+            .map(|p| match p {
+                offers::search::Param::Text(s) => rusqlite::types::Value::Text(s.clone()),
+                offers::search::Param::Int(i) => rusqlite::types::Value::Integer(*i),
+            })
+            .collect()
+    };
+    println!("\nquery plans (EXPLAIN QUERY PLAN):");
+    let mut floor = Vec::new();
+    // The component runs the page query alone (it carries the total).
+    for (label, (sql, params)) in [("page with total", search.page_sql(&today))] {
+        let values = bind(&params);
+        let mut plan = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let lines: Vec<String> = plan
+            .query_map(rusqlite::params_from_iter(values.iter()), |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        println!("- {label}: {}", lines.join(" / "));
+        let mut stmt = conn.prepare(&sql).unwrap();
+        let mut times = Vec::new();
+        let until = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < until {
+            let t = Instant::now();
+            let mut rows = stmt.query(rusqlite::params_from_iter(values.iter())).unwrap();
+            while rows.next().unwrap().is_some() {}
+            times.push(t.elapsed());
+        }
+        times.sort();
+        floor.push(times[times.len() / 2]);
+    }
+    let total: Duration = floor.iter().sum();
+    println!("\nSQLite alone, the page query of `{query}`: median {}", ms(total));
+    let (_, p50, _) = load(&app.url(&format!("/api/offers?{query}")), 1, 2);
+    println!("through the runner at 1 connection: p50 {} — {:.1}× the floor", ms(p50), p50.as_secs_f64() / total.as_secs_f64());
+}
