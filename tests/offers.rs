@@ -173,3 +173,35 @@ fn bad_input_gets_a_clear_400_and_injection_is_harmless() {
     assert_eq!(codes(&app, "").1, 4, "the data is intact");
     assert_eq!(send("POST", &app.url("/api/offers"), "{}").status, 405);
 }
+
+#[test]
+fn the_offer_page_is_html_with_job_posting_json_ld() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let r = get(&app.url("/offerte/gr-9000003"));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    assert!(r.header("cache-control").unwrap().starts_with("public, max-age="));
+    assert!(r.body.contains("<h1>Dettaglio offerta (operatore socio sanitario)</h1>"));
+    assert!(r.body.contains("Grosseto (GR), Follonica (GR)"));
+    let start = r.body.find("<script type=\"application/ld+json\">").expect("JSON-LD in the served HTML") + 35;
+    let end = start + r.body[start..].find("</script>").unwrap();
+    let ld: serde_json::Value = serde_json::from_str(&r.body[start..end]).unwrap();
+    assert_eq!(ld["@type"], "JobPosting");
+    assert_eq!(ld["title"], "operatore socio sanitario");
+    assert_eq!(ld["datePosted"], "2026-03-01");
+    assert_eq!(ld["validThrough"], "2999-01-15T23:59:59");
+    assert_eq!(ld["hiringOrganization"]["name"], "Centro per l'impiego di GROSSETO");
+    assert_eq!(ld["jobLocation"].as_array().unwrap().len(), 2);
+    assert_eq!(ld["url"], app.url("/offerte/GR-9000003"));
+
+    let expired = get(&app.url("/offerte/PI-9000004"));
+    assert_eq!(expired.status, 200);
+    assert!(expired.body.contains("Questa offerta è scaduta il 01/01/2000"));
+    assert!(!expired.body.contains("Compila candidatura"));
+    for path in ["/offerte/FI-1", "/offerte/nonsense", "/offerte/FI-1/x"] {
+        let r = get(&app.url(path));
+        assert_eq!(r.status, 404, "{path}");
+        assert!(r.body.contains("Offerta non trovata"), "{path}");
+    }
+}

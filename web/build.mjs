@@ -120,6 +120,17 @@ function main() {
     fs.writeFileSync(file + '.gz', zlib.gzipSync(data, { level: 9 }));
     saved += data.length - br.length;
   }
+  // Shells for pages a component renders (same layout; placeholders filled at request
+  // time): written outside static/, mounted into that component only.
+  const templatesOut = path.join(root, 'templates');
+  fs.rmSync(templatesOut, { recursive: true, force: true });
+  fs.mkdirSync(templatesOut, { recursive: true });
+  for (const file of walk(path.join(root, 'web', 'templates'))) {
+    const rel = path.relative(path.join(root, 'web', 'templates'), file);
+    const { meta, body } = parsePage(fs.readFileSync(file, 'utf8'), rel);
+    fs.writeFileSync(path.join(templatesOut, rel), page(meta, body, config));
+  }
+
   console.log(`web: ${count} pages and Bootstrap Italia ${bi.version} written to static/ (brotli saves ${(saved / 1024).toFixed(0)} KB)`);
 }
 

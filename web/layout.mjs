@@ -180,7 +180,7 @@ export function page(meta, body, config) {
   <link rel="stylesheet" href="${vendor}/css/bootstrap-italia.min.css">
   <link rel="stylesheet" href="/css/fonts.css">
   <link rel="stylesheet" href="/css/site.css">
-  <link rel="icon" href="/img/favicon.svg" type="image/svg+xml">
+  <link rel="icon" href="/img/favicon.svg" type="image/svg+xml">${meta.head ?? ''}
   <script type="module" src="/js/main.mjs"></script>
 </head>
 <body${meta.page ? ` data-page="${esc(meta.page)}"` : ''}>

@@ -33,7 +33,7 @@ export const sections = {
     text: 'Offerte di lavoro, curriculum, candidature, appuntamenti ai Centri per l\'impiego e documenti da firmare.',
     icon: 'it-user',
     menu: [
-      { title: 'Offerte di lavoro', text: 'Consulta le offerte di lavoro e cerca quelle che rispondono alle tue esigenze.' },
+      { title: 'Offerte di lavoro', text: 'Consulta le offerte di lavoro e cerca quelle che rispondono alle tue esigenze.', href: '/cittadino/offerte/' },
       external('catalogo'),
       { title: 'News ed eventi', text: 'Leggi le ultime news legate al mondo del lavoro e della formazione.', href: '/news/' },
       external('cliclavoro'),

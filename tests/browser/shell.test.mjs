@@ -12,6 +12,7 @@ const PAGES = [
   ['/azienda/', 'azienda'],
   ['/agenzia/', 'agenzia'],
   ['/professionista/', 'professionista'],
+  ['/cittadino/offerte/', null],
   ['/news/', 'news'],
   ['/news/?pagina=2', null],
   ['/news/notizia.html?id=3', 'notizia'],

@@ -181,6 +181,34 @@ fn reference(list: &RefList) -> Result<RefItems, ApiError> {
     Ok(RefItems { items })
 }
 
+/// `/offerte/<code>`: the offer's public HTML page (404 page for unknown codes).
+fn offer_page(code: Option<String>, full_url: &str, max_age: u32, inm: Option<&str>) -> Result<Reply, ApiError> {
+    let template = std::fs::read_to_string("/templates/offer.html").map_err(|e| ApiError::internal(format!("offer template: {e}")))?;
+    let found = match code {
+        Some(code) => match detail(&code) {
+            Ok(offer) => Some(offer),
+            Err(e) if e.status == 404 => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let Some(offer) = found else {
+        let html = crate::page::fill(&template, "Offerta non trovata", "L'offerta richiesta non esiste.", "Offerta non trovata", "", &crate::page::not_found_body());
+        return Ok(Reply { status: 404, headers: vec![("content-type", "text/html; charset=utf-8".into()), ("cache-control", "no-cache".into())], body: html.into_bytes() });
+    };
+    // scheme and host of this request, for the absolute URL in the JSON-LD
+    let base = full_url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+    let html = crate::page::fill(
+        &template,
+        &format!("{} ({})", offer.occupation, offer.code),
+        &format!("Offerta di lavoro {}: {} a {}.", offer.code, offer.occupation, offer.locations.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(", ")),
+        &offer.code,
+        &crate::page::json_ld(&offer, &base),
+        &crate::page::body(&offer),
+    );
+    Ok(Reply::cacheable(html.into_bytes(), "text/html; charset=utf-8", format!("public, max-age={max_age}"), inm))
+}
+
 #[http_component]
 fn handle(req: Request) -> Response {
     let header = |name: &str| common::spin::header(&req, name).unwrap_or("");
@@ -192,6 +220,7 @@ fn handle(req: Request) -> Response {
             Route::Search(s) => Reply::public_json(&search(&s)?, offers_max_age, inm),
             Route::Detail(code) => Reply::public_json(&detail(&code)?, offers_max_age, inm),
             Route::Ref(list) => Reply::public_json(&reference(&list)?, ref_max_age, inm),
+            Route::Page(code) => offer_page(code, header("spin-full-url"), offers_max_age, inm),
         });
     reply.unwrap_or_else(Reply::from).into()
 }

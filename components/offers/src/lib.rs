@@ -9,6 +9,7 @@
 //!
 //! All public and cacheable (`Cache-Control: public`, ETag, 304).
 
+pub mod page;
 pub mod search;
 
 use common::{ApiError, Query};
@@ -32,6 +33,8 @@ pub enum Route {
     Search(Search),
     Detail(String),
     Ref(RefList),
+    /// The public HTML page `/offerte/<code>`; `None` for a malformed code (a 404 page).
+    Page(Option<String>),
 }
 
 fn code_param(q: &Query, name: &str, len: usize, label: &str) -> Result<Option<String>, ApiError> {
@@ -55,6 +58,7 @@ pub fn route(method: &str, component_route: &str, path_info: &str, query: &str) 
         ("/api/offers", code) if !code.contains('/') => offer_code(code)
             .map(Route::Detail)
             .ok_or_else(|| ApiError::bad_request("invalid_code", "Il codice offerta non è valido: ha la forma FI-23515.")),
+        ("/offerte", code) => Ok(Route::Page(if code.contains('/') { None } else { offer_code(code) })),
         ("/api/ref", "regions") => Ok(Route::Ref(RefList::Regions)),
         ("/api/ref", "provinces") => Ok(Route::Ref(RefList::Provinces { region: code_param(&q, "region", 2, "Regione")? })),
         ("/api/ref", "comuni") => match code_param(&q, "province", 3, "Provincia")? {
@@ -164,6 +168,8 @@ mod tests {
         assert!(matches!(route("GET", "/api/offers", "", "q=cuoco").unwrap(), Route::Search(_)));
         assert_eq!(route("GET", "/api/offers", "/fi-23515", "").unwrap(), Route::Detail("FI-23515".into()));
         assert_eq!(route("GET", "/api/ref", "/regions", "").unwrap(), Route::Ref(RefList::Regions));
+        assert_eq!(route("GET", "/offerte", "/fi-1", "").unwrap(), Route::Page(Some("FI-1".into())));
+        assert_eq!(route("GET", "/offerte", "/nonsense", "").unwrap(), Route::Page(None));
         assert_eq!(
             route("GET", "/api/ref", "/comuni", "province=048").unwrap(),
             Route::Ref(RefList::Comuni { province: "048".into() })
