@@ -205,3 +205,44 @@ fn the_offer_page_is_html_with_job_posting_json_ld() {
         assert!(r.body.contains("Offerta non trovata"), "{path}");
     }
 }
+
+#[test]
+fn rss_feed_with_the_search_filters_and_sitemaps_are_valid_xml() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let r = get(&app.url("/feeds/offers.rss?region=09"));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/rss+xml; charset=utf-8"));
+    let doc = roxmltree::Document::parse(&r.body).expect("well-formed XML");
+    let rss = doc.root_element();
+    assert_eq!((rss.tag_name().name(), rss.attribute("version")), ("rss", Some("2.0")));
+    let channel = rss.children().find(|n| n.has_tag_name("channel")).unwrap();
+    for required in ["title", "link", "description"] {
+        assert!(channel.children().any(|n| n.has_tag_name(required)), "channel {required}");
+    }
+    let items: Vec<_> = channel.children().filter(|n| n.has_tag_name("item")).collect();
+    // newest first, Tuscan open offers only
+    let links: Vec<&str> = items
+        .iter()
+        .map(|i| i.children().find(|n| n.has_tag_name("link")).unwrap().text().unwrap())
+        .collect();
+    assert_eq!(links, [app.url("/offerte/GR-9000003"), app.url("/offerte/FI-9000002"), app.url("/offerte/PO-9000001")]);
+    for item in &items {
+        for required in ["title", "link", "guid", "pubDate", "description"] {
+            assert!(item.children().any(|n| n.has_tag_name(required)), "item {required}");
+        }
+    }
+    assert_eq!(get(&app.url("/feeds/offers.rss?province=xyz")).status, 400);
+
+    let index = get(&app.url("/sitemap.xml"));
+    let doc = roxmltree::Document::parse(&index.body).unwrap();
+    let locs: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("loc")).filter_map(|n| n.text()).collect();
+    assert_eq!(locs, [app.url("/sitemaps/pages.xml"), app.url("/sitemaps/offers-1.xml")]);
+    let offers = get(&app.url("/sitemaps/offers-1.xml"));
+    let doc = roxmltree::Document::parse(&offers.body).unwrap();
+    let urls = doc.descendants().filter(|n| n.has_tag_name("url")).count();
+    assert_eq!(urls, 4, "the open offers");
+    let pages = get(&app.url("/sitemaps/pages.xml"));
+    assert!(roxmltree::Document::parse(&pages.body).unwrap().descendants().any(|n| n.text() == Some(app.url("/cittadino/offerte/").as_str())));
+    assert_eq!(get(&app.url("/sitemaps/offers-2.xml")).status, 404);
+}

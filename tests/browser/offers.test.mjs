@@ -62,6 +62,7 @@ test('filters cascade, the search is in the address, and it can be reopened from
   const total = await apiTotal('q=cuoc&region=09&province=048');
   assert.ok(total > 0);
   assert.match(await page.locator('#risultati caption').textContent(), new RegExp(`: ${total}$`));
+  assert.equal(await page.getByRole('link', { name: /Feed RSS/ }).getAttribute('href'), '/feeds/offers.rss?q=cuoc&region=09&province=048');
   for (const cell of await rows(page).locator('td:nth-child(5)').allTextContents()) {
     assert.match(cell.toLowerCase(), /cuoc/);
   }

@@ -181,6 +181,48 @@ fn reference(list: &RefList) -> Result<RefItems, ApiError> {
     Ok(RefItems { items })
 }
 
+/// Scheme and host of this request (`https://host`), for absolute URLs.
+fn base_url(full_url: &str) -> String {
+    full_url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/")
+}
+
+fn xml(body: Result<Vec<u8>, quick_xml::Error>, content_type: &str, max_age: u32, inm: Option<&str>) -> Result<Reply, ApiError> {
+    let body = body.map_err(ApiError::internal)?;
+    Ok(Reply::cacheable(body, content_type, format!("public, max-age={max_age}"), inm))
+}
+
+fn open_offer_count(conn: &Connection, today: &str) -> Result<i64, ApiError> {
+    let sql = "SELECT count(*) AS n FROM offers WHERE status = 'published' AND deadline >= ?";
+    db::scalar_i64(&db::query(conn, sql, &[Value::Text(today.to_string())])?, "n")
+}
+
+fn sitemap(route: &Route, base: &str, max_age: u32, inm: Option<&str>) -> Result<Reply, ApiError> {
+    use crate::feeds::{PAGES, SITEMAP_PAGE, sitemap_index, urlset};
+    let conn = db::open()?;
+    let today = common::rome::today_iso();
+    let body = match route {
+        Route::SitemapIndex => sitemap_index(base, (open_offer_count(&conn, &today)? as usize).div_ceil(SITEMAP_PAGE)),
+        Route::SitemapPages => urlset(&PAGES.iter().map(|p| (format!("{base}{p}"), None)).collect::<Vec<_>>()),
+        Route::SitemapOffers(n) => {
+            let rows = db::query(
+                &conn,
+                "SELECT code, published_at FROM offers WHERE status = 'published' AND deadline >= ? ORDER BY id LIMIT ? OFFSET ?",
+                &[Value::Text(today), Value::Integer(SITEMAP_PAGE as i64), Value::Integer(((n - 1) * SITEMAP_PAGE) as i64)],
+            )?;
+            let urls = rows
+                .rows()
+                .map(|r| Ok((format!("{base}/offerte/{}", db::text(&r, "code")?), opt_text(&r, "published_at"))))
+                .collect::<Result<Vec<_>, ApiError>>()?;
+            if urls.is_empty() {
+                return Err(ApiError::not_found());
+            }
+            urlset(&urls)
+        }
+        _ => return Err(ApiError::not_found()),
+    };
+    xml(body, "application/xml; charset=utf-8", max_age, inm)
+}
+
 /// `/offerte/<code>`: the offer's public HTML page (404 page for unknown codes).
 fn offer_page(code: Option<String>, full_url: &str, max_age: u32, inm: Option<&str>) -> Result<Reply, ApiError> {
     let template = std::fs::read_to_string("/templates/offer.html").map_err(|e| ApiError::internal(format!("offer template: {e}")))?;
@@ -196,8 +238,7 @@ fn offer_page(code: Option<String>, full_url: &str, max_age: u32, inm: Option<&s
         let html = crate::page::fill(&template, "Offerta non trovata", "L'offerta richiesta non esiste.", "Offerta non trovata", "", &crate::page::not_found_body());
         return Ok(Reply { status: 404, headers: vec![("content-type", "text/html; charset=utf-8".into()), ("cache-control", "no-cache".into())], body: html.into_bytes() });
     };
-    // scheme and host of this request, for the absolute URL in the JSON-LD
-    let base = full_url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+    let base = base_url(full_url);
     let html = crate::page::fill(
         &template,
         &format!("{} ({})", offer.occupation, offer.code),
@@ -221,6 +262,15 @@ fn handle(req: Request) -> Response {
             Route::Detail(code) => Reply::public_json(&detail(&code)?, offers_max_age, inm),
             Route::Ref(list) => Reply::public_json(&reference(&list)?, ref_max_age, inm),
             Route::Page(code) => offer_page(code, header("spin-full-url"), offers_max_age, inm),
+            Route::Feed(s) => {
+                let items = search(&s)?.items;
+                let built = httpdate::fmt_http_date(std::time::SystemTime::now());
+                let body = crate::feeds::rss(&items, &base_url(header("spin-full-url")), req.query(), &built);
+                xml(body, "application/rss+xml; charset=utf-8", offers_max_age, inm)
+            }
+            r @ (Route::SitemapIndex | Route::SitemapPages | Route::SitemapOffers(_)) => {
+                sitemap(&r, &base_url(header("spin-full-url")), ref_max_age, inm)
+            }
         });
     reply.unwrap_or_else(Reply::from).into()
 }

@@ -9,6 +9,7 @@
 //!
 //! All public and cacheable (`Cache-Control: public`, ETag, 304).
 
+pub mod feeds;
 pub mod page;
 pub mod search;
 
@@ -35,6 +36,13 @@ pub enum Route {
     Ref(RefList),
     /// The public HTML page `/offerte/<code>`; `None` for a malformed code (a 404 page).
     Page(Option<String>),
+    /// `/feeds/offers.rss`: the newest offers matching the search's filters.
+    Feed(Search),
+    /// `/sitemap.xml`
+    SitemapIndex,
+    SitemapPages,
+    /// `/sitemaps/offers-<n>.xml`, from 1
+    SitemapOffers(usize),
 }
 
 fn code_param(q: &Query, name: &str, len: usize, label: &str) -> Result<Option<String>, ApiError> {
@@ -58,6 +66,20 @@ pub fn route(method: &str, component_route: &str, path_info: &str, query: &str) 
         ("/api/offers", code) if !code.contains('/') => offer_code(code)
             .map(Route::Detail)
             .ok_or_else(|| ApiError::bad_request("invalid_code", "Il codice offerta non è valido: ha la forma FI-23515.")),
+        ("/feeds/offers.rss", "") => {
+            let mut search = Search::from_query_with(&q, FEED_SIZE)?;
+            search.sort = search::Sort::Newest;
+            Ok(Route::Feed(search))
+        }
+        ("/sitemap.xml", "") => Ok(Route::SitemapIndex),
+        ("/sitemaps", "pages.xml") => Ok(Route::SitemapPages),
+        ("/sitemaps", file) => file
+            .strip_prefix("offers-")
+            .and_then(|f| f.strip_suffix(".xml"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n >= 1)
+            .map(Route::SitemapOffers)
+            .ok_or_else(ApiError::not_found),
         ("/offerte", code) => Ok(Route::Page(if code.contains('/') { None } else { offer_code(code) })),
         ("/api/ref", "regions") => Ok(Route::Ref(RefList::Regions)),
         ("/api/ref", "provinces") => Ok(Route::Ref(RefList::Provinces { region: code_param(&q, "region", 2, "Regione")? })),
@@ -79,6 +101,9 @@ pub fn route(method: &str, component_route: &str, path_info: &str, query: &str) 
         _ => Err(ApiError::not_found()),
     }
 }
+
+/// Items in the RSS feed unless `page_size` says otherwise.
+pub const FEED_SIZE: u32 = 50;
 
 pub fn offer_not_found() -> ApiError {
     ApiError::new(404, "offer_not_found", "L'offerta richiesta non esiste. Controlla il codice offerta.")
@@ -170,6 +195,13 @@ mod tests {
         assert_eq!(route("GET", "/api/ref", "/regions", "").unwrap(), Route::Ref(RefList::Regions));
         assert_eq!(route("GET", "/offerte", "/fi-1", "").unwrap(), Route::Page(Some("FI-1".into())));
         assert_eq!(route("GET", "/offerte", "/nonsense", "").unwrap(), Route::Page(None));
+        match route("GET", "/feeds/offers.rss", "", "province=048").unwrap() {
+            Route::Feed(s) => assert_eq!((s.sort, s.paging.page_size), (search::Sort::Newest, FEED_SIZE)),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(route("GET", "/sitemap.xml", "", "").unwrap(), Route::SitemapIndex);
+        assert_eq!(route("GET", "/sitemaps", "/offers-3.xml", "").unwrap(), Route::SitemapOffers(3));
+        assert_eq!(route("GET", "/sitemaps", "/offers-0.xml", "").unwrap_err().status, 404);
         assert_eq!(
             route("GET", "/api/ref", "/comuni", "province=048").unwrap(),
             Route::Ref(RefList::Comuni { province: "048".into() })

@@ -129,6 +129,10 @@ pub fn offer_code(raw: &str) -> Option<String> {
 
 impl Search {
     pub fn from_query(q: &Query) -> Result<Self, ApiError> {
+        Self::from_query_with(q, DEFAULT_PAGE_SIZE)
+    }
+
+    pub fn from_query_with(q: &Query, default_page_size: u32) -> Result<Self, ApiError> {
         let code = match q.get("code") {
             None => None,
             Some(raw) => Some(offer_code(raw).ok_or_else(|| {
@@ -152,7 +156,7 @@ impl Search {
                 cpi: slug(q, "cpi", "Centro impiego")?,
                 code,
             },
-            paging: Paging::from_query(q, DEFAULT_PAGE_SIZE)?,
+            paging: Paging::from_query(q, default_page_size)?,
             sort,
         })
     }

@@ -127,10 +127,14 @@ export async function init() {
         results.replaceChildren(el('p', { class: 'alert alert-info', role: 'status' }, 'Nessuna offerta soddisfa i criteri di ricerca.'));
         return;
       }
+      const feed = new URLSearchParams(params);
+      feed.delete('page');
+      feed.delete('page_size');
+      feed.delete('sort');
       results.replaceChildren(resultsTable(data), pager({
         page, pageSize: data.page_size, total: data.total, label: 'Pagine dei risultati',
         onChange: (p) => { page = p; search({ push: true }).then(() => results.querySelector('caption')?.scrollIntoView()); },
-      }));
+      }), el('p', { class: 'mt-3' }, el('a', { href: `/feeds/offers.rss${feed.size ? `?${feed}` : ''}` }, 'Feed RSS delle nuove offerte di questa ricerca')));
     } catch (e) {
       showError(results, e.message, e.status >= 500 || e.status === 0 ? () => search() : null);
     }
