@@ -2,34 +2,20 @@
 // states, recent searches, bookmarkable address, and the offer page with its JSON-LD.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { axe, launch, screenshot, startPortal, watch } from './support.mjs';
+import { axe, openPage, screenshot, session } from './support.mjs';
 
-let portal;
-let browser;
-
-before(async () => {
-  portal = await startPortal();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  portal?.stop();
-});
+const s = session();
 
 async function open(path) {
-  const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
-  await context.addCookies([{ name: 'tl_consent', value: '1', url: portal.base }]);
-  const page = await context.newPage();
-  const problems = watch(page);
-  await page.goto(portal.base + path, { waitUntil: 'networkidle' });
-  return { context, page, problems };
+  const opened = await openPage(s, path);
+  await opened.go();
+  return opened;
 }
 
 const rows = (page) => page.locator('#risultati tbody tr');
-const apiTotal = async (query) => (await (await fetch(`${portal.base}/api/offers?${query}`)).json()).total;
+const apiTotal = async (query) => (await (await fetch(`${s.portal.base}/api/offers?${query}`)).json()).total;
 
 test('the search page lists open offers with the manual\'s columns and passes axe-core', async () => {
   const { context, page, problems } = await open('/cittadino/offerte/');

@@ -2,9 +2,9 @@
 // failed requests, passes axe-core (WCAG 2.1 A/AA), and the cookie notice gates login.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { axe, launch, screenshot, startPortal, watch } from './support.mjs';
+import { axe, openPage, screenshot, session } from './support.mjs';
 
 const PAGES = [
   ['/', 'home'],
@@ -23,28 +23,8 @@ const PAGES = [
   ['/note-legali/', null],
 ];
 
-let portal;
-let browser;
-
-before(async () => {
-  portal = await startPortal();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  portal?.stop();
-});
-
-async function open(path, { consent = true, viewport } = {}) {
-  const context = await browser.newContext({ locale: 'it-IT', viewport: viewport ?? { width: 1280, height: 900 } });
-  if (consent) {
-    await context.addCookies([{ name: 'tl_consent', value: '1', url: portal.base }]);
-  }
-  const page = await context.newPage();
-  const problems = watch(page);
-  return { context, page, problems, go: () => page.goto(portal.base + path, { waitUntil: 'networkidle' }) };
-}
+const s = session();
+const open = (path, options) => openPage(s, path, options);
 
 describe('every page', () => {
   for (const [path, shot] of PAGES) {
@@ -66,7 +46,7 @@ describe('every page', () => {
   test('a missing page answers 404 with the portal layout', async () => {
     const { context, page, problems } = await open('/pagina-inesistente');
     page.__expect404 = true;
-    const response = await page.goto(portal.base + '/pagina-inesistente', { waitUntil: 'networkidle' });
+    const response = await page.goto(s.portal.base + '/pagina-inesistente', { waitUntil: 'networkidle' });
     assert.equal(response.status(), 404);
     assert.equal(await page.locator('h1').textContent(), 'Pagina non trovata');
     assert.deepEqual(await axe(page), []);

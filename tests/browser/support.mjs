@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -81,4 +82,30 @@ export async function axe(page) {
 export async function screenshot(page, name) {
   fs.mkdirSync(path.join(artifacts, 'screenshots'), { recursive: true });
   await page.screenshot({ path: path.join(artifacts, 'screenshots', `${name}.png`), fullPage: true });
+}
+
+/** Starts the portal and a browser for the calling test file, and stops both after it. */
+export function session() {
+  const s = {};
+  before(async () => {
+    s.portal = await startPortal();
+    s.browser = await launch();
+  });
+  after(async () => {
+    await s.browser?.close();
+    s.portal?.stop();
+  });
+  return s;
+}
+
+/**
+ * A fresh browser context on `path` (Italian, desktop unless `viewport`), with the
+ * cookie notice accepted unless `consent` is false; `go()` loads the page.
+ */
+export async function openPage(s, path, { consent = true, viewport } = {}) {
+  const context = await s.browser.newContext({ locale: 'it-IT', viewport: viewport ?? { width: 1280, height: 900 } });
+  if (consent) await context.addCookies([{ name: 'tl_consent', value: '1', url: s.portal.base }]);
+  const page = await context.newPage();
+  const problems = watch(page);
+  return { context, page, problems, go: () => page.goto(s.portal.base + path, { waitUntil: 'networkidle' }) };
 }

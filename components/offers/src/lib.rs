@@ -16,7 +16,7 @@ pub mod search;
 use common::{ApiError, Query};
 use serde::Serialize;
 
-use search::{Search, offer_code};
+use search::{Search, digits, offer_code, slug};
 
 #[derive(Debug, PartialEq)]
 pub enum RefList {
@@ -43,14 +43,6 @@ pub enum Route {
     SitemapPages,
     /// `/sitemaps/offers-<n>.xml`, from 1
     SitemapOffers(usize),
-}
-
-fn code_param(q: &Query, name: &str, len: usize, label: &str) -> Result<Option<String>, ApiError> {
-    match q.get(name) {
-        None => Ok(None),
-        Some(v) if v.len() == len && v.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(v.to_string())),
-        Some(_) => Err(ApiError::bad_request("invalid_filter", format!("Il filtro «{label}» contiene un valore non valido."))),
-    }
 }
 
 /// Parses a request routed to this component (`component_route` is `/api/offers`
@@ -82,20 +74,13 @@ pub fn route(method: &str, component_route: &str, path_info: &str, query: &str) 
             .ok_or_else(ApiError::not_found),
         ("/offerte", code) => Ok(Route::Page(if code.contains('/') { None } else { offer_code(code) })),
         ("/api/ref", "regions") => Ok(Route::Ref(RefList::Regions)),
-        ("/api/ref", "provinces") => Ok(Route::Ref(RefList::Provinces { region: code_param(&q, "region", 2, "Regione")? })),
-        ("/api/ref", "comuni") => match code_param(&q, "province", 3, "Provincia")? {
+        ("/api/ref", "provinces") => Ok(Route::Ref(RefList::Provinces { region: digits(&q, "region", 2, "Regione")? })),
+        ("/api/ref", "comuni") => match digits(&q, "province", 3, "Provincia")? {
             Some(province) => Ok(Route::Ref(RefList::Comuni { province })),
             None => Err(ApiError::bad_request("missing_province", "Indica la provincia per ottenere l'elenco dei comuni.")),
         },
         ("/api/ref", "areas") => Ok(Route::Ref(RefList::Areas)),
-        ("/api/ref", "cpis") => {
-            let area = match q.get("area") {
-                None => None,
-                Some(a) if a.len() <= 40 && a.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') => Some(a.to_string()),
-                Some(_) => return Err(ApiError::bad_request("invalid_filter", "Il filtro «Area geografica» contiene un valore non valido.")),
-            };
-            Ok(Route::Ref(RefList::Cpis { area }))
-        }
+        ("/api/ref", "cpis") => Ok(Route::Ref(RefList::Cpis { area: slug(&q, "area", "Area geografica")? })),
         ("/api/ref", "offer-types") => Ok(Route::Ref(RefList::OfferTypes)),
         ("/api/ref", "contract-types") => Ok(Route::Ref(RefList::ContractTypes)),
         _ => Err(ApiError::not_found()),

@@ -99,7 +99,7 @@ pub fn fts_expression(text: &str) -> Result<Option<String>, ApiError> {
     Ok(Some(words.iter().map(|w| format!("\"{}\"*", w.to_lowercase())).collect::<Vec<_>>().join(" ")))
 }
 
-fn digits(q: &Query, name: &str, len: usize, label: &str) -> Result<Option<String>, ApiError> {
+pub fn digits(q: &Query, name: &str, len: usize, label: &str) -> Result<Option<String>, ApiError> {
     match q.get(name) {
         None => Ok(None),
         Some(v) if v.len() == len && v.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(v.to_string())),
@@ -107,7 +107,7 @@ fn digits(q: &Query, name: &str, len: usize, label: &str) -> Result<Option<Strin
     }
 }
 
-fn slug(q: &Query, name: &str, label: &str) -> Result<Option<String>, ApiError> {
+pub fn slug(q: &Query, name: &str, label: &str) -> Result<Option<String>, ApiError> {
     match q.get(name) {
         None => Ok(None),
         Some(v) if v.len() <= 40 && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') => {
