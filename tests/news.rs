@@ -26,7 +26,7 @@ fn list_is_paged_newest_first_and_cacheable() {
     let last = get(&app.url("/api/news?page=3&page_size=5")).json();
     assert_eq!(last["items"].as_array().unwrap().len(), 2);
     let beyond = get(&app.url("/api/news?page=9&page_size=5"));
-    assert_eq!((beyond.status, beyond.json()["items"].as_array().unwrap().len()), (200, 0));
+    assert_eq!((beyond.status, beyond.json()["error"]["code"].as_str()), (400, Some("page_out_of_range")));
 
     let etag = first.header("etag").unwrap();
     let again = get_with(&app.url("/api/news?page_size=5"), &[("if-none-match", etag)]);

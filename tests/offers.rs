@@ -75,8 +75,11 @@ fn result_rows_carry_the_manual_columns_and_paging_edges() {
     assert_eq!((first.len(), total), (3, 4));
     let (second, _) = codes(&app, "page_size=3&page=2");
     assert_eq!(second, ["PO-9000001"]);
-    let (beyond, total) = codes(&app, "page_size=3&page=3");
-    assert_eq!((beyond.len(), total), (0, 4));
+    let beyond = get(&app.url("/api/offers?page_size=3&page=3"));
+    assert_eq!(beyond.status, 400);
+    assert_eq!(beyond.json()["error"]["code"], "page_out_of_range");
+    let (none, total) = codes(&app, "q=inesistente");
+    assert_eq!((none.len(), total), (0, 0), "an empty first page is not an error");
 }
 
 #[test]

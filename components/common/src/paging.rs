@@ -42,6 +42,18 @@ impl Paging {
     pub fn limit(&self) -> i64 {
         i64::from(self.page_size)
     }
+
+    /// A page past the last one is a client error (page 1 of an empty list is fine).
+    pub fn ensure_in_range(&self, total: i64) -> Result<(), ApiError> {
+        if self.page > 1 && self.offset() >= total {
+            let pages = (total + self.limit() - 1) / self.limit();
+            return Err(ApiError::bad_request(
+                "page_out_of_range",
+                format!("La pagina {} non esiste: i risultati occupano {} pagine.", self.page, pages.max(1)),
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -71,6 +83,12 @@ mod tests {
         assert_eq!(paging("").unwrap(), Paging { page: 1, page_size: 10 });
         let p = paging("page=3&page_size=100").unwrap();
         assert_eq!((p.offset(), p.limit()), (200, 100));
+        let p = paging("page=3&page_size=10").unwrap();
+        assert!(p.ensure_in_range(21).is_ok());
+        let e = p.ensure_in_range(20).unwrap_err();
+        assert_eq!((e.status, e.code), (400, "page_out_of_range"));
+        assert!(e.message.contains("2 pagine"), "{}", e.message);
+        assert!(paging("").unwrap().ensure_in_range(0).is_ok(), "an empty first page is fine");
         for bad in ["page=0", "page=-1", "page=abc", "page_size=0", "page_size=101", "page=1.5"] {
             let e = paging(bad).unwrap_err();
             assert_eq!((e.status, e.code), (400, "invalid_paging"), "{bad}");

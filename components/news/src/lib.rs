@@ -80,6 +80,7 @@ mod handler {
     fn list(paging: Paging) -> Result<Page<NewsItem>, ApiError> {
         let conn = db::open()?;
         let total = db::scalar_i64(&db::query(&conn, "SELECT count(*) AS n FROM news", &[])?, "n")?;
+        paging.ensure_in_range(total)?;
         let rows = db::query(
             &conn,
             &format!("SELECT {COLUMNS} FROM news ORDER BY published_at DESC, id DESC LIMIT ? OFFSET ?"),

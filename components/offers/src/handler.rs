@@ -54,6 +54,7 @@ fn search(search: &Search) -> Result<Page<OfferSummary>, ApiError> {
             db::scalar_i64(&db::query(&conn, &count_sql, &values(count_params))?, "n")?
         }
     };
+    search.paging.ensure_in_range(total)?;
     let items = rows
         .rows()
         .map(|r| {
