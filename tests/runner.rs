@@ -17,6 +17,25 @@ fn start(state: &std::path::Path) -> App {
 }
 
 #[test]
+fn appended_flags_override_earlier_ones() {
+    // the harness passes --listen and --state-dir first; these come after and win
+    let state = tempfile::tempdir().unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let app = Start::new(fixture_manifest(), state.path())
+        .env("SPIN_VARIABLE_SECRET_TOKEN", "x")
+        .arg("--sqlite")
+        .arg(format!("@{}", e2e::root().join("tests/fixtures/schema.sql").display()))
+        .arg("--listen")
+        .arg("127.0.0.1:0")
+        .arg("--state-dir")
+        .arg(other.path().to_str().unwrap())
+        .start();
+    assert_eq!(send("POST", &app.url("/probe/sql/hit"), "x").status, 200);
+    assert!(other.path().join("sqlite_db.db").exists(), "the later --state-dir is used");
+    assert!(!state.path().join("sqlite_db.db").exists());
+}
+
+#[test]
 fn health_and_unrouted_paths() {
     let state = tempfile::tempdir().unwrap();
     let app = start(state.path());

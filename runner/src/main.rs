@@ -23,6 +23,9 @@ use crate::manifest::{App, FileMount, Part};
 
 #[derive(Parser)]
 #[command(name = "runner", version, about = "Run this Spin application locally (a stand-in for `spin build` / `spin up`)")]
+// A flag given twice takes its last value, so arguments appended to a wrapper script
+// (e.g. `scripts/run --listen 127.0.0.1:3001`) override the script's own.
+#[command(args_override_self = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -31,6 +34,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run every component's `[component.<id>.build] command`.
+    #[command(args_override_self = true)]
     Build {
         /// Serve the application after a successful build (like `spin build --up`).
         #[arg(long)]
@@ -39,6 +43,7 @@ enum Command {
         up_args: UpArgs,
     },
     /// Serve the application (like `spin up`).
+    #[command(args_override_self = true)]
     Up {
         /// Build before serving (like `spin up --build`).
         #[arg(long)]
