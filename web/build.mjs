@@ -4,28 +4,18 @@
 // - copies web/assets/ and renders web/pages/**.html through the shared layout.
 // Run by the static component's build command (`runner build`, `spin build`).
 
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
+import { ensureDeps } from './deps.mjs';
 import { expandBlocks, page, setVendorPath } from './layout.mjs';
 import { site } from './site.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'static');
 const pagesDir = path.join(root, 'web', 'pages');
-
-function ensureDeps() {
-  const lock = path.join(root, 'package-lock.json');
-  const installed = path.join(root, 'node_modules', '.package-lock.json');
-  const stale = !fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs;
-  if (stale) {
-    console.log('web: installing npm packages (npm ci)');
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
-  }
-}
 
 function copyDir(from, to, filter = () => true) {
   fs.mkdirSync(to, { recursive: true });
