@@ -28,6 +28,11 @@ pub fn text(row: &spin_sdk::sqlite::Row<'_>, column: &str) -> Result<String, Api
         .ok_or_else(|| ApiError::internal(format!("missing text column `{column}`")))
 }
 
+/// A text column that may be NULL.
+pub fn opt_text(row: &spin_sdk::sqlite::Row<'_>, column: &str) -> Option<String> {
+    row.get::<&str>(column).map(str::to_owned)
+}
+
 pub fn int(row: &spin_sdk::sqlite::Row<'_>, column: &str) -> Result<i64, ApiError> {
     row.get::<i64>(column).ok_or_else(|| ApiError::internal(format!("missing integer column `{column}`")))
 }

@@ -31,7 +31,21 @@ impl Reply {
     /// strong ETag; answers `304 Not Modified` when `if_none_match` matches.
     pub fn public_json(value: &impl Serialize, max_age: u32, if_none_match: Option<&str>) -> Result<Self, ApiError> {
         let body = serde_json::to_vec(value).map_err(ApiError::internal)?;
-        Ok(Self::cacheable(body, "application/json; charset=utf-8", format!("public, max-age={max_age}"), if_none_match))
+        Ok(Self::public(body, "application/json; charset=utf-8", max_age, if_none_match))
+    }
+
+    /// Any public body (HTML, XML, …) that caches may keep for `max_age` seconds.
+    pub fn public(body: Vec<u8>, content_type: &str, max_age: u32, if_none_match: Option<&str>) -> Self {
+        Self::cacheable(body, content_type, format!("public, max-age={max_age}"), if_none_match)
+    }
+
+    /// An HTML page that must not be cached (error pages such as 404).
+    pub fn uncached_html(status: u16, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            headers: vec![("content-type", "text/html; charset=utf-8".into()), ("cache-control", "no-cache".into())],
+            body,
+        }
     }
 
     /// A cacheable body with an ETag over its bytes; `304` without body when it matches.

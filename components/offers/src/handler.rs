@@ -19,10 +19,6 @@ fn values(params: Vec<Param>) -> Vec<Value> {
         .collect()
 }
 
-fn opt_text(row: &Row<'_>, column: &str) -> Option<String> {
-    row.get::<&str>(column).map(str::to_owned)
-}
-
 fn named(row: &Row<'_>, code: &str, name: &str) -> Result<Named, ApiError> {
     Ok(Named { code: db::text(row, code)?, name: db::text(row, name)? })
 }
@@ -65,7 +61,7 @@ fn search(search: &Search) -> Result<Page<OfferSummary>, ApiError> {
                 contract_type: named(&r, "contract_type", "contract_type_name")?,
                 occupation: db::text(&r, "occupation")?,
                 description: db::text(&r, "description")?,
-                locations: opt_text(&r, "locations").map(|l| l.split('|').map(str::to_owned).collect()).unwrap_or_default(),
+                locations: db::opt_text(&r, "locations").map(|l| l.split('|').map(str::to_owned).collect()).unwrap_or_default(),
                 published_at: db::text(&r, "published_at")?,
                 deadline: db::text(&r, "deadline")?,
             })
@@ -103,20 +99,20 @@ fn detail(code: &str) -> Result<OfferDetail, ApiError> {
             code: db::text(&r, "cpi_code")?,
             name: db::text(&r, "cpi_name")?,
             area: named(&r, "area_code", "area_name")?,
-            address: opt_text(&r, "address"),
-            email: opt_text(&r, "email"),
-            phone: opt_text(&r, "phone"),
+            address: db::opt_text(&r, "address"),
+            email: db::opt_text(&r, "email"),
+            phone: db::opt_text(&r, "phone"),
         },
         offer_type: named(&r, "offer_type", "offer_type_name")?,
         contract_type: named(&r, "contract_type", "contract_type_name")?,
         occupation: db::text(&r, "occupation")?,
-        occupation_istat: opt_text(&r, "occupation_istat"),
+        occupation_istat: db::opt_text(&r, "occupation_istat"),
         description: db::text(&r, "description")?,
         experience_required: flag("experience_required")?,
-        experience_description: opt_text(&r, "experience_description"),
+        experience_description: db::opt_text(&r, "experience_description"),
         experience_months: r.get::<i64>("experience_months"),
         places: db::int(&r, "places")?,
-        work_mode: opt_text(&r, "work_mode"),
+        work_mode: db::opt_text(&r, "work_mode"),
         how_to_apply: db::text(&r, "how_to_apply")?,
         requirements: Requirements {
             vat_number: flag("vat_number_required")?,
@@ -177,7 +173,7 @@ fn reference(list: &RefList) -> Result<RefItems, ApiError> {
     let rows = db::query(&conn, sql, &params)?;
     let items = rows
         .rows()
-        .map(|r| Ok(RefItem { code: db::text(&r, "code")?, name: db::text(&r, "name")?, sigla: opt_text(&r, "sigla") }))
+        .map(|r| Ok(RefItem { code: db::text(&r, "code")?, name: db::text(&r, "name")?, sigla: db::opt_text(&r, "sigla") }))
         .collect::<Result<_, ApiError>>()?;
     Ok(RefItems { items })
 }
@@ -188,13 +184,12 @@ fn base_url(full_url: &str) -> String {
 }
 
 fn xml(body: Result<Vec<u8>, quick_xml::Error>, content_type: &str, max_age: u32, inm: Option<&str>) -> Result<Reply, ApiError> {
-    let body = body.map_err(ApiError::internal)?;
-    Ok(Reply::cacheable(body, content_type, format!("public, max-age={max_age}"), inm))
+    Ok(Reply::public(body.map_err(ApiError::internal)?, content_type, max_age, inm))
 }
 
 fn open_offer_count(conn: &Connection, today: &str) -> Result<i64, ApiError> {
-    let sql = "SELECT count(*) AS n FROM offers WHERE status = 'published' AND deadline >= ?";
-    db::scalar_i64(&db::query(conn, sql, &[Value::Text(today.to_string())])?, "n")
+    let (sql, params) = Search::all().count_sql(today);
+    db::scalar_i64(&db::query(conn, &sql, &values(params))?, "n")
 }
 
 fn sitemap(route: &Route, base: &str, max_age: u32, inm: Option<&str>) -> Result<Reply, ApiError> {
@@ -207,12 +202,12 @@ fn sitemap(route: &Route, base: &str, max_age: u32, inm: Option<&str>) -> Result
         Route::SitemapOffers(n) => {
             let rows = db::query(
                 &conn,
-                "SELECT code, published_at FROM offers WHERE status = 'published' AND deadline >= ? ORDER BY id LIMIT ? OFFSET ?",
+                &format!("SELECT o.code, o.published_at FROM offers o WHERE {} ORDER BY o.id LIMIT ? OFFSET ?", crate::search::OPEN),
                 &[Value::Text(today), Value::Integer(SITEMAP_PAGE as i64), Value::Integer(((n - 1) * SITEMAP_PAGE) as i64)],
             )?;
             let urls = rows
                 .rows()
-                .map(|r| Ok((format!("{base}/offerte/{}", db::text(&r, "code")?), opt_text(&r, "published_at"))))
+                .map(|r| Ok((format!("{base}/offerte/{}", db::text(&r, "code")?), db::opt_text(&r, "published_at"))))
                 .collect::<Result<Vec<_>, ApiError>>()?;
             if urls.is_empty() {
                 return Err(ApiError::not_found());
@@ -237,7 +232,7 @@ fn offer_page(code: Option<String>, full_url: &str, max_age: u32, inm: Option<&s
     };
     let Some(offer) = found else {
         let html = crate::page::fill(&template, "Offerta non trovata", "L'offerta richiesta non esiste.", "Offerta non trovata", "", &crate::page::not_found_body());
-        return Ok(Reply { status: 404, headers: vec![("content-type", "text/html; charset=utf-8".into()), ("cache-control", "no-cache".into())], body: html.into_bytes() });
+        return Ok(Reply::uncached_html(404, html.into_bytes()));
     };
     let base = base_url(full_url);
     let html = crate::page::fill(
@@ -248,7 +243,7 @@ fn offer_page(code: Option<String>, full_url: &str, max_age: u32, inm: Option<&s
         &crate::page::json_ld(&offer, &base),
         &crate::page::body(&offer),
     );
-    Ok(Reply::cacheable(html.into_bytes(), "text/html; charset=utf-8", format!("public, max-age={max_age}"), inm))
+    Ok(Reply::public(html.into_bytes(), "text/html; charset=utf-8", max_age, inm))
 }
 
 #[http_component]

@@ -207,6 +207,11 @@ impl Search {
         (!parts.is_empty()).then(|| parts.join(" AND "))
     }
 
+    /// Every open offer: no filter, first page.
+    pub fn all() -> Self {
+        Self { filters: Filters::default(), paging: Paging { page: 1, page_size: DEFAULT_PAGE_SIZE }, sort: Sort::Deadline }
+    }
+
     /// `FROM … WHERE …` shared by the count and the page, with its parameters. With
     /// filters, FTS5 finds the candidates; without, the partial indexes on open offers do.
     pub fn from_where(&self, today: &str) -> (String, Vec<Param>) {
@@ -218,7 +223,7 @@ impl Search {
             }
             None => String::from("FROM offers o WHERE "),
         };
-        sql.push_str("o.status = 'published' AND o.deadline >= ?");
+        sql.push_str(OPEN);
         params.push(Param::Text(today.to_string()));
         if let Some(code) = &self.filters.code {
             sql.push_str(" AND o.code = ?");
@@ -251,6 +256,9 @@ impl Search {
         }
     }
 }
+
+/// Offers open to applications on the day bound to `?` (alias `o`).
+pub const OPEN: &str = "o.status = 'published' AND o.deadline >= ?";
 
 /// Columns of a result row (see `OfferSummary`).
 pub const LIST_COLUMNS: &str = "o.code, o.cpi_code, (SELECT name FROM cpis c WHERE c.code = o.cpi_code) AS cpi_name, \
@@ -326,6 +334,7 @@ mod tests {
             Param::Text("{occupation description experience_description} : (\"cuoco\"*) AND facets : (\"p048\" AND \"csestofiorentino\")".into())
         );
         assert_eq!(params[1..], [Param::Text("2026-11-23".into()), Param::Int(10), Param::Int(0)]);
+        assert_eq!(Search::all(), search("").unwrap(), "all() is the search with no filter");
         let (sql, _) = search("").unwrap().count_sql("2026-11-23");
         assert!(!sql.contains("offers_fts"), "no filter: no full-text search");
     }

@@ -53,15 +53,19 @@ pub fn serve(root: &Path, req: &Request, policy: CachePolicy) -> Reply {
     let content_type = content_type(&file);
     let cache = cache_control(&rel, &content_type, policy);
     // The build stores brotli and gzip copies of text files next to them (`x.css.br`).
-    let variants = [("br", ".br"), ("gzip", ".gz")];
-    let chosen = variants.iter().find_map(|(coding, suffix)| {
-        if !accepts(req.accept_encoding, coding) {
-            return None;
-        }
-        let mut name = file.clone().into_os_string();
-        name.push(suffix);
-        std::fs::read(&name).ok().map(|b| (*coding, b))
-    });
+    let copies: Vec<(&str, std::ffi::OsString)> = [("br", ".br"), ("gzip", ".gz")]
+        .into_iter()
+        .map(|(coding, suffix)| {
+            let mut name = file.clone().into_os_string();
+            name.push(suffix);
+            (coding, name)
+        })
+        .filter(|(_, name)| Path::new(name).is_file())
+        .collect();
+    let chosen = copies
+        .iter()
+        .filter(|(coding, _)| accepts(req.accept_encoding, coding))
+        .find_map(|(coding, name)| std::fs::read(name).ok().map(|b| (*coding, b)));
     let (coding, bytes) = match chosen {
         Some((coding, b)) => (Some(coding), b),
         None => match std::fs::read(&file) {
@@ -69,14 +73,9 @@ pub fn serve(root: &Path, req: &Request, policy: CachePolicy) -> Reply {
             Err(_) => return not_found(root, head),
         },
     };
-    let compressible = variants.iter().any(|(_, suffix)| {
-        let mut name = file.clone().into_os_string();
-        name.push(suffix);
-        Path::new(&name).exists()
-    });
     // Each encoding is its own representation: the ETag is over the bytes sent.
     let mut reply = Reply::cacheable(bytes, &content_type, cache, req.if_none_match);
-    if compressible {
+    if !copies.is_empty() {
         reply.headers.push(("vary", "accept-encoding".into()));
     }
     if let Some(coding) = coding
@@ -128,11 +127,7 @@ fn safe_relative(path_info: &str) -> Option<PathBuf> {
 
 fn not_found(root: &Path, head: bool) -> Reply {
     let body = std::fs::read(root.join(NOT_FOUND_PAGE)).unwrap_or_else(|_| FALLBACK_404.into());
-    Reply {
-        status: 404,
-        headers: vec![("content-type", "text/html; charset=utf-8".into()), ("cache-control", "no-cache".into())],
-        body: if head { Vec::new() } else { body },
-    }
+    Reply::uncached_html(404, if head { Vec::new() } else { body })
 }
 
 fn content_type(file: &Path) -> String {
