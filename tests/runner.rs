@@ -256,3 +256,32 @@ fn sigterm_stops_cleanly() {
     let status = app.terminate(Duration::from_secs(15)).expect("runner exits after SIGTERM");
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn build_accepts_stores_defined_in_the_runtime_config() {
+    // a component using a key-value store that only the runtime config defines
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("spin.toml");
+    std::fs::write(
+        &manifest,
+        "spin_manifest_version = 2\n[application]\nname = \"x\"\n[[trigger.http]]\nroute = \"/...\"\ncomponent = \"c\"\n\
+         [component.c]\nsource = \"c.wasm\"\nkey_value_stores = [\"cache\"]\n[component.c.build]\ncommand = \"true\"\n",
+    )
+    .unwrap();
+    let rc = dir.path().join("runtime.toml");
+    std::fs::write(&rc, "[key_value_store.cache]\ntype = \"spin\"\npath = \"cache.db\"\n").unwrap();
+    let run = |extra: &[&str]| {
+        std::process::Command::new(e2e::runner_bin())
+            .arg("build")
+            .arg("--from")
+            .arg(&manifest)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let with = run(&["--runtime-config-file", rc.to_str().unwrap()]);
+    assert!(with.status.success(), "{}", String::from_utf8_lossy(&with.stderr));
+    let without = run(&[]);
+    assert!(!without.status.success(), "without the runtime config the store is unknown");
+    assert!(String::from_utf8_lossy(&without.stderr).contains("key-value store `cache`"));
+}

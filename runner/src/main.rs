@@ -84,9 +84,9 @@ struct UpArgs {
 fn main() {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Build { up, up_args } => build(&up_args.manifest).and_then(|_| if up { serve(up_args) } else { Ok(()) }),
+        Command::Build { up, up_args } => build(&up_args).and_then(|_| if up { serve(up_args) } else { Ok(()) }),
         Command::Up { build: b, up_args } => {
-            if b { build(&up_args.manifest) } else { Ok(()) }.and_then(|_| serve(up_args))
+            if b { build(&up_args) } else { Ok(()) }.and_then(|_| serve(up_args))
         }
     };
     if let Err(e) = outcome {
@@ -99,9 +99,11 @@ fn load_manifest(path: &Path, rc: &store::RuntimeConfig) -> Result<App> {
     App::load(path, &rc.kv_labels(), &rc.sqlite_labels())
 }
 
-/// Runs the build commands, in manifest order of component ids, stopping at the first failure.
-fn build(manifest: &Path) -> Result<()> {
-    let app = load_manifest(manifest, &store::RuntimeConfig::default())?;
+/// Runs the build commands, in order of component ids, stopping at the first failure.
+/// The manifest is validated against the same runtime config `up` would use.
+fn build(args: &UpArgs) -> Result<()> {
+    let (rc, _) = store::RuntimeConfig::load(args.runtime_config_file.as_deref())?;
+    let app = load_manifest(&args.manifest, &rc)?;
     for (id, c) in &app.components {
         let Some(b) = &c.build else { continue };
         let workdir = app.dir.join(b.workdir.as_deref().unwrap_or("."));
