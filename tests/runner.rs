@@ -194,6 +194,17 @@ fn variables_environment_and_read_only_files() {
     let vars = get(&app.url("/probe/vars")).body;
     assert!(vars.starts_with("salve, mondo|da-riga-di-comando|"), "{vars}");
     assert_eq!(get(&app.url("/locked/env")).body, "da-env");
+    drop(app);
+
+    // As in Spin, `--variable name=@file` takes the value from a file (keys, certificates)
+    let secret = state.path().join("secret.txt");
+    std::fs::write(&secret, "dal-file\nsu due righe").unwrap();
+    let app = Start::new(fixture_manifest(), state.path())
+        .arg("--variable")
+        .arg(format!("secret_token=@{}", secret.display()))
+        .start();
+    let vars = get(&app.url("/probe/vars")).body;
+    assert!(vars.contains("|dal-file\nsu due righe|"), "{vars}");
 }
 
 #[test]

@@ -67,7 +67,7 @@ struct UpArgs {
     /// Where key-value and SQLite data live (default: `.spin` next to the manifest).
     #[arg(long)]
     state_dir: Option<PathBuf>,
-    /// Application variable `name=value` (beats SPIN_VARIABLE_<NAME>). Repeatable.
+    /// Application variable `name=value` or `name=@file` (beats SPIN_VARIABLE_<NAME>). Repeatable.
     #[arg(long = "variable")]
     variables: Vec<String>,
     /// Environment variable `KEY=VALUE` for every component. Repeatable.
@@ -132,6 +132,19 @@ fn pairs(items: &[String], flag: &str) -> Result<Vec<(String, String)>> {
             s.split_once('=')
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .with_context(|| format!("{flag} expects NAME=VALUE, got `{s}`"))
+        })
+        .collect()
+}
+
+/// `--variable NAME=VALUE` or, as in Spin, `NAME=@FILE` (the value is the file's content).
+fn variable_pairs(items: &[String]) -> Result<Vec<(String, String)>> {
+    pairs(items, "--variable")?
+        .into_iter()
+        .map(|(name, value)| match value.strip_prefix('@') {
+            Some(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("--variable {name}=@{path}: cannot read the file"))
+                .map(|v| (name, v)),
+            None => Ok((name, value)),
         })
         .collect()
 }
@@ -225,7 +238,7 @@ fn serve(args: UpArgs) -> Result<()> {
     let stores = rc.open(&rc_dir, &state_dir)?;
     store::run_sqlite_args(&stores.sqlite["default"], &args.sqlite)?;
 
-    let app_vars = resolve_variables(&app, &pairs(&args.variables, "--variable")?)?;
+    let app_vars = resolve_variables(&app, &variable_pairs(&args.variables)?)?;
     let extra_env = pairs(&args.env, "--env")?;
     let host = host::Host::new(args.cache_dir.clone().unwrap_or_else(default_cache_dir))?;
     let router = routes::Router::build(app.routes.iter().map(|(c, r)| (c.as_str(), r.as_str())))?;
