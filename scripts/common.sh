@@ -29,3 +29,12 @@ sqlite_args() {
 build_runner() {
   cargo build --release --workspace --bins --tests
 }
+
+# `--variable` arguments with the development keys (.dev/, made by scripts/dev-keys).
+dev_key_args() {
+  "$ROOT/scripts/dev-keys"
+  printf -- '--variable sp_private_key=@%s ' "$ROOT/.dev/sp.key"
+  printf -- '--variable sp_certificate=@%s ' "$ROOT/.dev/sp.crt"
+  printf -- '--variable test_idp_private_key=@%s ' "$ROOT/.dev/demo-idp.key"
+  printf -- '--variable test_idp_certificate=@%s ' "$ROOT/.dev/demo-idp.crt"
+}

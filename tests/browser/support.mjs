@@ -1,3 +1,4 @@
+import net from 'node:net';
 // Browser-test support: start the portal with the runner on a free loopback port,
 // drive Debian's Chromium with playwright-core, and check pages with axe-core.
 
@@ -13,12 +14,25 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const artifacts = path.join(root, 'artifacts');
 
 /** Starts the portal with migrations and demo data; resolves to {base, stop}. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+    srv.on('error', reject);
+  });
+}
+
 export async function startPortal() {
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-browser-'));
   const sql = ['db/migrations', 'db/reference', 'db/seed'].flatMap((d) =>
     fs.readdirSync(path.join(root, d)).filter((f) => f.endsWith('.sql')).sort().flatMap((f) => ['--sqlite', `@${d}/${f}`]));
   const bin = process.env.RUNNER_BIN ?? path.join(root, 'target/release/runner');
-  const child = spawn(bin, ['up', '--listen', '127.0.0.1:0', '--state-dir', state, ...sql], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The portal must know its own URL (SAML locations): a free port, named in base_url.
+  const port = await freePort();
+  const keys = [['sp_private_key', 'sp.key'], ['sp_certificate', 'sp.crt'], ['test_idp_private_key', 'demo-idp.key'], ['test_idp_certificate', 'demo-idp.crt']]
+    .flatMap(([v, f]) => ['--variable', `${v}=@${path.join(root, '.dev', f)}`]);
+  const child = spawn(bin, ['up', '--from', 'spin.dev.toml', '--listen', `127.0.0.1:${port}`, '--state-dir', state, ...sql, ...keys,
+    '--variable', `base_url=http://127.0.0.1:${port}`], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stderr.on('data', (d) => { log += d; });
   // never leave a runner behind, whatever way the test process ends

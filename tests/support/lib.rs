@@ -21,8 +21,27 @@ pub fn runner_bin() -> PathBuf {
     bin
 }
 
+/// The development manifest: `spin.toml` plus the demo IdP (what `scripts/run` serves).
 pub fn portal_manifest() -> PathBuf {
-    root().join("spin.toml")
+    root().join("spin.dev.toml")
+}
+
+/// A loopback port free right now (the portal must know its own URL: SAML locations).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// `--variable` arguments with the development keys (made by `scripts/dev-keys`).
+pub fn dev_key_args() -> Vec<String> {
+    let dev = root().join(".dev");
+    if !dev.join("sp.crt").exists() || !dev.join("demo-idp.crt").exists() {
+        let ok = Command::new(root().join("scripts/dev-keys")).status().map(|s| s.success()).unwrap_or(false);
+        assert!(ok, "scripts/dev-keys failed");
+    }
+    [("sp_private_key", "sp.key"), ("sp_certificate", "sp.crt"), ("test_idp_private_key", "demo-idp.key"), ("test_idp_certificate", "demo-idp.crt")]
+        .iter()
+        .flat_map(|(var, file)| ["--variable".to_string(), format!("{var}=@{}", dev.join(file).display())])
+        .collect()
 }
 
 pub fn fixture_manifest() -> PathBuf {
@@ -60,17 +79,25 @@ pub struct Start<'a> {
     pub state_dir: &'a Path,
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
+    /// Port to listen on (0: any free one).
+    pub listen: Option<u16>,
 }
 
 impl<'a> Start<'a> {
     pub fn new(manifest: PathBuf, state_dir: &'a Path) -> Self {
-        Self { manifest, state_dir, args: Vec::new(), env: Vec::new() }
+        // the development manifest needs the development keys
+        let args = if manifest == portal_manifest() { dev_key_args() } else { Vec::new() };
+        Self { manifest, state_dir, args, env: Vec::new(), listen: None }
     }
 
-    /// The portal (`spin.toml`) with every migration and the demo data.
+    /// The portal (`spin.dev.toml`) with every migration and the demo data, on a free
+    /// port that its `base_url` names.
     pub fn portal(state_dir: &'a Path) -> Self {
         let mut s = Self::new(portal_manifest(), state_dir);
+        s.listen = Some(free_port());
         s.args.extend(migration_args());
+        s.args.push("--variable".into());
+        s.args.push(format!("base_url=http://127.0.0.1:{}", s.listen.unwrap_or(0)));
         s
     }
 
@@ -90,7 +117,7 @@ impl<'a> Start<'a> {
             .arg("--from")
             .arg(&self.manifest)
             .arg("--listen")
-            .arg("127.0.0.1:0")
+            .arg(format!("127.0.0.1:{}", self.listen.unwrap_or(0)))
             .arg("--state-dir")
             .arg(self.state_dir)
             .args(&self.args)
@@ -201,6 +228,12 @@ impl Reply {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
+    /// The body as JSON, after checking the status is 200.
+    pub fn json_checked(&self) -> serde_json::Value {
+        assert_eq!(self.status, 200, "{}", self.body);
+        self.json()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
@@ -246,4 +279,31 @@ pub fn send(method: &str, url: &str, body: &str) -> Reply {
         other => panic!("unsupported method {other}"),
     };
     read(r)
+}
+
+/// One request, redirects not followed (login flows read `Location` and `Set-Cookie`).
+pub fn request(method: &str, url: &str, headers: &[(&str, &str)], form: Option<&[(&str, &str)]>) -> Reply {
+    let a: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    match method {
+        "GET" => {
+            let mut r = a.get(url);
+            for (k, v) in headers {
+                r = r.header(*k, *v);
+            }
+            read(r.call())
+        }
+        "POST" => {
+            let mut r = a.post(url);
+            for (k, v) in headers {
+                r = r.header(*k, *v);
+            }
+            read(r.send_form(form.unwrap_or(&[]).iter().copied()))
+        }
+        other => panic!("unsupported method {other}"),
+    }
 }

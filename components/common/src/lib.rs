@@ -10,6 +10,8 @@ pub mod paging;
 pub mod query;
 pub mod reply;
 pub mod rome;
+pub mod session;
+pub mod validation;
 pub mod spin;
 
 pub use error::ApiError;

@@ -19,6 +19,11 @@ impl Query {
         Ok(Self { pairs })
     }
 
+    /// An `application/x-www-form-urlencoded` body (the caller bounds its size).
+    pub fn parse_form(body: &str) -> Self {
+        Self { pairs: form_urlencoded::parse(body.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect() }
+    }
+
     /// The first non-empty value of `name`, trimmed.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs.iter().find(|(k, v)| k == name && !v.trim().is_empty()).map(|(_, v)| v.trim())

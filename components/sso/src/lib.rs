@@ -1,0 +1,191 @@
+//! `sso`: the SSO bridge (A1 login). SPID and CIE SAML service provider, CNS login by
+//! client certificate, sessions and logout.
+//!
+//! - `GET /auth/{spid|cie}/metadata`: our signed SP metadata
+//! - `GET /auth/spid/idps`: the SPID IdPs to show on the login button
+//! - `GET /auth/spid/login?idp=<entityID>&level=1|2|3[&binding=post]`, `GET /auth/cie/login`
+//! - `POST /auth/{spid|cie}/acs`: the IdP's Response; a session on success
+//! - `GET|POST /auth/{spid|cie}/slo`: the IdP's answer to our LogoutRequest
+//! - `GET /auth/cns/login`: login with the smart card's certificate (via the TLS terminator)
+//! - `POST /auth/logout`, `GET /api/session`
+
+pub mod cns;
+pub mod pages;
+pub mod registry;
+
+use common::ApiError;
+use saml::metadata::{Federation, SpInfo};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Metadata(Federation),
+    Idps,
+    Login(Federation),
+    Acs(Federation),
+    Slo(Federation),
+    Cns,
+    Logout,
+    Session,
+}
+
+pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
+    let fed = |s: &str| match s {
+        "spid" => Some(Federation::Spid),
+        "cie" => Some(Federation::Cie),
+        _ => None,
+    };
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let (route, methods): (Route, &[&str]) = match parts.as_slice() {
+        ["api", "session"] => (Route::Session, &["GET", "HEAD"]),
+        ["auth", "logout"] => (Route::Logout, &["POST"]),
+        ["auth", "cns", "login"] => (Route::Cns, &["GET"]),
+        ["auth", "spid", "idps"] => (Route::Idps, &["GET", "HEAD"]),
+        ["auth", f, action] if fed(f).is_some() => {
+            let f = fed(f).unwrap_or(Federation::Spid);
+            match *action {
+                "metadata" => (Route::Metadata(f), &["GET", "HEAD"]),
+                "login" => (Route::Login(f), &["GET"]),
+                "acs" => (Route::Acs(f), &["POST"]),
+                "slo" => (Route::Slo(f), &["GET", "POST"]),
+                _ => return Err(ApiError::not_found()),
+            }
+        }
+        _ => return Err(ApiError::not_found()),
+    };
+    if !methods.contains(&method) {
+        return Err(ApiError::method_not_allowed());
+    }
+    Ok(route)
+}
+
+/// The SP's description from Spin variables (`get` returns a variable's value).
+pub fn sp_info(get: impl Fn(&str) -> Option<String>) -> Result<SpInfo, String> {
+    let need = |n: &str| get(n).filter(|v| !v.trim().is_empty()).ok_or_else(|| format!("variable {n} is not set"));
+    let base_url = need("base_url")?.trim_end_matches('/').to_string();
+    Ok(SpInfo {
+        entity_id: get("sp_entity_id").filter(|v| !v.is_empty()).unwrap_or_else(|| base_url.clone()),
+        organization_name: need("sp_organization_name")?,
+        organization_display_name: need("sp_organization_display_name")?,
+        organization_url: need("sp_organization_url")?,
+        ipa_code: need("sp_ipa_code")?,
+        contact_email: need("sp_contact_email")?,
+        contact_phone: need("sp_contact_phone")?,
+        municipality: need("sp_municipality")?,
+        service_name: need("sp_service_name")?,
+        base_url,
+    })
+}
+
+/// An AuthnRequest we sent, kept in KV as `saml-req:<id>` until answered or expired.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PendingLogin {
+    pub federation: String,
+    pub idp: String,
+    pub level: u8,
+    pub issue_instant: i64,
+    pub relay_state: String,
+    pub deadline: i64,
+}
+
+/// A LogoutRequest we sent, as `saml-logout:<id>`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PendingLogout {
+    pub idp: String,
+    pub deadline: i64,
+}
+
+/// How long a person has to complete the login at the IdP (seconds).
+pub const LOGIN_WINDOW: i64 = 15 * 60;
+
+/// The codice fiscale from SPID's `fiscalNumber` (`TINIT-<CF>`) or CIE's (same, or bare).
+pub fn fiscal_code(attribute: &str) -> Option<String> {
+    let cf = attribute.trim().strip_prefix("TINIT-").unwrap_or(attribute.trim()).to_ascii_uppercase();
+    common::validation::fiscal_code_is_valid(&cf).then_some(cf)
+}
+
+/// The level asked for in `?level=`: SPID 1–3, default 2 (personal data).
+pub fn level(param: Option<&str>) -> Result<u8, ApiError> {
+    match param {
+        None => Ok(2),
+        Some(v) => match v.parse::<u8>() {
+            Ok(l @ 1..=3) => Ok(l),
+            _ => Err(ApiError::bad_request("invalid_level", "Il livello di sicurezza SPID richiesto non è valido (1, 2 o 3).")),
+        },
+    }
+}
+
+/// What `GET /api/session` answers.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct SessionView<'a> {
+    pub authenticated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<PersonView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csrf_token: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct PersonView<'a> {
+    pub fiscal_code: &'a str,
+    pub name: &'a str,
+    pub family_name: &'a str,
+}
+
+impl<'a> SessionView<'a> {
+    pub fn of(s: Option<&'a common::session::Session>) -> Self {
+        match s {
+            None => Self { authenticated: false, person: None, method: None, level: None, csrf_token: None },
+            Some(s) => Self {
+                authenticated: true,
+                person: Some(PersonView { fiscal_code: &s.fiscal_code, name: &s.name, family_name: &s.family_name }),
+                method: Some(&s.login.method),
+                level: Some(s.login.level),
+                csrf_token: Some(&s.csrf_token),
+            },
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod handler;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_and_methods() {
+        assert_eq!(route("GET", "/auth/spid/metadata"), Ok(Route::Metadata(Federation::Spid)));
+        assert_eq!(route("POST", "/auth/cie/acs"), Ok(Route::Acs(Federation::Cie)));
+        assert_eq!(route("GET", "/api/session"), Ok(Route::Session));
+        assert_eq!(route("POST", "/auth/spid/slo"), Ok(Route::Slo(Federation::Spid)));
+        assert_eq!(route("GET", "/auth/logout").unwrap_err().status, 405);
+        assert_eq!(route("GET", "/auth/acs").unwrap_err().status, 404);
+        assert_eq!(route("GET", "/auth/xyz/login").unwrap_err().status, 404);
+    }
+
+    #[test]
+    fn fiscal_codes_and_levels() {
+        assert_eq!(fiscal_code("TINIT-RSSMRA80A01D612Y").as_deref(), Some("RSSMRA80A01D612Y"));
+        assert_eq!(fiscal_code("rssmra80a01d612y").as_deref(), Some("RSSMRA80A01D612Y"));
+        assert_eq!(fiscal_code("TINIT-RSSMRA80A01D612A"), None);
+        assert_eq!(level(None), Ok(2));
+        assert_eq!(level(Some("3")), Ok(3));
+        assert_eq!(level(Some("4")).unwrap_err().code, "invalid_level");
+    }
+
+    #[test]
+    fn sp_info_needs_every_variable() {
+        let vars = |n: &str| Some(format!("v-{n}"));
+        let info = sp_info(vars).unwrap();
+        assert_eq!(info.entity_id, "v-sp_entity_id");
+        let no_entity = |n: &str| if n == "sp_entity_id" { None } else { Some(format!("{n}/")) };
+        assert_eq!(sp_info(no_entity).unwrap().entity_id, "base_url");
+        assert!(sp_info(|n: &str| if n == "sp_ipa_code" { None } else { Some("x".into()) }).unwrap_err().contains("sp_ipa_code"));
+    }
+}
