@@ -34,7 +34,7 @@ function header(current) {
     <div class="container"><div class="row"><div class="col-12">
       <div class="it-header-slim-wrapper-content">
         ${link({ href: site.region.href, external: true }, esc(site.region.name), 'd-lg-block navbar-brand')}
-        <div class="it-header-slim-right-zone">
+        <div class="it-header-slim-right-zone" data-user-zone>
           <a class="btn btn-primary btn-sm" href="/accedi/" data-requires-consent>Accedi</a>
           <a class="btn btn-outline-light btn-sm ms-2" href="/registrati/" data-requires-consent>Registrati</a>
         </div>

@@ -95,3 +95,19 @@ export function bindDateInput(input) {
   input.addEventListener('change', check);
   return check;
 }
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** A Bootstrap Italia sprite icon (decorative), as layout.mjs's icon() renders it. */
+export function icon(name, cls = '') {
+  const vendor = document.querySelector('link[href*="/vendor/bootstrap-italia-"]')
+    ?.getAttribute('href').replace(/\/css\/.*$/, '') ?? '';
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('class', `icon ${cls}`.trim());
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const use = document.createElementNS(SVG, 'use');
+  use.setAttribute('href', `${vendor}/svg/sprites.svg#${name}`);
+  svg.append(use);
+  return svg;
+}

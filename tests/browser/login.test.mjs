@@ -1,0 +1,369 @@
+// Login in a real browser, against the SSO contract:
+//   GET  /auth/spid/idps  → {"items": [{entity_id, name, login_url}]}
+//   GET  /auth/cie/login, /auth/cns/login → start CIE / CNS login
+//   GET  /api/session     → {"authenticated": false} or {authenticated, person, method, csrf_token}
+//   POST /auth/logout     (form field csrf_token) → 303 to the IdP's logout or to /
+// The portal started by startPortal() has the demo IdP (`test-idp`, development
+// manifest). The Accedi buttons wait for the cookie notice; SPID opens the list of
+// identity providers; the header shows the signed-in person and "Esci".
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { shuffle, usableIdps } from '../../web/assets/js/pages/accedi.mjs';
+import { displayName } from '../../web/assets/js/session.mjs';
+import { axe, openPage, screenshot, session } from './support.mjs';
+
+const DEMO_IDP = 'Demo IdP (solo sviluppo)';
+
+const s = session();
+const open = (path, options) => openPage(s, path, options);
+
+const spidButton = (page) => page.getByRole('button', { name: 'Entra con SPID' });
+const userButton = (page, name) => page.locator('header').getByRole('button', { name });
+
+/** GET /api/session with the page's cookies. */
+async function apiSession(page) {
+  const response = await page.request.get(s.portal.base + '/api/session');
+  assert.equal(response.status(), 200);
+  assert.match(response.headers()['cache-control'] ?? '', /no-store/, '/api/session is never cached');
+  return response.json();
+}
+
+/** Accedi → Entra con SPID → demo IdP → first test identity → Entra; ends on /. */
+async function loginWithDemoIdp(page) {
+  await page.goto(s.portal.base + '/accedi/', { waitUntil: 'networkidle' });
+  await spidButton(page).click();
+  const idp = page.getByRole('link', { name: DEMO_IDP });
+  await idp.waitFor();
+  await idp.click();
+  await page.waitForURL((url) => url.pathname.startsWith('/test-idp/spid/sso'));
+  assert.equal(await page.locator('h1').count(), 1, 'the demo IdP page has its heading');
+  await page.getByRole('radio').first().check();
+  await page.getByRole('button', { name: 'Entra', exact: true }).click();
+  // the IdP's page auto-posts the SAML response (autopost.js), the SP answers 303 to /
+  await page.waitForURL(s.portal.base + '/');
+  await page.waitForLoadState('networkidle');
+}
+
+describe('identity providers list (unit)', () => {
+  test('shuffle returns every item once, in the order the random source decides', () => {
+    const items = ['a', 'b', 'c', 'd', 'e'];
+    const out = shuffle(items);
+    assert.deepEqual([...out].sort(), items);
+    assert.deepEqual(items, ['a', 'b', 'c', 'd', 'e'], 'the input is not changed');
+    assert.deepEqual(shuffle(items, () => 0.999999), items, 'j = i every time: same order');
+    assert.deepEqual(shuffle(items, () => 0), ['b', 'c', 'd', 'e', 'a']);
+  });
+
+  test('only providers with a name and a login address on this site are shown', () => {
+    const origin = 'https://lavoro.example';
+    const items = usableIdps([
+      { name: 'Buono', login_url: '/auth/spid/login?idp=x&level=2' },
+      { name: 'Assoluto', login_url: 'https://lavoro.example/auth/spid/login?idp=y' },
+      { name: 'Altrove', login_url: 'https://evil.example/login' },
+      { name: 'Script', login_url: 'javascript:alert(1)' },
+      { name: '', login_url: '/auth/spid/login?idp=z' },
+      { login_url: '/auth/spid/login?idp=w' },
+      null,
+    ], origin);
+    assert.deepEqual(items.map((i) => i.name), ['Buono', 'Assoluto']);
+    assert.deepEqual(usableIdps(undefined, origin), []);
+  });
+
+  test('the header name is in capitals', () => {
+    assert.equal(displayName({ fiscal_code: 'RSSMRA80A01D612J', name: 'Mario', family_name: 'Rossi' }), 'MARIO ROSSI');
+    assert.equal(displayName({ fiscal_code: 'RSSMRA80A01D612J', name: 'Niccolò', family_name: "D'Urso" }), "NICCOLÒ D'URSO");
+    assert.equal(displayName({ fiscal_code: 'RSSMRA80A01D612J', name: '', family_name: '' }), 'RSSMRA80A01D612J');
+  });
+});
+
+describe('Accedi page', () => {
+  test('before the cookie notice is accepted, the login buttons do nothing but ask for it', async () => {
+    const { context, page, problems, go } = await open('/accedi/', { consent: false });
+    let idpsRequested = false;
+    page.on('request', (r) => { if (r.url().includes('/auth/')) idpsRequested = true; });
+    await go();
+    for (const el of [spidButton(page), page.getByRole('link', { name: 'Entra con CIE' }), page.getByRole('link', { name: 'Entra con CNS' })]) {
+      assert.equal(await el.getAttribute('data-requires-consent'), '');
+    }
+
+    await spidButton(page).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').textContent(), /accettare i cookie tecnici/);
+    assert.equal(await spidButton(page).getAttribute('aria-expanded'), 'false');
+    assert.ok(await page.locator('#spid-gestori').isHidden(), 'the providers list stays closed');
+    assert.ok(await page.getByRole('button', { name: /Accetto/ }).evaluate((b) => b === document.activeElement));
+
+    await page.getByRole('link', { name: 'Entra con CIE' }).click();
+    await page.getByRole('link', { name: 'Entra con CNS' }).click();
+    await page.waitForTimeout(300);
+    assert.equal(new URL(page.url()).pathname, '/accedi/', 'no navigation before consent');
+    assert.ok(!idpsRequested, 'nothing asked of the SSO before consent');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('after accepting, "Entra con SPID" lists the identity providers, among them the demo IdP', async () => {
+    const { context, page, problems, go } = await open('/accedi/', { consent: false });
+    await go();
+    await page.getByRole('button', { name: /Accetto/ }).click();
+    await spidButton(page).click();
+    assert.equal(await spidButton(page).getAttribute('aria-expanded'), 'true');
+    const idp = page.getByRole('link', { name: DEMO_IDP });
+    await idp.waitFor();
+    assert.match(await idp.getAttribute('href'), /^\/auth\/spid\/login\?idp=.+/);
+    assert.ok(await page.getByRole('link', { name: /Non hai SPID\?/ }).isVisible());
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('axe-core: no violations with the SPID list open', async () => {
+    const { context, page, problems, go } = await open('/accedi/');
+    await go();
+    await spidButton(page).click();
+    await page.getByRole('link', { name: DEMO_IDP }).waitFor();
+    assert.deepEqual(await axe(page), []);
+    await screenshot(page, 'accedi-spid');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('the SPID list works with the keyboard and shows where the focus is', async () => {
+    const { context, page, go } = await open('/accedi/');
+    await go();
+    await spidButton(page).focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await spidButton(page).getAttribute('aria-expanded'), 'true');
+    await page.getByRole('link', { name: DEMO_IDP }).waitFor();
+    await page.keyboard.press('ArrowDown');
+    const focused = page.locator(':focus');
+    assert.equal(await focused.evaluate((e) => e.closest('#spid-elenco') !== null && e.tagName), 'A', 'first provider focused');
+    const style = await focused.evaluate((e) => { const c = getComputedStyle(e); return { outline: c.outlineStyle, shadow: c.boxShadow }; });
+    assert.ok(style.outline !== 'none' || style.shadow !== 'none', `visible focus: ${JSON.stringify(style)}`);
+    await page.keyboard.press('Escape');
+    assert.equal(await spidButton(page).getAttribute('aria-expanded'), 'false');
+    assert.ok(await page.locator('#spid-gestori').isHidden());
+    assert.ok(await spidButton(page).evaluate((b) => b === document.activeElement), 'focus back on the button');
+    // a click elsewhere closes it too
+    await spidButton(page).click();
+    await page.locator('h1').click();
+    assert.equal(await spidButton(page).getAttribute('aria-expanded'), 'false');
+    await context.close();
+  });
+
+  test('the providers are shown in random order, with a spinner while loading', async () => {
+    const items = ['Alfa', 'Beta', 'Gamma', 'Delta', 'Epsilon', 'Zeta'].map((name) => ({
+      entity_id: `https://${name.toLowerCase()}.example`, name, login_url: `/auth/spid/login?idp=${name}&level=2`,
+    }));
+    const { context, page, go } = await open('/accedi/');
+    let release;
+    let gate = new Promise((r) => { release = r; });
+    await page.route('**/auth/spid/idps', async (route) => {
+      await gate;
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ items }) });
+    });
+    const orders = new Set();
+    for (let i = 0; i < 6; i += 1) {
+      await go();
+      await spidButton(page).click();
+      if (i === 0) {
+        await page.locator('#spid-elenco [role="status"]').waitFor();
+        assert.match(await page.locator('#spid-elenco').textContent(), /Caricamento/);
+        assert.equal(await page.locator('#spid-elenco').getAttribute('aria-busy'), 'true');
+        release();
+        gate = Promise.resolve();
+      }
+      await page.locator('#spid-elenco a').first().waitFor();
+      const names = await page.locator('#spid-elenco a').allTextContents();
+      assert.deepEqual([...names].sort(), items.map((x) => x.name).sort());
+      orders.add(names.join());
+    }
+    assert.ok(orders.size > 1, 'not always the same order');
+    await context.close();
+  });
+
+  test('an unavailable list says so in Italian and can be retried', async () => {
+    const { context, page, go } = await open('/accedi/');
+    let fail = true;
+    await page.route('**/auth/spid/idps', (route) => (fail
+      ? route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"Servizio temporaneamente non disponibile."}}' })
+      : route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ items: [{ entity_id: 'x', name: 'Gestore di prova', login_url: '/auth/spid/login?idp=x&level=2' }] }) })));
+    await go();
+    await spidButton(page).click();
+    const alert = page.locator('#spid-elenco [role="alert"]');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /Impossibile caricare l'elenco dei gestori SPID\. Servizio temporaneamente non disponibile\./);
+    fail = false;
+    await alert.getByRole('button', { name: 'Riprova' }).click();
+    await page.getByRole('link', { name: 'Gestore di prova' }).waitFor();
+    assert.equal(await spidButton(page).getAttribute('aria-expanded'), 'true', 'the list stays open');
+    await context.close();
+  });
+
+  test('"Entra con CIE" and "Entra con CNS" start their logins', async () => {
+    const { context, page, go } = await open('/accedi/');
+    await go();
+    const cie = page.waitForRequest((r) => r.isNavigationRequest() && new URL(r.url()).pathname === '/auth/cie/login');
+    await page.getByRole('link', { name: 'Entra con CIE' }).click();
+    await cie;
+    await page.waitForLoadState('load');
+    assert.notEqual(new URL(page.url()).pathname, '/accedi/');
+    assert.equal(await page.locator('h1').count(), 1, 'a page with its heading (the demo CIE IdP)');
+
+    await go();
+    const [cns] = await Promise.all([
+      page.waitForResponse((r) => r.request().isNavigationRequest() && new URL(r.url()).pathname === '/auth/cns/login'),
+      page.getByRole('link', { name: 'Entra con CNS' }).click(),
+    ]);
+    await page.waitForLoadState('load');
+    // without a CNS configuration: an Italian page that says so (or, with a card, home)
+    if (cns.status() !== 303) {
+      assert.equal(await page.locator('html').getAttribute('lang'), 'it');
+      assert.equal(await page.locator('h1').count(), 1);
+      assert.ok(await page.locator('main a[href="/accedi/"]').count() > 0, 'a way back to Accedi');
+    }
+    await context.close();
+  });
+});
+
+describe('signing in and out with the demo SPID IdP', () => {
+  test('the demo IdP signs the first test identity in: home page, name in the header', async () => {
+    const { context, page, problems } = await open('/accedi/');
+    await loginWithDemoIdp(page);
+    const me = await apiSession(page);
+    assert.equal(me.authenticated, true);
+    assert.equal(me.method, 'spid');
+    assert.match(me.person.fiscal_code, /^[A-Z0-9]{16}$/);
+    assert.ok(me.csrf_token);
+    const name = `${me.person.name} ${me.person.family_name}`.toLocaleUpperCase('it-IT');
+    const button = userButton(page, name);
+    await button.waitFor();
+    assert.equal((await button.textContent()).trim(), name);
+    assert.equal(await page.locator('header').getByRole('link', { name: 'Accedi' }).count(), 0);
+    assert.equal(await page.locator('header').getByRole('link', { name: 'Registrati' }).count(), 0);
+    await screenshot(page, 'home-signed-in');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('"Esci" in the name\'s menu signs out', async () => {
+    const { context, page, problems } = await open('/accedi/');
+    await loginWithDemoIdp(page);
+    const me = await apiSession(page);
+    const button = userButton(page, `${me.person.name} ${me.person.family_name}`.toLocaleUpperCase('it-IT'));
+    await button.click();
+    assert.equal(await button.getAttribute('aria-expanded'), 'true');
+    assert.deepEqual(await axe(page), [], 'axe-core with the user menu open');
+
+    const posted = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/auth/logout');
+    const landed = page.waitForResponse((r) => r.request().isNavigationRequest() && r.request().frame() === page.mainFrame()
+      && r.status() === 200);
+    await page.getByRole('button', { name: 'Esci' }).click();
+    const request = await posted;
+    assert.equal(new URLSearchParams(request.postData()).get('csrf_token'), me.csrf_token);
+    await landed;
+    await page.waitForLoadState('networkidle');
+    assert.equal(await page.locator('h1').count(), 1, 'the logout ends on a page');
+    assert.equal((await apiSession(page)).authenticated, false);
+
+    await page.goto(s.portal.base + '/', { waitUntil: 'networkidle' });
+    await page.locator('header').getByRole('link', { name: 'Accedi' }).waitFor();
+    assert.equal(await page.locator('header').getByRole('button', { name: me.person.family_name.toLocaleUpperCase('it-IT') }).count(), 0);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
+describe('header with a session (the SSO answer simulated)', () => {
+  const signedIn = { authenticated: true, person: { fiscal_code: 'RSSMRA80A01D612J', name: 'Mario', family_name: 'Rossi' }, method: 'spid', csrf_token: 'token-di-prova' };
+
+  test('the name replaces Accedi/Registrati and opens "Esci", a form with the CSRF token', async () => {
+    const { context, page, go } = await open('/');
+    await page.route('**/api/session', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(signedIn) }));
+    await page.route('**/auth/logout', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><html lang="it"><title>Uscita</title><h1>Uscita</h1>' }));
+    await go();
+    const button = userButton(page, 'MARIO ROSSI');
+    await button.waitFor();
+    assert.equal(await button.getAttribute('aria-expanded'), 'false');
+    assert.equal(await page.locator('header').getByRole('link', { name: 'Accedi' }).count(), 0);
+    assert.ok(await page.getByRole('button', { name: 'Esci' }).isHidden());
+
+    await button.focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await button.getAttribute('aria-expanded'), 'true');
+    const esci = page.getByRole('button', { name: 'Esci' });
+    await esci.waitFor();
+    const form = page.locator('header form');
+    assert.equal(await form.getAttribute('method'), 'post');
+    assert.equal(await form.getAttribute('action'), '/auth/logout');
+    assert.equal(await form.locator('input[type="hidden"][name="csrf_token"]').inputValue(), 'token-di-prova');
+    assert.deepEqual(await axe(page), []);
+    await screenshot(page, 'header-user-menu');
+    await page.keyboard.press('Escape');
+    assert.equal(await button.getAttribute('aria-expanded'), 'false');
+    assert.ok(await button.evaluate((b) => b === document.activeElement));
+
+    await button.click();
+    const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/auth/logout'));
+    await esci.click();
+    const request = await posted;
+    assert.equal(request.postData(), 'csrf_token=token-di-prova');
+    assert.match(request.headers()['content-type'], /application\/x-www-form-urlencoded/);
+    await context.close();
+  });
+
+  test('an SSO that is down or answers nonsense leaves the header as it is, without errors', async () => {
+    for (const answer of [
+      (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"code":"internal","message":"x"}}' }),
+      (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><p>non JSON</p>' }),
+      (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"authenticated":true}' }),
+      (route) => route.abort('connectionrefused'),
+    ]) {
+      const { context, page, problems, go } = await open('/');
+      await page.route('**/api/session', answer);
+      await go();
+      await page.locator('header').getByRole('link', { name: 'Accedi' }).waitFor();
+      assert.equal(await page.locator('[data-user-zone] button').count(), 0);
+      // only what the browser itself reports about the failed request
+      const ours = problems.filter((p) => !/api\/session|Failed to load resource/.test(p));
+      assert.deepEqual(ours, []);
+      await context.close();
+    }
+  });
+
+  test('Accedi says when one is already signed in', async () => {
+    const { context, page, go } = await open('/accedi/');
+    await page.route('**/api/session', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(signedIn) }));
+    await go();
+    await page.getByText("Hai già effettuato l'accesso come MARIO ROSSI").waitFor();
+    await context.close();
+  });
+});
+
+describe('SAML auto-submitting pages', () => {
+  test('/assets/js/autopost.js submits the form[data-autopost] at once, without inline scripts', async () => {
+    const { context, page, problems } = await open('/');
+    const script = await page.request.get(s.portal.base + '/assets/js/autopost.js');
+    assert.equal(script.status(), 200);
+    assert.match(script.headers()['content-type'], /javascript/);
+    // a page like the SSO's, on the portal's origin, under a strict CSP
+    await page.route('**/prova-autopost', (route) => route.fulfill({
+      status: 200,
+      contentType: 'text/html',
+      headers: { 'content-security-policy': "default-src 'self'; form-action 'self'" },
+      body: `<!doctype html><html lang="it"><title>Reindirizzamento</title><h1>Reindirizzamento in corso</h1>
+<form method="post" action="/prova-ricevuta" data-autopost><input type="hidden" name="SAMLResponse" value="PHNhbWw+">
+<input type="hidden" name="RelayState" value="abc"><input type="hidden" name="submit" value="x"><button type="submit">Continua</button></form>
+<script src="/assets/js/autopost.js" defer></script>`,
+    }));
+    await page.route('**/prova-ricevuta', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><html lang="it"><title>Ricevuto</title><h1>Ricevuto</h1>' }));
+    const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/prova-ricevuta'));
+    await page.goto(s.portal.base + '/prova-autopost');
+    const request = await posted;
+    assert.equal(request.postData(), 'SAMLResponse=PHNhbWw%2B&RelayState=abc&submit=x');
+    await page.waitForURL('**/prova-ricevuta');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});

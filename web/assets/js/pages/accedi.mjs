@@ -1,0 +1,73 @@
+// Accedi: "Entra con SPID" opens the list of SPID identity providers (GET
+// /auth/spid/idps, fetched at the first opening, shown in random order as the
+// official SPID button does); "Entra con CIE" and "Entra con CNS" are plain links.
+// All three carry data-requires-consent: before the cookie notice is accepted,
+// consent.mjs cancels their clicks, and a cancelled click does not open the list.
+
+import { getJSON } from '../api.mjs';
+import { disclosure } from '../disclosure.mjs';
+import { currentSession, displayName } from '../session.mjs';
+import { done, el, icon, showError, showLoading } from '../ui.mjs';
+
+/** A shuffled copy (Fisher–Yates); `random` returns numbers in [0, 1). */
+export function shuffle(items, random = Math.random) {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** Keeps the providers with a name and a login address on this site. */
+export function usableIdps(items, origin) {
+  return (Array.isArray(items) ? items : []).filter((idp) => {
+    if (typeof idp?.name !== 'string' || !idp.name.trim() || typeof idp.login_url !== 'string') return false;
+    try {
+      return new URL(idp.login_url, origin).origin === origin;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function idpList(items) {
+  if (items.length === 0) {
+    return el('p', { class: 'px-3 mb-2' }, 'Nessun gestore SPID disponibile al momento. Riprova più tardi o accedi con CIE o CNS.');
+  }
+  return el('ul', { class: 'list-unstyled mb-0 login-menu-list', 'aria-labelledby': 'spid-gestori-titolo' },
+    items.map((idp) => el('li', {}, el('a', { href: idp.login_url, class: 'login-menu-item' }, idp.name))));
+}
+
+export function init() {
+  const button = document.getElementById('spid-accesso');
+  const panel = document.getElementById('spid-gestori');
+  const list = document.getElementById('spid-elenco');
+  button.append(icon('it-expand', 'icon-white ms-1'));
+
+  let loading = null;
+  async function load() {
+    showLoading(list, 'Caricamento dei gestori SPID…');
+    try {
+      const data = await getJSON('/auth/spid/idps');
+      done(list);
+      list.replaceChildren(idpList(shuffle(usableIdps(data.items, location.origin))));
+    } catch (e) {
+      loading = null; // opening the list again tries again
+      showError(list, `Impossibile caricare l'elenco dei gestori SPID. ${e.message}`, () => {
+        button.focus(); // "Riprova" is about to be replaced by the spinner
+        loading = load();
+      });
+    }
+  }
+  disclosure(button, panel, { onOpen: () => { loading ??= load(); } });
+
+  // Already signed in: say so (the buttons stay, to sign in with another identity).
+  currentSession().then((session) => {
+    if (!session.authenticated) return;
+    document.getElementById('metodi-accesso').before(
+      el('div', { class: 'callout success' },
+        el('div', { class: 'callout-title' }, 'Accesso effettuato'),
+        el('p', {}, `Hai già effettuato l'accesso come ${displayName(session.person)}. Per uscire usa il menu con il tuo nome in alto.`)));
+  });
+}
