@@ -6,6 +6,8 @@
 pub mod db;
 pub mod error;
 pub mod headers;
+#[cfg(target_arch = "wasm32")]
+pub mod kv;
 pub mod paging;
 pub mod query;
 pub mod reply;

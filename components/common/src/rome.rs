@@ -12,6 +12,11 @@ fn last_sunday(year: i32, month: Month) -> Option<Date> {
     Some(d)
 }
 
+/// Seconds since the Unix epoch, now (the platform clock; WASI inside a component).
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
 /// The Europe/Rome calendar date at a UTC instant.
 pub fn date_at(utc: OffsetDateTime) -> Date {
     let year = utc.year();

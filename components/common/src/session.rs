@@ -122,14 +122,10 @@ pub fn csrf_refused() -> ApiError {
 #[cfg(target_arch = "wasm32")]
 mod store {
     use spin_sdk::http::Request;
-    use spin_sdk::key_value::Store;
 
     use super::*;
+    use crate::kv;
     use crate::spin::header;
-
-    fn kv() -> Result<Store, ApiError> {
-        Store::open_default().map_err(|e| ApiError::internal(format!("kv open: {e}")))
-    }
 
     /// Session lifetimes from the variables `session_idle_minutes` and `session_max_hours`.
     pub fn timeouts() -> Timeouts {
@@ -139,26 +135,19 @@ mod store {
         }
     }
 
-    pub fn now() -> i64 {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-    }
-
     /// The caller's live session with its id, if any (expired ones are deleted).
     pub fn current(req: &Request) -> Result<Option<(String, Session)>, ApiError> {
         let Some(id) = header(req, "cookie").and_then(id_from_cookies) else { return Ok(None) };
-        let store = kv()?;
-        let Some(raw) = store.get(&key(id)).map_err(|e| ApiError::internal(format!("kv get: {e}")))? else {
-            return Ok(None);
-        };
+        let Some(raw) = kv::get(&key(id))? else { return Ok(None) };
         let Ok(mut session) = serde_json::from_slice::<Session>(&raw) else {
             eprintln!("session: unreadable record, deleted");
-            let _ = store.delete(&key(id));
+            let _ = kv::delete(&key(id));
             return Ok(None);
         };
-        let now = now();
+        let now = crate::rome::unix_now();
         match session.status(now, timeouts()) {
             Status::Expired => {
-                let _ = store.delete(&key(id));
+                let _ = kv::delete(&key(id));
                 Ok(None)
             }
             Status::Live { touch } => {
@@ -189,8 +178,7 @@ mod store {
     }
 
     pub fn save(id: &str, session: &Session) -> Result<(), ApiError> {
-        let body = serde_json::to_vec(session).map_err(ApiError::internal)?;
-        kv()?.set(&key(id), &body).map_err(|e| ApiError::internal(format!("kv set: {e}")))
+        kv::set_json(&key(id), session)
     }
 
     /// Stores a new session and returns its id.
@@ -201,7 +189,7 @@ mod store {
     }
 
     pub fn delete(id: &str) -> Result<(), ApiError> {
-        kv()?.delete(&key(id)).map_err(|e| ApiError::internal(format!("kv delete: {e}")))
+        kv::delete(&key(id))
     }
 }
 

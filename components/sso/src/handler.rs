@@ -2,13 +2,13 @@
 //! crate, keeps state in the key-value store and SQLite.
 
 use common::session::{self, Login, Session};
-use common::{ApiError, Query, Reply, db};
+use common::kv::{get_json as kv_get, set_json as kv_set};
+use common::{ApiError, Query, Reply, db, kv};
 use saml::metadata::{Federation, REQUIRED_ATTRIBUTES};
 use saml::response::{Context, Pending, Refusal};
 use saml::{SigAlg, SigningKey};
 use spin_sdk::http::{Request, Response};
 use spin_sdk::http_component;
-use spin_sdk::key_value::Store;
 use spin_sdk::sqlite::Value;
 
 use crate::registry::Trusted;
@@ -19,20 +19,6 @@ const MAX_FORM: usize = 384 * 1024;
 
 fn var(name: &str) -> Option<String> {
     spin_sdk::variables::get(name).ok()
-}
-
-fn kv() -> Result<Store, ApiError> {
-    Store::open_default().map_err(|e| ApiError::internal(format!("kv open: {e}")))
-}
-
-fn kv_get<T: serde::de::DeserializeOwned>(key: &str) -> Result<Option<T>, ApiError> {
-    let raw = kv()?.get(key).map_err(|e| ApiError::internal(format!("kv get: {e}")))?;
-    Ok(raw.and_then(|r| serde_json::from_slice(&r).ok()))
-}
-
-fn kv_set(key: &str, value: &impl serde::Serialize) -> Result<(), ApiError> {
-    let body = serde_json::to_vec(value).map_err(ApiError::internal)?;
-    kv()?.set(key, &body).map_err(|e| ApiError::internal(format!("kv set: {e}")))
 }
 
 fn sp() -> Result<saml::metadata::SpInfo, ApiError> {
@@ -92,7 +78,7 @@ fn handle(req: Request) -> Response {
 }
 
 fn dispatch(route: Route, req: &Request) -> Result<Reply, ApiError> {
-    let now = session::now();
+    let now = common::rome::unix_now();
     match route {
         Route::Session => {
             let current = session::current(req)?;
@@ -207,7 +193,7 @@ fn acs(f: Federation, req: &Request, now: i64) -> Result<Reply, ApiError> {
         Ok(identity) => identity,
         Err(Refusal::IdpError { code, status }) => {
             eprintln!("sso: IdP {} answered {status} (code {code:?})", pending.idp);
-            let _ = kv()?.delete(&format!("saml-req:{request_id}"));
+            let _ = kv::delete(&format!("saml-req:{request_id}"));
             return Ok(error_page(403, "Accesso non completato", saml::response::anomaly_message(code)));
         }
         Err(Refusal::Invalid(why)) => return Err(refused(&why)),
@@ -216,7 +202,7 @@ fn acs(f: Federation, req: &Request, now: i64) -> Result<Reply, ApiError> {
     if !first_use(&conn, &format!("req:{request_id}"), pending.deadline, now)? || !first_use(&conn, &format!("assertion:{}:{}", pending.idp, identity.assertion_id), identity.not_on_or_after + 3600, now)? {
         return Err(refused("replayed response"));
     }
-    let _ = kv()?.delete(&format!("saml-req:{request_id}"));
+    let _ = kv::delete(&format!("saml-req:{request_id}"));
     let cf = identity.attributes.get("fiscalNumber").and_then(|v| crate::fiscal_code(v)).ok_or_else(|| refused("fiscalNumber is not a valid codice fiscale"))?;
     let a = |k: &str| identity.attributes.get(k).cloned().unwrap_or_default();
     let login = Login {
@@ -327,7 +313,7 @@ fn slo(f: Federation, req: &Request, now: i64) -> Result<Reply, ApiError> {
         let signed = raw.split("&Signature=").next().unwrap_or("");
         saml::authn::verify_redirect(signed, q.get("SigAlg").unwrap_or(""), q.get("Signature").unwrap_or(""), &t.idp.certs)
     });
-    let _ = kv()?.delete(&format!("saml-logout:{irt}"));
+    let _ = kv::delete(&format!("saml-logout:{irt}"));
     if !ok {
         eprintln!("sso: LogoutResponse refused (unknown request or bad signature)");
     }

@@ -262,7 +262,7 @@ mod handler {
         let path = common::spin::header(&req, "spin-path-info").filter(|p| !p.is_empty()).unwrap_or(req.path());
         let reply = match load() {
             Ok((cfg, ids)) => {
-                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+                let now = common::rome::unix_now();
                 let method = req.method().to_string();
                 let incoming = Incoming { method: &method, path, query: req.query(), body: req.body() };
                 super::handle(&incoming, &cfg, &ids, now)
