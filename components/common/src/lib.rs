@@ -8,6 +8,7 @@ pub mod error;
 pub mod headers;
 #[cfg(target_arch = "wasm32")]
 pub mod kv;
+pub mod outbox;
 pub mod paging;
 pub mod query;
 pub mod reply;
