@@ -172,6 +172,32 @@ fn outbound_http_only_to_allowed_hosts() {
 }
 
 #[test]
+fn templated_outbound_hosts_follow_the_variables() {
+    let state = tempfile::tempdir().unwrap();
+    let (port, other) = (pong_server(), pong_server());
+    let app = Start::new(fixture_manifest(), state.path())
+        .env("SPIN_VARIABLE_SECRET_TOKEN", "x")
+        .arg("--variable")
+        .arg(format!("outbound_origin=http://127.0.0.1:{port}"))
+        .start();
+    let allowed = get(&app.url(&format!("/templated/outbound?url=http://127.0.0.1:{port}/ping")));
+    assert_eq!((allowed.status, allowed.body.as_str()), (200, "200 pong"));
+    let denied = get(&app.url(&format!("/templated/outbound?url=http://127.0.0.1:{other}/ping")));
+    assert!(denied.status == 502 && denied.body.contains("HttpRequestDenied"), "{}", denied.body);
+    drop(app);
+
+    // a value that is not a host pattern: the component may reach nothing (as in Spin)
+    let app = Start::new(fixture_manifest(), state.path())
+        .env("SPIN_VARIABLE_SECRET_TOKEN", "x")
+        .arg("--variable")
+        .arg(format!("outbound_origin=127.0.0.1:{port}"))
+        .start();
+    let denied = get(&app.url(&format!("/templated/outbound?url=http://127.0.0.1:{port}/ping")));
+    assert!(denied.status == 502 && denied.body.contains("HttpRequestDenied"), "{}", denied.body);
+    assert!(app.log_text().contains("component `probe-templated`: allowed_outbound_hosts"), "{}", app.log_text());
+}
+
+#[test]
 fn variables_environment_and_read_only_files() {
     let state = tempfile::tempdir().unwrap();
     let app = start(state.path());

@@ -19,7 +19,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
-use crate::manifest::{App, FileMount, Part};
+use crate::manifest::{App, FileMount};
 
 #[derive(Parser)]
 #[command(name = "runner", version, about = "Run this Spin application locally (a stand-in for `spin build` / `spin up`)")]
@@ -245,7 +245,13 @@ fn serve(args: UpArgs) -> Result<()> {
 
     let mut components = HashMap::new();
     for (id, c) in &app.components {
-        if c.allowed_outbound_hosts.iter().any(|h| h.is_self()) {
+        // As in Spin, templated hosts are resolved against the application variables,
+        // and a list that does not resolve refuses all of the component's requests.
+        let allowed_hosts = c.resolve_allowed_hosts(&app_vars).unwrap_or_else(|e| {
+            eprintln!("error: component `{id}`: allowed_outbound_hosts: {e:#}; its outbound requests will be refused");
+            Vec::new()
+        });
+        if allowed_hosts.iter().any(|h| h.is_self()) {
             eprintln!("warning: component `{id}`: `self` outbound requests are not supported by this runner");
         }
         let t = Instant::now();
@@ -255,20 +261,8 @@ fn serve(args: UpArgs) -> Result<()> {
             if cached { "loaded cached" } else { "compiled" },
             t.elapsed().as_secs_f64() * 1000.0
         );
-        let variables = c
-            .variables
-            .iter()
-            .filter_map(|(name, template)| {
-                let mut value = String::new();
-                for part in &template.0 {
-                    match part {
-                        Part::Lit(s) => value.push_str(s),
-                        Part::Var(v) => value.push_str(app_vars.get(v)?),
-                    }
-                }
-                Some((name.clone(), value))
-            })
-            .collect();
+        let variables =
+            c.variables.iter().filter_map(|(name, template)| Some((name.clone(), template.render(&app_vars)?))).collect();
         let mut env: Vec<(String, String)> = c.environment.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         env.extend(extra_env.iter().cloned());
         let grants = host::Grants {
@@ -277,7 +271,7 @@ fn serve(args: UpArgs) -> Result<()> {
             variables,
             env,
             mounts: mounts(&app, c, &state_dir)?,
-            allowed_hosts: c.allowed_outbound_hosts.clone(),
+            allowed_hosts,
         };
         let runtime = host.prepare(id, &component, grants, &stores)?;
         components.insert(id.clone(), Arc::new(runtime));

@@ -2,7 +2,7 @@
 //! runner implements, validated at start so that a bad manifest is refused with a
 //! clear message instead of failing on the first request.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -159,13 +159,41 @@ pub struct Component {
     pub source: PathBuf,
     pub files: Vec<FileMount>,
     pub exclude_files: Vec<String>,
-    pub allowed_outbound_hosts: Vec<AllowedHost>,
+    pub allowed_outbound_hosts: Vec<OutboundRule>,
     pub key_value_stores: Vec<String>,
     pub sqlite_databases: Vec<String>,
     pub environment: BTreeMap<String, String>,
     /// Component variable name -> template (`"{{ app_var }} and text"`).
     pub variables: BTreeMap<String, Template>,
     pub build: Option<BuildConfig>,
+}
+
+/// An `allowed_outbound_hosts` entry: a literal host pattern, checked at load, or (as
+/// in Spin) a template over application variables such as `"{{ gateway_origin }}"`,
+/// resolved to a pattern once the variables' values are known.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutboundRule {
+    Literal(AllowedHost),
+    Template(Template),
+}
+
+impl Component {
+    /// The component's allowed hosts with templates resolved. Spin resolves the whole
+    /// list when the component first makes an outbound request; if one entry does not
+    /// resolve to a valid pattern the list fails and every outbound request of the
+    /// component is refused. The caller applies the same rule.
+    pub fn resolve_allowed_hosts(&self, values: &HashMap<String, String>) -> Result<Vec<AllowedHost>> {
+        self.allowed_outbound_hosts
+            .iter()
+            .map(|rule| match rule {
+                OutboundRule::Literal(h) => Ok(h.clone()),
+                OutboundRule::Template(t) => {
+                    let text = t.render(values).with_context(|| format!("`{}`: a variable has no value", t.source()))?;
+                    AllowedHost::parse(text.trim()).with_context(|| format!("`{}` resolved to `{text}`", t.source()))
+                }
+            })
+            .collect()
+    }
 }
 
 /// A variable template: literal text and `{{ app_variable }}` references.
@@ -199,6 +227,33 @@ impl Template {
             parts.push(Part::Lit(rest.to_string()));
         }
         Ok(Self(parts))
+    }
+
+    /// The text with every reference replaced by its value; `None` if one has none.
+    pub fn render(&self, values: &HashMap<String, String>) -> Option<String> {
+        let mut out = String::new();
+        for part in &self.0 {
+            match part {
+                Part::Lit(s) => out.push_str(s),
+                Part::Var(v) => out.push_str(values.get(v)?),
+            }
+        }
+        Some(out)
+    }
+
+    /// The template as written (normalised to `{{ name }}`).
+    pub fn source(&self) -> String {
+        self.0
+            .iter()
+            .map(|p| match p {
+                Part::Lit(s) => s.clone(),
+                Part::Var(v) => format!("{{{{ {v} }}}}"),
+            })
+            .collect()
+    }
+
+    pub fn is_literal(&self) -> bool {
+        self.0.iter().all(|p| matches!(p, Part::Lit(_)))
     }
 
     pub fn references(&self) -> impl Iterator<Item = &str> {
@@ -290,11 +345,22 @@ impl App {
                     bail!("component `{id}` uses SQLite database `{label}`, which is not defined (only `default`, or a database named in the runtime config)");
                 }
             }
-            let allowed_outbound_hosts = c
-                .allowed_outbound_hosts
-                .iter()
-                .map(|h| AllowedHost::parse(h).with_context(|| format!("component `{id}`: allowed_outbound_hosts")))
-                .collect::<Result<Vec<_>>>()?;
+            let mut allowed_outbound_hosts = Vec::new();
+            for h in &c.allowed_outbound_hosts {
+                let context = || format!("component `{id}`: allowed_outbound_hosts `{h}`");
+                let template = Template::parse(h).with_context(context)?;
+                if template.is_literal() {
+                    allowed_outbound_hosts.push(OutboundRule::Literal(AllowedHost::parse(h).with_context(context)?));
+                    continue;
+                }
+                // Spin: "the only variables permitted in manifest expressions are application variables"
+                for reference in template.references() {
+                    if !raw.variables.contains_key(reference) {
+                        bail!("component `{id}`: allowed_outbound_hosts `{h}` refers to `{reference}`, which is not an application variable");
+                    }
+                }
+                allowed_outbound_hosts.push(OutboundRule::Template(template));
+            }
             for f in &c.files {
                 if let FileMount::Dir { destination, .. } = f
                     && !destination.starts_with('/')
@@ -413,6 +479,40 @@ source = "w.wasm"
                 Err(e) => format!("{e:#}"),
             };
             assert!(err.contains(expected), "expected `{expected}` in `{err}`");
+        }
+    }
+
+    #[test]
+    fn templated_outbound_hosts_resolve_like_spin() {
+        let text = GOOD.replace(
+            "allowed_outbound_hosts = [\"https://api.example.org\", \"http://127.0.0.1:*\"]",
+            "allowed_outbound_hosts = [\"https://api.example.org\", \"{{ site }}\", \"http://{{ key }}:8080\"]",
+        );
+        let app = parse(&text).unwrap();
+        let web = &app.components["web"];
+        assert!(matches!(web.allowed_outbound_hosts[0], OutboundRule::Literal(_)));
+        assert!(matches!(web.allowed_outbound_hosts[1], OutboundRule::Template(_)));
+        let values = |site: &str, key: &str| -> HashMap<String, String> {
+            [("site".to_string(), site.to_string()), ("key".to_string(), key.to_string())].into()
+        };
+        let hosts = web.resolve_allowed_hosts(&values("https://gw.example.it/", "127.0.0.1")).unwrap();
+        let allows = |url: &str| crate::outbound::is_allowed(&hosts, &url.parse().unwrap());
+        assert!(allows("https://gw.example.it/send"));
+        assert!(allows("http://127.0.0.1:8080/x"));
+        assert!(!allows("http://127.0.0.1:8081/x"));
+        assert!(!allows("https://other.example.it/"));
+        // a value that is not a host pattern, or no value: the whole list fails (Spin)
+        for (site, expected) in [("", "resolved to ``"), ("gw.example.it", "resolved to `gw.example.it`"), ("https://gw.example.it/path", "a path")] {
+            let err = format!("{:#}", web.resolve_allowed_hosts(&values(site, "h")).unwrap_err());
+            assert!(err.contains(expected), "{site}: {err}");
+        }
+        let err = format!("{:#}", web.resolve_allowed_hosts(&HashMap::new()).unwrap_err());
+        assert!(err.contains("no value"), "{err}");
+        // only application variables may appear, and the syntax is checked at load
+        for (bad, expected) in [("{{ nope }}", "not an application variable"), ("{{ site", "unclosed"), ("{{ Site }}", "not a valid variable name")] {
+            let text = GOOD.replace("\"http://127.0.0.1:*\"", &format!("\"{bad}\""));
+            let err = format!("{:#}", parse(&text).unwrap_err());
+            assert!(err.contains(expected), "{bad}: {err}");
         }
     }
 

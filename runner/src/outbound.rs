@@ -3,7 +3,9 @@
 //! Forms: `https://api.example.org`, `http://127.0.0.1:8080`, `https://*.example.org`,
 //! `*://example.org:*`, `http://localhost:3000..3010`, `*://*:*`. A missing port means
 //! the scheme's default port. `self` (Spin's service chaining) is accepted in the
-//! manifest but not implemented by this runner, so it allows nothing here.
+//! manifest but not implemented by this runner, so it allows nothing here. An entry
+//! may be a template over application variables (`"{{ gateway_origin }}"`), resolved
+//! at start (`manifest::Component::resolve_allowed_hosts`).
 
 use anyhow::{Result, bail};
 
