@@ -1,8 +1,14 @@
 //! API errors: `{"error": {"code": "...", "message": "..."}}` with an Italian message
 //! a citizen understands and the matching HTTP status. The technical cause is logged
 //! server-side, never sent to the client.
+//!
+//! Validation errors (status 422, code `invalid_fields`) add the problems per input:
+//! `{"error": {"code", "message", "fields": [{"field", "code", "message"}]}}`; see
+//! [`crate::validation`]. Other errors have no `fields`.
 
 use serde::Serialize;
+
+pub use crate::validation::FieldError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
@@ -11,6 +17,8 @@ pub struct ApiError {
     pub code: &'static str,
     /// Italian, for the person using the portal.
     pub message: String,
+    /// Problems per input field; empty except for [`ApiError::invalid_fields`].
+    pub fields: Vec<FieldError>,
 }
 
 #[derive(Serialize)]
@@ -22,11 +30,28 @@ struct Envelope<'a> {
 struct Inner<'a> {
     code: &'a str,
     message: &'a str,
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    fields: &'a [FieldError],
 }
 
 impl ApiError {
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self { status, code, message: message.into(), fields: Vec::new() }
+    }
+
+    /// 422 `invalid_fields`: the request was understood but some values are not
+    /// acceptable. The top-level message is the field's own when there is one error.
+    pub fn invalid_fields(fields: Vec<FieldError>) -> Self {
+        let message = match fields.as_slice() {
+            [one] => one.message.clone(),
+            _ => "Alcuni dati inseriti non sono corretti: controlla i campi segnalati.".to_string(),
+        };
+        Self { status: 422, code: "invalid_fields", message, fields }
+    }
+
+    /// 422 `invalid_fields` for a single field.
+    pub fn invalid_field(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Self::invalid_fields(vec![FieldError { field: field.into(), code, message: message.into() }])
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -60,7 +85,7 @@ impl ApiError {
     }
 
     pub fn body(&self) -> Vec<u8> {
-        serde_json::to_vec(&Envelope { error: Inner { code: self.code, message: &self.message } })
+        serde_json::to_vec(&Envelope { error: Inner { code: self.code, message: &self.message, fields: &self.fields } })
             .unwrap_or_else(|_| br#"{"error":{"code":"internal_error","message":"Errore interno."}}"#.to_vec())
     }
 }
@@ -84,6 +109,32 @@ mod tests {
         assert_eq!(v["error"]["code"], "invalid_page");
         assert_eq!(v["error"]["message"], "Il numero di pagina non è valido.");
         assert_eq!(e.status, 400);
+    }
+
+    #[test]
+    fn no_fields_key_without_field_errors() {
+        let v: serde_json::Value = serde_json::from_slice(&ApiError::not_found().body()).unwrap();
+        assert!(v["error"].get("fields").is_none());
+    }
+
+    #[test]
+    fn field_errors_shape() {
+        let one = ApiError::invalid_field("email", "invalid_format", "L'indirizzo e-mail non è valido.");
+        assert_eq!((one.status, one.code), (422, "invalid_fields"));
+        assert_eq!(one.message, "L'indirizzo e-mail non è valido.");
+        let v: serde_json::Value = serde_json::from_slice(&one.body()).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"error": {"code": "invalid_fields", "message": "L'indirizzo e-mail non è valido.",
+                "fields": [{"field": "email", "code": "invalid_format", "message": "L'indirizzo e-mail non è valido."}]}})
+        );
+        let two = ApiError::invalid_fields(vec![
+            FieldError { field: "email".into(), code: "required", message: "Inserisci l'indirizzo e-mail.".into() },
+            FieldError { field: "residence.cap".into(), code: "required", message: "Inserisci il CAP.".into() },
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&two.body()).unwrap();
+        assert_eq!(v["error"]["message"], "Alcuni dati inseriti non sono corretti: controlla i campi segnalati.");
+        assert_eq!(v["error"]["fields"][1]["field"], "residence.cap");
     }
 
     #[test]
