@@ -91,13 +91,17 @@ impl<'a> Start<'a> {
     }
 
     /// The portal (`spin.dev.toml`) with every migration and the demo data, on a free
-    /// port that its `base_url` names.
+    /// port that its `base_url` names, with the development mailbox on (as `scripts/run`):
+    /// tests read queued e-mails and SMS at `/api/dev/mailbox`. A later
+    /// `--variable dev_mailbox=false` turns it off.
     pub fn portal(state_dir: &'a Path) -> Self {
         let mut s = Self::new(portal_manifest(), state_dir);
         s.listen = Some(free_port());
         s.args.extend(migration_args());
         s.args.push("--variable".into());
         s.args.push(format!("base_url=http://127.0.0.1:{}", s.listen.unwrap_or(0)));
+        s.args.push("--variable".into());
+        s.args.push("dev_mailbox=true".into());
         s
     }
 

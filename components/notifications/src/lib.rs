@@ -1,0 +1,125 @@
+//! `notifications`: delivers the outbox (`db/migrations/0005_outbox.sql`) that every
+//! component fills through `common::outbox::enqueue`, and the development mailbox.
+//!
+//! - `POST /jobs/notifications/deliver` (`Authorization: Bearer <jobs_secret>`), called
+//!   by a scheduler: claims a bounded batch of due messages, POSTs each as JSON to the
+//!   gateway, marks it sent, or schedules a retry with exponential backoff, or gives
+//!   up (`dead`) after `notification_max_attempts`. Answers counts as JSON.
+//! - `GET /dev/mailbox` (HTML), `GET /api/dev/mailbox?recipient=` (JSON) and
+//!   `POST /api/dev/mailbox/send` (queue a message, for tests): only when the
+//!   variable `dev_mailbox` is `true`; otherwise 404. Never on in production.
+//!
+//! The logic is plain Rust here and in [`delivery`] and [`mailbox`]; the Spin
+//! handler is [`handler`] (wasm only).
+
+pub mod delivery;
+pub mod mailbox;
+
+#[cfg(target_arch = "wasm32")]
+mod handler;
+
+use common::ApiError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Deliver,
+    MailboxPage,
+    MailboxList,
+    MailboxSend,
+}
+
+/// Method and path to a route (routes are exact in `spin.toml`).
+pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
+    let (route, allowed): (Route, &[&str]) = match path.trim_end_matches('/') {
+        "/jobs/notifications/deliver" => (Route::Deliver, &["POST"]),
+        "/dev/mailbox" => (Route::MailboxPage, &["GET", "HEAD"]),
+        "/api/dev/mailbox" => (Route::MailboxList, &["GET", "HEAD"]),
+        "/api/dev/mailbox/send" => (Route::MailboxSend, &["POST"]),
+        _ => return Err(ApiError::not_found()),
+    };
+    if !allowed.contains(&method) {
+        return Err(ApiError::method_not_allowed());
+    }
+    Ok(route)
+}
+
+/// The development mailbox is on only when the variable is exactly `true`.
+pub fn dev_mailbox_enabled(value: Option<&str>) -> bool {
+    value.map(str::trim) == Some("true")
+}
+
+/// Checks the job's `Authorization` header against the configured secret: 503 when
+/// no secret is configured (the job is off), 401 without credentials, 403 with
+/// wrong ones. The comparison takes the same time wherever the first difference is.
+pub fn check_job_auth(secret: &str, authorization: Option<&str>) -> Result<(), ApiError> {
+    if secret.trim().is_empty() {
+        eprintln!("notifications: jobs_secret is not set; the delivery job is disabled");
+        return Err(ApiError::new(
+            503,
+            "job_not_configured",
+            "Il servizio di invio delle notifiche non è configurato su questo server.",
+        ));
+    }
+    let Some(token) = authorization.and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer "))) else {
+        return Err(ApiError::new(401, "unauthenticated", "Per avviare questa operazione servono le credenziali del servizio."));
+    };
+    if !constant_time_eq(token.trim().as_bytes(), secret.trim().as_bytes()) {
+        eprintln!("notifications: refused a job call with wrong credentials");
+        return Err(ApiError::new(403, "forbidden", "Le credenziali fornite non permettono questa operazione."));
+    }
+    Ok(())
+}
+
+/// Equality of two byte strings without an early exit on the first difference.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_and_methods() {
+        assert_eq!(route("POST", "/jobs/notifications/deliver").unwrap(), Route::Deliver);
+        assert_eq!(route("GET", "/dev/mailbox/").unwrap(), Route::MailboxPage);
+        assert_eq!(route("GET", "/api/dev/mailbox").unwrap(), Route::MailboxList);
+        assert_eq!(route("POST", "/api/dev/mailbox/send").unwrap(), Route::MailboxSend);
+        assert_eq!(route("GET", "/jobs/notifications/deliver").unwrap_err().status, 405);
+        assert_eq!(route("DELETE", "/api/dev/mailbox").unwrap_err().status, 405);
+        assert_eq!(route("GET", "/api/dev/mailbox/1").unwrap_err().status, 404);
+    }
+
+    #[test]
+    fn the_mailbox_needs_exactly_true() {
+        assert!(dev_mailbox_enabled(Some("true")));
+        for off in [None, Some(""), Some("false"), Some("1"), Some("TRUE"), Some("yes")] {
+            assert!(!dev_mailbox_enabled(off), "{off:?}");
+        }
+    }
+
+    #[test]
+    fn job_auth() {
+        let secret = "s3cr3t-abcdefghijklmnopqrstuvwxyz";
+        assert!(check_job_auth(secret, Some(&format!("Bearer {secret}"))).is_ok());
+        let status = |s: &str, h: Option<&str>| check_job_auth(s, h).unwrap_err().status;
+        assert_eq!(status("", Some("Bearer x")), 503, "no secret configured: the job is off");
+        assert_eq!(status("  ", Some("Bearer ")), 503);
+        assert_eq!(status(secret, None), 401);
+        assert_eq!(status(secret, Some(secret)), 401, "the Bearer scheme is required");
+        assert_eq!(status(secret, Some("Basic abc")), 401);
+        assert_eq!(status(secret, Some("Bearer wrong")), 403);
+        assert_eq!(status(secret, Some(&format!("Bearer {secret}x"))), 403);
+        assert_eq!(status(secret, Some("Bearer ")), 403);
+        let e = check_job_auth(secret, None).unwrap_err();
+        assert!(!e.message.is_empty() && !e.message.contains(secret));
+    }
+
+    #[test]
+    fn constant_time_equality() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+        assert!(constant_time_eq(b"", b""));
+    }
+}
