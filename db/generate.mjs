@@ -4,9 +4,12 @@
 //   postcodes, as of 01/01/2020);
 // - db/reference/0002_comuni_codes.sql: each comune's cadastral (Belfiore) code and
 //   CAPs, from the same package (tables of db/migrations/0006_companies.sql);
-// - db/seed/0002_offers.sql: demo job offers, deterministic for a given --seed and --today.
+// - db/seed/0002_offers.sql: demo job offers, deterministic for a given --seed and --today;
+// - db/seed/0003_companies.sql: demo companies, agencies and professional firms with
+//   valid partite IVA (fictitious), deterministic for a given --seed; see DEMO_COMPANIES
+//   for the fixed entries tests and docs rely on.
 //
-//   node db/generate.mjs [--offers 2000] [--seed 42] [--today YYYY-MM-DD] [--out FILE]
+//   node db/generate.mjs [--offers 2000] [--companies 300] [--seed 42] [--today YYYY-MM-DD] [--out FILE]
 //
 // With --out only the offers are written, to FILE (the benchmark's 100,000-offer set).
 
@@ -19,9 +22,10 @@ import { ensureDeps } from '../web/deps.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
 const count = Number(args.offers ?? 2000);
+const companyCount = Number(args.companies ?? 300);
 const today = args.today ?? new Date().toISOString().slice(0, 10);
-if (!Number.isInteger(count) || count < 0 || !/^\d{4}-\d{2}-\d{2}$/.test(today)) {
-  console.error('usage: node db/generate.mjs [--offers N] [--seed S] [--today YYYY-MM-DD] [--out FILE]');
+if (!Number.isInteger(count) || count < 0 || !Number.isInteger(companyCount) || companyCount < 0 || !/^\d{4}-\d{2}-\d{2}$/.test(today)) {
+  console.error('usage: node db/generate.mjs [--offers N] [--companies N] [--seed S] [--today YYYY-MM-DD] [--out FILE]');
   process.exit(2);
 }
 
@@ -41,12 +45,12 @@ const int = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
 const pick = (list) => list[Math.floor(random() * list.length)];
 const chance = (p) => random() < p;
 /** Picks by weight using a prefix-sum array. */
-function weighted(items, weight) {
+function weighted(items, weight, rng = random) {
   const sums = [];
   let total = 0;
   for (const it of items) { total += weight(it); sums.push(total); }
   return () => {
-    const r = random() * total;
+    const r = rng() * total;
     let lo = 0, hi = sums.length - 1;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (sums[mid] > r) hi = mid; else lo = mid + 1; }
     return items[lo];
@@ -213,6 +217,159 @@ function offersSql(n) {
   return out.join('\n') + '\n';
 }
 
+// --- Companies (db/seed/0003_companies.sql) -------------------------------------------
+// Demo data for the company lookup (A2, B1): fictitious names and codes with valid check
+// digits; any match with a real company is a coincidence. Its own PRNG, so that adding
+// companies does not change the offers generated from the same seed.
+
+/** Check digit of a partita IVA (Luhn: digits in even positions doubled, minus 9 above 9). */
+function vatNumber(first10) {
+  let sum = 0;
+  for (let i = 0; i < 10; i += 1) {
+    let d = Number(first10[i]);
+    if (i % 2 === 1) { d *= 2; if (d > 9) d -= 9; }
+    sum += d;
+  }
+  return first10 + String((10 - (sum % 10)) % 10);
+}
+
+/** A personal codice fiscale (for sole traders and professionals), official algorithm. */
+function personalFiscalCode(surname, name, isoDate, gender, cadastral) {
+  const letters = (s) => s.normalize('NFD').replace(/[^A-Za-z]/g, '').toUpperCase();
+  const split = (s) => [[...letters(s)].filter((c) => !'AEIOU'.includes(c)), [...letters(s)].filter((c) => 'AEIOU'.includes(c))];
+  const three = (chars) => (chars.join('') + 'XXX').slice(0, 3);
+  const [sc, sv] = split(surname);
+  const [nc, nv] = split(name);
+  const [y, m, d] = isoDate.split('-').map(Number);
+  const first15 = three([...sc, ...sv]) + (nc.length >= 4 ? nc[0] + nc[2] + nc[3] : three([...nc, ...nv]))
+    + String(y % 100).padStart(2, '0') + 'ABCDEHLMPRST'[m - 1] + String(gender === 'F' ? d + 40 : d).padStart(2, '0') + cadastral;
+  const ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23];
+  let sum = 0;
+  for (let i = 0; i < 15; i += 1) {
+    const c = first15[i];
+    const v = /\d/.test(c) ? Number(c) : c.charCodeAt(0) - 65;
+    sum += i % 2 === 0 ? ODD[v] : v;
+  }
+  return first15 + String.fromCharCode(65 + (sum % 26));
+}
+
+// The fixed entries (ids 1-6) that tests and the README rely on. Codes are fictitious.
+const DEMO_COMPANIES = [
+  { id: 1, fiscal_code: '01234560488', vat_number: '01234560488', name: 'ACME S.R.L.', legal_form: 'S.R.L.', kind: 'company', seat: ['048017', 'Via Giuseppe Verdi 10', '50122'], ateco_code: '62.01.00' },
+  // the name of the manuals' example company
+  { id: 2, fiscal_code: '06543210485', vat_number: '06543210485', name: 'GPI S.P.A.', legal_form: 'S.P.A.', kind: 'company', seat: ['048017', 'Viale Spartaco Lavagnini 20', '50129'], ateco_code: '62.01.00' },
+  { id: 3, fiscal_code: '07777770509', vat_number: '07777770509', name: 'ETRURIA LAVORO S.P.A.', legal_form: 'S.P.A.', kind: 'agency', seat: ['050026', 'Via Carlo Cattaneo 40', '56125'], ateco_code: '78.20.00' },
+  { id: 4, fiscal_code: '02468021007', vat_number: '02468021007', name: 'STUDIO ASSOCIATO BIANCHI & NERI CONSULENTI DEL LAVORO', legal_form: 'STUDIO ASSOCIATO', kind: 'professional_firm', seat: ['100005', 'Via Pistoiese 15', '59100'], ateco_code: '69.20.30' },
+  // a sole trader: the demo IdP's Mario Rossi (config/test-idp), looked up by his own codice fiscale
+  { id: 5, fiscal_code: 'RSSMRA85C14D612R', vat_number: '01357920485', name: 'IDRAULICA ROSSI DI ROSSI MARIO', legal_form: 'DITTA INDIVIDUALE', kind: 'company', seat: ['048041', 'Via Pantin 3', '50018'], ateco_code: '43.22.01' },
+  // an entity whose numeric codice fiscale differs from its partita IVA
+  { id: 6, fiscal_code: '94000010499', vat_number: '01122330499', name: 'IL GIRASOLE SOCIETÀ COOPERATIVA SOCIALE', legal_form: 'COOPERATIVA', kind: 'company', seat: ['049009', 'Via Grande 100', '57123'], ateco_code: '88.10.00' },
+];
+for (const c of DEMO_COMPANIES) {
+  if (vatNumber(c.vat_number.slice(0, 10)) !== c.vat_number || (c.fiscal_code.length === 11 && vatNumber(c.fiscal_code.slice(0, 10)) !== c.fiscal_code)) {
+    throw new Error(`wrong check digit in the fixed demo company ${c.name}`);
+  }
+}
+
+// [word of the name, ATECO 2007 code]
+const TRADES = [
+  ['EDILIZIA', '41.20.00'], ['COSTRUZIONI', '41.20.00'], ['TRASPORTI', '49.41.00'], ['PELLETTERIA', '15.12.09'],
+  ['TESSILE', '13.20.00'], ['LANIFICIO', '13.10.00'], ['MECCANICA', '25.62.00'], ['RISTORAZIONE', '56.10.11'],
+  ['INFORMATICA', '62.01.00'], ['IMPIANTI ELETTRICI', '43.21.01'], ['TERMOIDRAULICA', '43.22.01'], ['ALIMENTARI', '10.89.09'],
+  ['LOGISTICA', '52.29.22'], ['SERVIZI DI PULIZIA', '81.21.00'], ['AGRICOLA', '01.50.00'], ['VITIVINICOLA', '11.02.10'],
+  ['MARMI', '23.70.10'], ['OREFICERIA', '32.12.10'], ['CARTARIA', '17.12.00'], ['CERAMICHE', '23.41.00'],
+  ['ALBERGHI', '55.10.00'], ['AUTOFFICINA', '45.20.10'], ['ARREDAMENTI', '31.09.10'], ['PANIFICIO', '10.71.10'],
+  ['CALZATURIFICIO', '15.20.10'], ['CONFEZIONI', '14.13.10'], ['FARMACEUTICA', '21.20.09'], ['ASSISTENZA ANZIANI', '87.30.00'],
+];
+const PLACES = ['ARNO', 'CHIANTI', 'APUANA', 'ETRUSCA', 'MAREMMA', 'VALDARNO', 'MUGELLO', 'CASENTINO', 'VERSILIA', 'GARFAGNANA',
+  'AMIATA', 'ELBA', 'TIRRENO', 'MEDICEA', 'LABRONICA', 'VALDELSA', 'LUNIGIANA', 'VALDICHIANA', 'CRETE', 'VALDERA', 'BISENZIO', 'OMBRONE'];
+const SURNAMES = ['ROSSI', 'BIANCHI', 'BARTOLINI', 'BALDI', 'MANNUCCI', 'INNOCENTI', 'GIANNINI', 'BENCINI', 'MARCHI', 'LOMBARDI',
+  'CECCHI', 'FANTONI', 'PAOLETTI', 'NICCOLAI', 'MAZZONI', 'BERTI', 'GORI', 'BELLINI', 'SANTINI', 'MORI', 'FABBRI', 'PIERI',
+  'LANDI', 'GUIDI', 'CONTI', 'TADDEI', 'BRUNI', 'MELANI', 'BACCI', 'NENCINI'];
+const MALE = ['MARCO', 'ANDREA', 'LUCA', 'FRANCESCO', 'ALESSANDRO', 'LORENZO', 'MATTEO', 'SIMONE', 'GIOVANNI', 'STEFANO', 'NICCOLÒ', 'PAOLO'];
+const FEMALE = ['GIULIA', 'FRANCESCA', 'CHIARA', 'SARA', 'ELENA', 'MARTINA', 'SILVIA', 'LAURA', 'ANNA', 'BEATRICE', 'COSTANZA', 'ILARIA'];
+const STREETS = ['Via Roma', 'Via Giuseppe Garibaldi', 'Via Dante Alighieri', 'Viale della Repubblica', "Via dell'Industria",
+  "Via dell'Artigianato", 'Piazza della Stazione', 'Via Aurelia', 'Via Provinciale', 'Via del Lavoro', 'Via Galileo Galilei',
+  'Via Guglielmo Marconi', 'Via Pisana', 'Via Fiorentina', 'Via Vittorio Veneto', 'Via XX Settembre', 'Via Giacomo Matteotti',
+  'Via Antonio Gramsci', 'Via delle Fornaci', 'Via della Chiesa', 'Via Leonardo da Vinci', 'Via Enrico Fermi'];
+// province ISTAT code = the Agenzia delle Entrate's office code in digits 8-10 of a partita IVA
+const LEGAL_FORMS = [['S.R.L.', 40], ['S.R.L.S.', 6], ['S.P.A.', 5], ['S.N.C.', 12], ['S.A.S.', 10], ['DITTA INDIVIDUALE', 15], ['COOPERATIVA', 6]];
+
+function companiesSql(n) {
+  const rng = prng((Number(args.seed ?? 42) ^ 0xc0ffee) >>> 0);
+  const cint = (lo, hi) => lo + Math.floor(rng() * (hi - lo + 1));
+  const cpick = (list) => list[Math.floor(rng() * list.length)];
+  const tuscan = comuni.filter((c) => c.regione.nome === 'Toscana');
+  const seatIn = weighted(tuscan, (c) => Math.sqrt(c.popolazione ?? 1), rng);
+  const birthPlace = weighted(tuscan, (c) => c.popolazione ?? 1, rng);
+  const legalForm = weighted(LEGAL_FORMS, ([, w]) => w, rng);
+  const used = new Set(DEMO_COMPANIES.flatMap((c) => [c.fiscal_code, c.vat_number]));
+  const newVat = (province) => {
+    for (;;) {
+      const v = vatNumber(String(cint(1, 1999999)).padStart(7, '0') + province);
+      if (!used.has(v)) { used.add(v); return v; }
+    }
+  };
+  const person = () => {
+    const gender = rng() < 0.5 ? 'F' : 'M';
+    const name = cpick(gender === 'F' ? FEMALE : MALE);
+    const surname = cpick(SURNAMES);
+    const born = `${cint(1955, 2000)}-${String(cint(1, 12)).padStart(2, '0')}-${String(cint(1, 28)).padStart(2, '0')}`;
+    const cf = personalFiscalCode(surname, name, born, gender, birthPlace().codiceCatastale);
+    if (used.has(cf)) return person();
+    used.add(cf);
+    return { name, surname, cf };
+  };
+  const rows = DEMO_COMPANIES.map((c) => ({ ...c }));
+  const kinds = [...Array(n)].map((_, i) => (i % 25 === 0 ? 'agency' : i % 25 === 1 || i % 25 === 13 ? 'professional_firm' : 'company'));
+  kinds.forEach((kind, i) => {
+    const comune = seatIn();
+    const province = comune.provincia.codice;
+    const seat = [comune.codice, `${cpick(STREETS)} ${cint(1, 180)}`, cpick(comune.cap)];
+    let row;
+    if (kind === 'agency') {
+      const vat = newVat(province);
+      const name = `${cpick(PLACES)} ${cpick(['LAVORO', 'RISORSE UMANE', 'JOB', 'PERSONALE'])} ${cpick(['S.P.A.', 'S.R.L.'])}`;
+      row = { fiscal_code: vat, vat_number: vat, name, legal_form: name.endsWith('S.P.A.') ? 'S.P.A.' : 'S.R.L.', ateco_code: cpick(['78.20.00', '78.10.00']) };
+    } else if (kind === 'professional_firm') {
+      if (rng() < 0.5) {
+        const vat = newVat(province);
+        row = { fiscal_code: vat, vat_number: vat, name: `STUDIO ASSOCIATO ${cpick(SURNAMES)} & ${cpick(SURNAMES)} CONSULENTI DEL LAVORO`, legal_form: 'STUDIO ASSOCIATO' };
+      } else {
+        const p = person();
+        row = { fiscal_code: p.cf, vat_number: newVat(province), name: `STUDIO ${p.surname} ${p.name} CONSULENTE DEL LAVORO`, legal_form: 'LIBERO PROFESSIONISTA' };
+      }
+      row.ateco_code = '69.20.30';
+    } else {
+      const [form] = legalForm();
+      const [trade, ateco] = cpick(TRADES);
+      if (form === 'DITTA INDIVIDUALE') {
+        const p = person();
+        row = { fiscal_code: p.cf, vat_number: newVat(province), name: `${trade} ${p.surname} DI ${p.surname} ${p.name}`, legal_form: form, ateco_code: ateco };
+      } else {
+        const vat = newVat(province);
+        const base = form === 'S.N.C.'
+          ? cpick([`${trade} ${cpick(SURNAMES)} & ${cpick(SURNAMES)}`, `F.LLI ${cpick(SURNAMES)}`])
+          : cpick([`${trade} ${cpick(PLACES)}`, `${cpick(PLACES)} ${trade}`, `${cpick(SURNAMES)} ${trade}`]);
+        const suffix = form === 'COOPERATIVA' ? 'SOCIETÀ COOPERATIVA' : form === 'S.A.S.' ? `DI ${cpick(SURNAMES)} ${cpick([...MALE, ...FEMALE])} & C. S.A.S.` : form;
+        // some cooperatives have a numeric codice fiscale (9...) other than their partita IVA
+        const fiscal = form === 'COOPERATIVA' && rng() < 0.5 ? newVat(province).replace(/^./, '9').slice(0, 10) : null;
+        row = { fiscal_code: fiscal ? vatNumber(fiscal) : vat, vat_number: vat, name: `${base} ${suffix}`, legal_form: form, ateco_code: rng() < 0.9 ? ateco : null };
+        used.add(row.fiscal_code);
+      }
+    }
+    rows.push({ id: 101 + i, ...row, kind, seat });
+  });
+  const out = [`-- Generated by db/generate.mjs: ${rows.length} demo companies (fictitious; valid check digits), seed ${args.seed ?? 42}. Do not edit.`, 'BEGIN;'];
+  const columns = 'id, fiscal_code, vat_number, name, legal_form, kind, seat_istat, seat_address, seat_cap, ateco_code, source';
+  for (let i = 0; i < rows.length; i += 200) {
+    const values = rows.slice(i, i + 200).map((c) => `(${[c.id, c.fiscal_code, c.vat_number, c.name, c.legal_form, c.kind, ...c.seat, c.ateco_code ?? null, 'demo'].map(q).join(', ')})`);
+    out.push(`INSERT OR IGNORE INTO companies (${columns}) VALUES\n${values.join(',\n')};`);
+  }
+  out.push('COMMIT;');
+  return out.join('\n') + '\n';
+}
+
 if (args.out) {
   fs.writeFileSync(args.out, offersSql(count));
 } else {
@@ -220,5 +377,6 @@ if (args.out) {
   fs.writeFileSync(path.join(root, 'db/reference/0001_places.sql'), referenceSql());
   fs.writeFileSync(path.join(root, 'db/reference/0002_comuni_codes.sql'), comuniCodesSql());
   fs.writeFileSync(path.join(root, 'db/seed/0002_offers.sql'), offersSql(count));
+  fs.writeFileSync(path.join(root, 'db/seed/0003_companies.sql'), companiesSql(companyCount));
 }
-console.log(`db: ${count} demo offers generated (today ${today})`);
+console.log(`db: ${count} demo offers${args.out ? '' : `, ${companyCount + DEMO_COMPANIES.length} demo companies`} generated (today ${today})`);
