@@ -591,7 +591,17 @@ pub fn company_fiscal_code(input: &str) -> Result<String, Invalid> {
     }
 }
 
-/// What someone typed to find a company (A2, B1: "Codice Fiscale o Partita IVA").
+/// What someone typed to find a company (A2, B1: "Codice Fiscale o Partita IVA"),
+/// from [`company_lookup_code`]. The lookup in `companies` (both columns indexed):
+///
+/// ```sql
+/// -- Numeric: may return several rows (members of a VAT group share a partita IVA);
+/// -- the company whose codice fiscale it is comes first, ceased ones last
+/// SELECT … FROM companies WHERE fiscal_code = ?1 OR vat_number = ?1
+///  ORDER BY fiscal_code = ?1 DESC, ceased_on IS NOT NULL, name, id
+/// -- Personal
+/// SELECT … FROM companies WHERE fiscal_code = ?1
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CompanyCode {
     /// 11 digits: a partita IVA or a company's numeric codice fiscale (they share the
@@ -613,6 +623,59 @@ impl CompanyCode {
     pub fn into_string(self) -> String {
         match self {
             Self::Numeric(s) | Self::Personal(s) => s,
+        }
+    }
+
+    /// The answer when no company has this code (code `not_found`, for the input field).
+    pub fn not_found(&self) -> Invalid {
+        let what = match self {
+            Self::Numeric(_) => "con questa partita IVA o codice fiscale",
+            Self::Personal(_) => "con questo codice fiscale",
+        };
+        invalid(
+            "not_found",
+            format!(
+                "Non risulta nessuna azienda {what} ({}): controlla il codice oppure rivolgiti al Centro per l'impiego.",
+                self.as_str()
+            ),
+        )
+    }
+}
+
+/// `companies.kind`: the manual's sections Aziende, Agenzie and Professionista.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompanyKind {
+    /// An employer (Aziende).
+    Company,
+    /// An agenzia per il lavoro (Agenzie).
+    Agency,
+    /// A consulente del lavoro or other professional acting for employers (Professionista).
+    ProfessionalFirm,
+}
+
+impl CompanyKind {
+    pub const ALL: [Self; 3] = [Self::Company, Self::Agency, Self::ProfessionalFirm];
+
+    /// The value stored in `companies.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Company => "company",
+            Self::Agency => "agency",
+            Self::ProfessionalFirm => "professional_firm",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+
+    /// Italian, for the person: "Azienda", "Agenzia per il lavoro", "Professionista".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Company => "Azienda",
+            Self::Agency => "Agenzia per il lavoro",
+            Self::ProfessionalFirm => "Professionista",
         }
     }
 }

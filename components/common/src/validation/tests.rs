@@ -375,6 +375,22 @@ fn company_codes_are_classified() {
     assert_eq!(company_fiscal_code("").unwrap_err().message, "Inserisci il codice fiscale dell'azienda.");
 }
 
+#[test]
+fn company_lookup_not_found_and_kinds() {
+    let e = company_lookup_code("01234560488").unwrap().not_found();
+    assert_eq!(e.code, "not_found");
+    assert!(e.message.contains("partita IVA o codice fiscale (01234560488)"), "{}", e.message);
+    let e = company_lookup_code("RSSMRA85C14D612R").unwrap().not_found();
+    assert!(e.message.starts_with("Non risulta nessuna azienda con questo codice fiscale (RSSMRA85C14D612R)"), "{}", e.message);
+    for kind in CompanyKind::ALL {
+        assert_eq!(CompanyKind::parse(kind.as_str()), Some(kind));
+        assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+    }
+    assert_eq!(CompanyKind::parse("Agency"), None);
+    assert_eq!(CompanyKind::ProfessionalFirm.label(), "Professionista");
+    assert_eq!(CompanyKind::Agency.label(), "Agenzia per il lavoro");
+}
+
 // --- CAP --------------------------------------------------------------------------
 
 const FIRENZE: [&str; 25] = [
