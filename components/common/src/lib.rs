@@ -3,6 +3,7 @@
 //! Everything here is plain Rust that unit tests run natively, except [`spin`]
 //! (conversions to Spin SDK types) and [`db`] (calls into Spin's SQLite).
 
+pub mod account;
 pub mod db;
 pub mod error;
 pub mod headers;

@@ -31,6 +31,13 @@ pub fn today_iso() -> String {
     iso(date_at(OffsetDateTime::now_utc()))
 }
 
+/// A unix time as ISO 8601 UTC, whole seconds: `2026-11-23T10:00:00Z` (what API
+/// payloads and `TEXT` timestamp columns hold).
+pub fn iso_utc(unix: i64) -> String {
+    let t = OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
+}
+
 pub fn iso(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
@@ -39,6 +46,12 @@ pub fn iso(d: Date) -> String {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn utc_instants() {
+        assert_eq!(iso_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_utc(1_795_435_200), "2026-11-23T12:00:00Z");
+    }
 
     #[test]
     fn rome_dates_across_midnight_and_dst() {

@@ -34,6 +34,42 @@ pub struct Login {
     pub level: u8,
 }
 
+/// Where the person stands with registration (A1). Sessions written before this field
+/// existed read as `Unregistered`; the guards in [`crate::account`] re-read the
+/// database while an account is not active.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Account {
+    /// Logged in with SPID/CIE/CNS but never completed the registration form.
+    #[default]
+    Unregistered,
+    /// Registered, waiting for the activation link sent by e-mail.
+    Pending,
+    Active,
+}
+
+impl Account {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unregistered => "unregistered",
+            Self::Pending => "pending",
+            Self::Active => "active",
+        }
+    }
+}
+
+/// The company (or agency, or professional firm) a person is acting for (A3). The
+/// session's word is only a preference: every guarded call re-checks a current
+/// incarico in the database (`crate::account::require_acting`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ActingAs {
+    pub company_id: i64,
+    pub fiscal_code: String,
+    pub name: String,
+    /// `company`, `agency` or `professional_firm`
+    pub kind: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Session {
     pub person_id: i64,
@@ -44,6 +80,11 @@ pub struct Session {
     pub csrf_token: String,
     pub created_at: i64,
     pub last_seen: i64,
+    #[serde(default)]
+    pub account: Account,
+    /// `None`: acting as themselves (citizen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acting_as: Option<ActingAs>,
 }
 
 /// Session lifetimes, from Spin variables.
@@ -210,6 +251,8 @@ mod tests {
             csrf_token: "a".repeat(64),
             created_at: created,
             last_seen: seen,
+            account: Account::Active,
+            acting_as: None,
         }
     }
 
@@ -231,6 +274,21 @@ mod tests {
         assert!(!s.csrf_matches(&"a".repeat(63)));
         assert!(!s.csrf_matches(""));
         assert!(!s.csrf_matches(&"b".repeat(64)));
+    }
+
+    #[test]
+    fn sessions_written_before_registration_still_parse() {
+        let mut v = serde_json::to_value(session(0, 0)).unwrap();
+        let o = v.as_object_mut().unwrap();
+        o.remove("account");
+        o.remove("acting_as");
+        let old: Session = serde_json::from_value(v).unwrap();
+        assert_eq!((old.account, old.acting_as), (Account::Unregistered, None));
+        let mut s = session(0, 0);
+        s.acting_as = Some(ActingAs { company_id: 7, fiscal_code: "01234567890".into(), name: "ACME S.R.L.".into(), kind: "company".into() });
+        let back: Session = serde_json::from_slice(&serde_json::to_vec(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(serde_json::to_value(Account::Pending).unwrap(), "pending");
     }
 
     #[test]

@@ -81,7 +81,8 @@ fn dispatch(route: Route, req: &Request) -> Result<Reply, ApiError> {
     let now = common::rome::unix_now();
     match route {
         Route::Session => {
-            let current = session::current(req)?;
+            // with the account's status and whom the person acts for, checked in the database
+            let current = common::account::current(req)?;
             Reply::json(200, &SessionView::of(current.as_ref().map(|(_, s)| s)))
         }
         Route::Metadata(f) => {
@@ -253,6 +254,7 @@ fn start_session(
         ],
     )?;
     let person_id = rows.rows().next().and_then(|r| r.get::<i64>("id")).ok_or_else(|| ApiError::internal("people upsert returned no id"))?;
+    let account = common::account::status(conn, person_id)?;
     let s = Session {
         person_id,
         fiscal_code: cf.into(),
@@ -262,10 +264,12 @@ fn start_session(
         csrf_token: session::random_token()?,
         created_at: now,
         last_seen: now,
+        account,
+        acting_as: None,
     };
     let id = session::create(&s)?;
     eprintln!("sso: person {person_id} logged in with {} (level {})", s.login.method, s.login.level);
-    let mut r = redirect("/");
+    let mut r = redirect(crate::landing(account));
     r.headers.push(("set-cookie", session::set_cookie(&id, session::timeouts().absolute_secs)));
     Ok(r)
 }

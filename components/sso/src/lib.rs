@@ -115,6 +115,17 @@ pub fn level(param: Option<&str>) -> Result<u8, ApiError> {
     }
 }
 
+/// Where a login lands (A1): the registration form the first time, the "not active
+/// yet" page until the activation link is opened, else the home page.
+pub fn landing(account: common::session::Account) -> &'static str {
+    use common::session::Account;
+    match account {
+        Account::Unregistered => "/registrati/cittadino/",
+        Account::Pending => "/accedi/non-attivo/",
+        Account::Active => "/",
+    }
+}
+
 /// What `GET /api/session` answers.
 #[derive(Debug, Serialize, PartialEq)]
 pub struct SessionView<'a> {
@@ -127,6 +138,12 @@ pub struct SessionView<'a> {
     pub level: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub csrf_token: Option<&'a str>,
+    /// `unregistered`, `pending` or `active` (registration, A1)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<common::session::Account>,
+    /// The company the person acts for (A3); `null` when acting as a citizen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acting_as: Option<Option<&'a common::session::ActingAs>>,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -139,13 +156,15 @@ pub struct PersonView<'a> {
 impl<'a> SessionView<'a> {
     pub fn of(s: Option<&'a common::session::Session>) -> Self {
         match s {
-            None => Self { authenticated: false, person: None, method: None, level: None, csrf_token: None },
+            None => Self { authenticated: false, person: None, method: None, level: None, csrf_token: None, account: None, acting_as: None },
             Some(s) => Self {
                 authenticated: true,
                 person: Some(PersonView { fiscal_code: &s.fiscal_code, name: &s.name, family_name: &s.family_name }),
                 method: Some(&s.login.method),
                 level: Some(s.login.level),
                 csrf_token: Some(&s.csrf_token),
+                account: Some(s.account),
+                acting_as: Some(s.acting_as.as_ref()),
             },
         }
     }
@@ -167,6 +186,14 @@ mod tests {
         assert_eq!(route("GET", "/auth/logout").unwrap_err().status, 405);
         assert_eq!(route("GET", "/auth/acs").unwrap_err().status, 404);
         assert_eq!(route("GET", "/auth/xyz/login").unwrap_err().status, 404);
+    }
+
+    #[test]
+    fn logins_land_by_account_status() {
+        use common::session::Account;
+        assert_eq!(landing(Account::Unregistered), "/registrati/cittadino/");
+        assert_eq!(landing(Account::Pending), "/accedi/non-attivo/");
+        assert_eq!(landing(Account::Active), "/");
     }
 
     #[test]
