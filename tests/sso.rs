@@ -1,38 +1,16 @@
 //! The SSO bridge end to end: the demo IdP's login through the real SAML validation,
 //! sessions, CSRF-protected logout with SPID single logout, replay, CNS.
 
+use e2e::demo_idp::{self, cookie};
 use e2e::{App, Start, get, request, root};
+use saml::{SigAlg, SigningKey};
 
 fn start(state: &std::path::Path) -> App {
     Start::portal(state).start()
 }
 
-/// The value of `<input name="{name}" value="...">` in a page.
-fn input(html: &str, name: &str) -> String {
-    let at = html.find(&format!("name=\"{name}\" value=\"")).unwrap_or_else(|| panic!("no input {name} in {html}")) + name.len() + 15;
-    html[at..].split('"').next().unwrap().replace("&amp;", "&").replace("&quot;", "\"")
-}
-
-fn cookie(reply: &e2e::Reply) -> String {
-    let c = reply.header("set-cookie").expect("a session cookie");
-    c.split(';').next().unwrap().to_string()
-}
-
-/// Logs in at the demo IdP as its identity `n`; returns the ACS reply and the posted form.
 fn login_at_demo_idp(app: &App, n: usize) -> (e2e::Reply, Vec<(String, String)>) {
-    let start = request("GET", &app.url("/auth/spid/login?idp=urn%3Atoscana-lavoro%3Ademo-idp%3Aspid&level=2"), &[], None);
-    assert_eq!(start.status, 302, "{}", start.body);
-    let chooser = request("GET", start.header("location").unwrap(), &[], None);
-    assert_eq!(chooser.status, 200, "{}", chooser.body);
-    let fields = [("request_id", input(&chooser.body, "request_id")), ("level", input(&chooser.body, "level")), ("relay_state", input(&chooser.body, "relay_state"))];
-    let mut form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let idx = n.to_string();
-    form.extend([("identity", idx.as_str()), ("action", "login")]);
-    let posted = request("POST", &app.url("/test-idp/spid/login"), &[], Some(&form));
-    assert_eq!(posted.status, 200, "{}", posted.body);
-    let response = vec![("SAMLResponse".to_string(), input(&posted.body, "SAMLResponse")), ("RelayState".to_string(), input(&posted.body, "RelayState"))];
-    let pairs: Vec<(&str, &str)> = response.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    (request("POST", &app.url("/auth/spid/acs"), &[], Some(&pairs)), response)
+    demo_idp::login(app, n)
 }
 
 #[test]
@@ -54,8 +32,7 @@ fn demo_idp_login_session_replay_and_logout() {
     let csrf = me["csrf_token"].as_str().unwrap().to_string();
 
     // the same Response again: refused (one-time request id and assertion)
-    let pairs: Vec<(&str, &str)> = posted.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let replay = request("POST", &app.url("/auth/spid/acs"), &[], Some(&pairs));
+    let replay = demo_idp::post_to_acs(&app, &posted);
     assert_eq!(replay.status, 403, "{}", replay.body);
     assert!(replay.body.contains("Ripeti l&apos;accesso"), "{}", replay.body);
 
@@ -64,10 +41,14 @@ fn demo_idp_login_session_replay_and_logout() {
     assert_eq!(forged.status, 403);
     assert_eq!(request("GET", &app.url("/api/session"), &[("cookie", &c)], None).json_checked()["authenticated"], true);
     let out = request("POST", &app.url("/auth/logout"), &[("cookie", &c)], Some(&[("csrf_token", &csrf)]));
-    assert_eq!(out.status, 303);
+    // not a redirect: the pages' CSP (form-action 'self') would block one to the IdP's
+    // origin; a page that follows its link instead
+    assert_eq!(out.status, 200, "{}", out.body);
     assert!(out.header("set-cookie").unwrap().contains("Max-Age=0"));
+    assert!(out.body.contains("data-autofollow") && out.body.contains("/assets/js/autopost.js"), "{}", out.body);
     // SPID single logout: to the IdP's SLO with a signed LogoutRequest, back to our SLO
-    let slo = out.header("location").unwrap().to_string();
+    let end = out.body.find("\" data-autofollow").unwrap();
+    let slo = out.body[out.body[..end].rfind("href=\"").unwrap() + 6..end].replace("&amp;", "&");
     assert!(slo.contains("/test-idp/spid/slo?SAMLRequest="), "{slo}");
     let idp = request("GET", &slo, &[], None);
     assert_eq!(idp.status, 302, "{}", idp.body);
@@ -125,4 +106,88 @@ fn cns_login_with_a_configured_terminator_header() {
     let escaped = percent_encoding::utf8_percent_encode(&other, percent_encoding::NON_ALPHANUMERIC).to_string();
     assert_eq!(request("GET", &app.url("/auth/cns/login"), &[("x-client-cert", &escaped)], None).status, 403);
     assert_eq!(request("GET", &app.url("/auth/cns/login"), &[], None).status, 401);
+}
+
+/// The NameID and SessionIndex the demo IdP gave in a posted Response.
+fn name_id_of(posted: &[(String, String)]) -> (String, String) {
+    let xml = saml::response::decode(&posted[0].1).unwrap();
+    let between = |open: &str, close: &str| {
+        let a = xml.find(open).unwrap();
+        let a = a + xml[a..].find('>').unwrap() + 1;
+        xml[a..a + xml[a..].find(close).unwrap()].to_string()
+    };
+    let index = xml.split("SessionIndex=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    (between("<saml:NameID", "</saml:NameID>"), index)
+}
+
+/// A LogoutRequest from the demo IdP (signed with its development key), Redirect binding.
+fn idp_logout_url(app: &App, id: &str, name_id: &str, session_index: &str, key: &SigningKey) -> String {
+    idp_logout_to(app, "/auth/spid/slo", id, name_id, session_index, key)
+}
+
+/// The same, with the Destination `path` (the request is sent to our SPID SLO anyway).
+fn idp_logout_to(app: &App, path: &str, id: &str, name_id: &str, session_index: &str, key: &SigningKey) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let destination = app.url(path);
+    let xml = saml::authn::LogoutRequest {
+        id,
+        issue_instant: now,
+        destination: &destination,
+        issuer: "urn:toscana-lavoro:demo-idp:spid",
+        name_id,
+        name_qualifier: "urn:toscana-lavoro:demo-idp:spid",
+        session_index: Some(session_index),
+    }
+    .xml();
+    saml::authn::redirect_url(&app.url("/auth/spid/slo"), "SAMLRequest", &xml, "", key, SigAlg::RsaSha256)
+}
+
+#[test]
+fn single_logout_started_by_the_idp() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let dev = root().join(".dev");
+    let idp_key = SigningKey::from_pem(&std::fs::read_to_string(dev.join("demo-idp.key")).unwrap(), &std::fs::read_to_string(dev.join("demo-idp.crt")).unwrap()).unwrap();
+    let other_key = SigningKey::from_pem(&std::fs::read_to_string(dev.join("sp.key")).unwrap(), &std::fs::read_to_string(dev.join("sp.crt")).unwrap()).unwrap();
+
+    let (acs, posted) = login_at_demo_idp(&app, 0);
+    let c = cookie(&acs);
+    let (name_id, index) = name_id_of(&posted);
+    let live = |c: &str| request("GET", &app.url("/api/session"), &[("cookie", c)], None).json_checked()["authenticated"] == true;
+    assert!(live(&c));
+
+    // not signed by the IdP, or not for this service: refused, the session lives on
+    let forged = request("GET", &idp_logout_url(&app, "_lo-forged", &name_id, &index, &other_key), &[], None);
+    assert_eq!(forged.status, 400, "{}", forged.body);
+    assert!(forged.body.contains("Richiesta di disconnessione non valida"));
+    let elsewhere = idp_logout_to(&app, "/auth/cie/slo", "_lo-elsewhere", &name_id, &index, &idp_key);
+    assert_eq!(request("GET", &elsewhere, &[], None).status, 400);
+    assert!(live(&c));
+
+    // the IdP's request, arriving without our cookie (back-channel-like): the session ends
+    let url = idp_logout_url(&app, "_lo-1", &name_id, &index, &idp_key);
+    let answer = request("GET", &url, &[], None);
+    assert_eq!(answer.status, 302, "{}\n{}", answer.body, app.log_text());
+    let location = answer.header("location").unwrap();
+    assert!(location.contains("/test-idp/spid/slo?SAMLResponse="), "{location}");
+    let query = location.split_once('?').unwrap().1;
+    let (signed, signature) = query.rsplit_once("&Signature=").unwrap();
+    let params: std::collections::HashMap<String, String> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let signature = form_urlencoded::parse(format!("s={signature}").as_bytes()).next().unwrap().1.into_owned();
+    let sp_cert = saml::TrustedCert::from_pem(&std::fs::read_to_string(dev.join("sp.crt")).unwrap()).unwrap();
+    assert!(saml::authn::verify_redirect(signed, &params["SigAlg"], &signature, &[sp_cert]), "our LogoutResponse is signed");
+    let xml = saml::authn::inflate_redirect(&params["SAMLResponse"], 1 << 16).unwrap();
+    assert!(xml.contains("InResponseTo=\"_lo-1\"") && xml.contains("status:Success"), "{xml}");
+    assert!(!live(&c), "the session ended");
+    // the same request again is a replay
+    assert_eq!(request("GET", &url, &[], None).status, 400);
+
+    // through the browser (front channel, with our cookie): the cookie is cleared too
+    let (acs, posted) = login_at_demo_idp(&app, 1);
+    let c = cookie(&acs);
+    let (name_id, index) = name_id_of(&posted);
+    let answer = request("GET", &idp_logout_url(&app, "_lo-2", &name_id, &index, &idp_key), &[("cookie", &c)], None);
+    assert_eq!(answer.status, 302);
+    assert!(answer.header("set-cookie").unwrap().contains("Max-Age=0"));
+    assert!(!live(&c));
 }

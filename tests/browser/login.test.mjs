@@ -2,7 +2,8 @@
 //   GET  /auth/spid/idps  → {"items": [{entity_id, name, login_url}]}
 //   GET  /auth/cie/login, /auth/cns/login → start CIE / CNS login
 //   GET  /api/session     → {"authenticated": false} or {authenticated, person, method, csrf_token}
-//   POST /auth/logout     (form field csrf_token) → 303 to the IdP's logout or to /
+//   POST /auth/logout     (form field csrf_token) → 303 to / or, with SPID/CIE, a page that
+//                         follows its link to the IdP's single logout (autopost.js)
 // The portal started by startPortal() has the demo IdP (`test-idp`, development
 // manifest). The Accedi buttons wait for the cookie notice; SPID opens the list of
 // identity providers; the header shows the signed-in person and "Esci".
@@ -15,6 +16,7 @@ import { displayName } from '../../web/assets/js/session.mjs';
 import { axe, openPage, screenshot, session } from './support.mjs';
 
 const DEMO_IDP = 'Demo IdP (solo sviluppo)';
+const FOREIGN_IDP = 'http://idp.example.test';
 
 const s = session();
 const open = (path, options) => openPage(s, path, options);
@@ -273,6 +275,33 @@ describe('signing in and out with the demo SPID IdP', () => {
     assert.deepEqual(problems, []);
     await context.close();
   });
+  test('"Esci" reaches an identity provider on another origin despite the pages\' CSP', async () => {
+    // Real IdPs are on other origins. The portal's pages have CSP form-action 'self',
+    // which Chromium also applies to redirects answering a form: the logout must go on
+    // from a page, not by a redirect. The portal's real answer, its link moved to
+    // another origin:
+    const { context, page, problems } = await open('/accedi/');
+    await loginWithDemoIdp(page);
+    const me = await apiSession(page);
+    const reached = new Promise((resolve) => context.route(FOREIGN_IDP + '/**', (route) => {
+      route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><html lang="it"><title>IdP</title><h1>IdP</h1>' });
+      resolve(route.request().url());
+    }));
+    await page.route('**/auth/logout', async (route) => {
+      const real = await route.fetch();
+      assert.equal(real.status(), 200, 'the logout answers with a page');
+      const body = (await real.text()).replace(/href="[^"]*\/test-idp\/spid\/slo\?/, `href="${FOREIGN_IDP}/slo?`);
+      assert.match(body, /data-autofollow/);
+      await route.fulfill({ response: real, body });
+    });
+    await userButton(page, `${me.person.name} ${me.person.family_name}`.toLocaleUpperCase('it-IT')).click();
+    await page.getByRole('button', { name: 'Esci' }).click();
+    assert.match(await reached, /^http:\/\/idp\.example\.test\/slo\?SAMLRequest=.+&SigAlg=.+&Signature=/);
+    assert.equal((await apiSession(page)).authenticated, false);
+    // the logout page leaves at once: its layout's scripts may be cut short (ERR_ABORTED)
+    assert.deepEqual(problems.filter((p) => !/net::ERR_ABORTED/.test(p)), []);
+    await context.close();
+  });
 });
 
 describe('header with a session (the SSO answer simulated)', () => {
@@ -310,6 +339,23 @@ describe('header with a session (the SSO answer simulated)', () => {
     const request = await posted;
     assert.equal(request.postData(), 'csrf_token=token-di-prova');
     assert.match(request.headers()['content-type'], /application\/x-www-form-urlencoded/);
+    await context.close();
+  });
+
+  test('control: a redirect to another origin answering the logout form is blocked by the CSP', async () => {
+    // what the test above guards against: proves Chromium enforces form-action on redirects
+    const { context, page, go } = await open('/');
+    await page.route('**/api/session', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(signedIn) }));
+    await page.route('**/auth/logout', (route) => route.fulfill({ status: 303, headers: { location: FOREIGN_IDP + '/slo?SAMLRequest=x' } }));
+    let reached = false;
+    await context.route(FOREIGN_IDP + '/**', (route) => { reached = true; route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>IdP</h1>' }); });
+    const violation = page.waitForEvent('console', (m) => /form-action/.test(m.text()));
+    await go();
+    await userButton(page, 'MARIO ROSSI').click();
+    await page.getByRole('button', { name: 'Esci' }).click();
+    await violation;
+    await page.waitForTimeout(500);
+    assert.equal(reached, false, 'the redirect to the other origin was not followed');
     await context.close();
   });
 

@@ -48,7 +48,8 @@ pub struct LogoutRequest<'a> {
     pub id: &'a str,
     pub issue_instant: i64,
     pub destination: &'a str,
-    pub sp_entity_id: &'a str,
+    /// who sends it: our entity ID, or an IdP's when it starts the logout
+    pub issuer: &'a str,
     pub name_id: &'a str,
     pub name_qualifier: &'a str,
     pub session_index: Option<&'a str>,
@@ -65,7 +66,7 @@ impl LogoutRequest<'_> {
             id = esc(self.id),
             ii = instant(self.issue_instant),
             dest = esc(self.destination),
-            sp = esc(self.sp_entity_id),
+            sp = esc(self.issuer),
             nq = esc(self.name_qualifier),
             nid = esc(self.name_id),
         )

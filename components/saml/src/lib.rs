@@ -9,6 +9,7 @@ pub mod dsig;
 pub mod idp;
 pub mod issue;
 pub mod keys;
+pub mod logout;
 pub mod metadata;
 pub mod response;
 pub mod xml;

@@ -268,6 +268,10 @@ fn start_session(
         acting_as: None,
     };
     let id = session::create(&s)?;
+    if let (Some(idp), Some(name_id)) = (&s.login.idp, &s.login.name_id) {
+        let deadline = now + session::timeouts().absolute_secs;
+        kv_set(&crate::name_id_key(idp, name_id), &crate::SessionRef { session_id: id.clone(), deadline })?;
+    }
     eprintln!("sso: person {person_id} logged in with {} (level {})", s.login.method, s.login.level);
     let mut r = redirect(crate::landing(account));
     r.headers.push(("set-cookie", session::set_cookie(&id, session::timeouts().absolute_secs)));
@@ -292,12 +296,19 @@ fn logout(req: &Request, now: i64) -> Result<Reply, ApiError> {
             if let Some(slo) = &t.idp.slo_redirect {
                 let lid = saml::xml::new_id();
                 kv_set(&format!("saml-logout:{lid}"), &PendingLogout { idp: idp.clone(), deadline: now + crate::LOGIN_WINDOW })?;
-                let xml = saml::authn::LogoutRequest { id: &lid, issue_instant: now, destination: slo, sp_entity_id: &sp.entity_id, name_id, name_qualifier: nq, session_index: s.login.session_index.as_deref() }.xml();
+                let xml = saml::authn::LogoutRequest { id: &lid, issue_instant: now, destination: slo, issuer: &sp.entity_id, name_id, name_qualifier: nq, session_index: s.login.session_index.as_deref() }.xml();
                 next = saml::authn::redirect_url(slo, "SAMLRequest", &xml, "", &key()?, SigAlg::RsaSha256);
             }
         }
     }
-    let mut r = redirect(&next);
+    // The IdP is on another origin: a redirect answering the form's POST would be
+    // checked against the pages' CSP `form-action 'self'` and blocked, so the way
+    // on is a page that follows its link at once (autopost.js; a button without JS).
+    let mut r = if next == "/" {
+        redirect("/")
+    } else {
+        html(200, "Uscita in corso", &pages::continue_body(&next))
+    };
     r.headers.push(("set-cookie", session::clear_cookie()));
     Ok(r)
 }
@@ -307,6 +318,9 @@ fn logout(req: &Request, now: i64) -> Result<Reply, ApiError> {
 fn slo(f: Federation, req: &Request, now: i64) -> Result<Reply, ApiError> {
     let raw = req.query().to_string();
     let q = Query::parse(&raw)?;
+    if q.get("SAMLRequest").is_some() || req.method().to_string() == "POST" {
+        return idp_logout(f, req, &raw, now);
+    }
     let b64 = q.get("SAMLResponse").ok_or_else(|| ApiError::bad_request("slo_unsupported", "Richiesta di disconnessione non riconosciuta."))?;
     let xml = saml::authn::inflate_redirect(b64, 64 * 1024).ok_or_else(|| ApiError::bad_request("slo_invalid", "Risposta di disconnessione non valida."))?;
     let doc = xml_sec::Document::parse(&xml).map_err(|_| ApiError::bad_request("slo_invalid", "Risposta di disconnessione non valida."))?;
@@ -322,6 +336,80 @@ fn slo(f: Federation, req: &Request, now: i64) -> Result<Reply, ApiError> {
         eprintln!("sso: LogoutResponse refused (unknown request or bad signature)");
     }
     Ok(html(200, "Sei uscito", "<h1>Sei uscito dall'area riservata</h1><p>La sessione è terminata. Per sicurezza chiudi il browser se usi un computer condiviso.</p><p><a href=\"/\">Torna alla pagina iniziale</a></p>"))
+}
+
+fn slo_refused(why: &str) -> ApiError {
+    eprintln!("sso: IdP LogoutRequest refused: {why}");
+    ApiError::bad_request("slo_invalid", "Richiesta di disconnessione non valida.")
+}
+
+/// Single logout started by the IdP (the person logged out there, or from another
+/// service): a signed LogoutRequest, Redirect (GET) or POST binding. We end the
+/// sessions it names and answer with a signed LogoutResponse (Redirect binding).
+fn idp_logout(f: Federation, req: &Request, raw_query: &str, now: i64) -> Result<Reply, ApiError> {
+    let post = req.method().to_string() == "POST";
+    let params = if post { form(req)? } else { Query::parse(raw_query)? };
+    let b64 = params.get("SAMLRequest").ok_or_else(|| slo_refused("no SAMLRequest"))?;
+    let xml = if post {
+        saml::response::decode(b64).map_err(|e| slo_refused(&e.to_string()))?
+    } else {
+        saml::authn::inflate_redirect(b64, 64 * 1024).ok_or_else(|| slo_refused("not base64 DEFLATE"))?
+    };
+    let sp = sp()?;
+    let slo_url = sp.slo_url(f);
+    let expect = saml::logout::Expect { destination: &slo_url, now, skew: i64::from(common::spin::number_variable("saml_clock_skew_seconds", 90)) };
+    let request = saml::logout::parse_request(&xml, &expect).map_err(|e| slo_refused(&e))?;
+    let trusted = idps(f, &sp.base_url)?.into_iter().find(|t| t.idp.entity_id == request.issuer).ok_or_else(|| slo_refused("unknown issuer"))?;
+    let signed = if post {
+        let doc = xml_sec::Document::parse(&xml).map_err(|_| slo_refused("not XML"))?;
+        saml::dsig::verify_enveloped(&doc, doc.root_element(), &trusted.idp.certs).is_ok()
+    } else {
+        let signed = raw_query.split("&Signature=").next().unwrap_or("");
+        saml::authn::verify_redirect(signed, params.get("SigAlg").unwrap_or(""), params.get("Signature").unwrap_or(""), &trusted.idp.certs)
+    };
+    if !signed {
+        return Err(slo_refused("bad or missing signature"));
+    }
+    let conn = db::open()?;
+    if !first_use(&conn, &format!("logout:{}:{}", request.issuer, request.id), now + 3600, now)? {
+        return Err(slo_refused("replayed"));
+    }
+    // End the session the assertion opened (if still there and still that person's),
+    // and the one of this browser if it belongs to the same login.
+    let browser = session::current(req)?.filter(|(_, s)| {
+        s.login.idp.as_deref() == Some(request.issuer.as_str()) && s.login.name_id.as_deref() == Some(request.name_id.as_str())
+    });
+    let index_key = crate::name_id_key(&request.issuer, &request.name_id);
+    let mut ended = 0;
+    if let Some(r) = kv_get::<crate::SessionRef>(&index_key)? {
+        if let Some(s) = kv_get::<Session>(&session::key(&r.session_id))? {
+            let same_index = request.session_indexes.is_empty() || s.login.session_index.as_ref().is_none_or(|i| request.session_indexes.contains(i));
+            if s.login.name_id.as_deref() == Some(request.name_id.as_str()) && same_index {
+                session::delete(&r.session_id)?;
+                ended += 1;
+            }
+        }
+        kv::delete(&index_key)?;
+    }
+    eprintln!("sso: IdP {} ended {ended} session(s) by single logout", request.issuer);
+    let destination = trusted.idp.slo_redirect.clone().ok_or_else(|| slo_refused("the IdP has no Redirect SingleLogoutService"))?;
+    let response = saml::logout::LogoutResponse {
+        id: &saml::xml::new_id(),
+        issue_instant: now,
+        destination: &destination,
+        in_response_to: &request.id,
+        issuer: &sp.entity_id,
+        success: true,
+    }
+    .xml();
+    let relay_state = params.get("RelayState").unwrap_or("");
+    let url = saml::authn::redirect_url(&destination, "SAMLResponse", &response, relay_state, &key()?, SigAlg::RsaSha256);
+    let mut r = Reply { status: 302, headers: vec![("location", url), ("cache-control", "no-store".into())], body: Vec::new() };
+    if let Some((id, _)) = browser {
+        session::delete(&id)?;
+        r.headers.push(("set-cookie", session::clear_cookie()));
+    }
+    Ok(r)
 }
 
 fn cns(req: &Request, now: i64) -> Result<Reply, ApiError> {

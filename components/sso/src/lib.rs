@@ -5,7 +5,8 @@
 //! - `GET /auth/spid/idps`: the SPID IdPs to show on the login button
 //! - `GET /auth/spid/login?idp=<entityID>&level=1|2|3[&binding=post]`, `GET /auth/cie/login`
 //! - `POST /auth/{spid|cie}/acs`: the IdP's Response; a session on success
-//! - `GET|POST /auth/{spid|cie}/slo`: the IdP's answer to our LogoutRequest
+//! - `GET|POST /auth/{spid|cie}/slo`: the IdP's answer to our LogoutRequest, or a
+//!   LogoutRequest of the IdP's own (single logout started elsewhere)
 //! - `GET /auth/cns/login`: login with the smart card's certificate (via the TLS terminator)
 //! - `POST /auth/logout`, `GET /api/session`
 
@@ -93,6 +94,21 @@ pub struct PendingLogin {
 pub struct PendingLogout {
     pub idp: String,
     pub deadline: i64,
+}
+
+/// Where the session opened by an IdP's assertion is, so that the IdP can end it
+/// (IdP-initiated single logout): KV `saml-nameid:<key>`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SessionRef {
+    pub session_id: String,
+    pub deadline: i64,
+}
+
+/// The KV key of a [`SessionRef`]: a hash, so that any NameID fits in a key.
+pub fn name_id_key(idp: &str, name_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new().chain_update(idp.as_bytes()).chain_update([0u8]).chain_update(name_id.as_bytes()).finalize();
+    format!("saml-nameid:{}", digest.iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
 /// How long a person has to complete the login at the IdP (seconds).

@@ -35,6 +35,17 @@ pub fn autopost_body(action: &str, field: &str, value: &str, relay_state: &str) 
     )
 }
 
+/// A page that goes on to `url` at once (`/assets/js/autopost.js` follows the
+/// `a[data-autofollow]` link), with the link as a button for browsers without JavaScript.
+pub fn continue_body(url: &str) -> String {
+    format!(
+        "<h1>Uscita in corso</h1><p>Sei uscito da Toscana Lavoro. Ora chiudiamo la sessione anche presso il gestore della tua identità digitale.</p>\
+         <p><a class=\"btn btn-primary\" href=\"{}\" data-autofollow>Continua</a></p>\
+         <script src=\"/assets/js/autopost.js\" defer></script>",
+        esc(url)
+    )
+}
+
 /// `form-action` must allow the IdP's origin for the POST binding.
 pub fn csp_for_post(action: &str) -> String {
     let origin: String = match action.find("://") {
@@ -62,5 +73,7 @@ mod tests {
         let f = autopost_body("https://idp.example/sso?a=1&b=2", "SAMLRequest", "abc=", "r\"1");
         assert!(f.contains("action=\"https://idp.example/sso?a=1&amp;b=2\"") && f.contains("value=\"r&quot;1\""));
         assert!(csp_for_post("https://idp.example:8443/sso").ends_with("form-action 'self' https://idp.example:8443"));
+        let c = continue_body("https://idp.example/slo?SAMLRequest=a%2B&Signature=b");
+        assert!(c.contains("href=\"https://idp.example/slo?SAMLRequest=a%2B&amp;Signature=b\" data-autofollow"));
     }
 }

@@ -209,7 +209,7 @@ fn logout_is_answered_with_a_signed_redirect() {
         id: "_lo1",
         issue_instant: NOW,
         destination: &format!("{BASE}/test-idp/cie/slo"),
-        sp_entity_id: BASE,
+        issuer: BASE,
         name_id: "_n1",
         name_qualifier: "urn:toscana-lavoro:demo-idp:cie",
         session_index: Some("_s1"),
