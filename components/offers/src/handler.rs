@@ -162,6 +162,16 @@ fn reference(list: &RefList) -> Result<RefItems, ApiError> {
         RefList::Comuni { province } => {
             ("SELECT istat AS code, name FROM comuni WHERE province_code = ? ORDER BY name", vec![Value::Text(province.clone())])
         }
+        RefList::ComuniSearch { q } => {
+            // the name, or a word of it, starts with q; exact prefixes first, then the larger comuni
+            let like = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            (
+                "SELECT c.istat AS code, c.name, p.sigla FROM comuni c JOIN provinces p ON p.code = c.province_code
+                 WHERE c.name LIKE ?1 ESCAPE '\\' OR c.name LIKE ?2 ESCAPE '\\' OR c.name LIKE ?3 ESCAPE '\\'
+                 ORDER BY c.name LIKE ?1 ESCAPE '\\' DESC, c.population DESC, c.name LIMIT 20",
+                vec![Value::Text(format!("{like}%")), Value::Text(format!("% {like}%")), Value::Text(format!("%'{like}%"))],
+            )
+        }
         RefList::Areas => ("SELECT code, name FROM areas ORDER BY name", vec![]),
         RefList::Cpis { area: None } => ("SELECT code, name FROM cpis ORDER BY name", vec![]),
         RefList::Cpis { area: Some(a) } => {

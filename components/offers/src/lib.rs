@@ -4,7 +4,7 @@
 //! - `GET /api/offers?q=&offer_type=&contract_type=&region=&province=&comune=&area=&cpi=&code=&page=&page_size=&sort=`
 //!   → `{items, total, page, page_size}`; open offers only (deadline today or later).
 //! - `GET /api/offers/<code>` → one offer, also when expired (`"expired": true`).
-//! - `GET /api/ref/{regions, provinces?region=, comuni?province=, areas, cpis?area=,
+//! - `GET /api/ref/{regions, provinces?region=, comuni?province= or ?q=, areas, cpis?area=,
 //!   offer-types, contract-types}` → `{items: [{code, name, …}]}`.
 //!
 //! All public and cacheable (`Cache-Control: public`, ETag, 304).
@@ -23,6 +23,9 @@ pub enum RefList {
     Regions,
     Provinces { region: Option<String> },
     Comuni { province: String },
+    /// `comuni?q=`: comuni whose name (or a word of it) starts with `q`, for the
+    /// address autocomplete of the registration and profile forms.
+    ComuniSearch { q: String },
     Areas,
     Cpis { area: Option<String> },
     OfferTypes,
@@ -75,9 +78,10 @@ pub fn route(method: &str, component_route: &str, path_info: &str, query: &str) 
         ("/offerte", code) => Ok(Route::Page(if code.contains('/') { None } else { offer_code(code) })),
         ("/api/ref", "regions") => Ok(Route::Ref(RefList::Regions)),
         ("/api/ref", "provinces") => Ok(Route::Ref(RefList::Provinces { region: digits(&q, "region", 2, "Regione")? })),
-        ("/api/ref", "comuni") => match digits(&q, "province", 3, "Provincia")? {
-            Some(province) => Ok(Route::Ref(RefList::Comuni { province })),
-            None => Err(ApiError::bad_request("missing_province", "Indica la provincia per ottenere l'elenco dei comuni.")),
+        ("/api/ref", "comuni") => match (q.get("q"), digits(&q, "province", 3, "Provincia")?) {
+            (Some(text), _) => comuni_search(text).map(|q| Route::Ref(RefList::ComuniSearch { q })),
+            (None, Some(province)) => Ok(Route::Ref(RefList::Comuni { province })),
+            (None, None) => Err(ApiError::bad_request("missing_province", "Indica la provincia per ottenere l'elenco dei comuni.")),
         },
         ("/api/ref", "areas") => Ok(Route::Ref(RefList::Areas)),
         ("/api/ref", "cpis") => Ok(Route::Ref(RefList::Cpis { area: slug(&q, "area", "Area geografica")? })),
@@ -85,6 +89,15 @@ pub fn route(method: &str, component_route: &str, path_info: &str, query: &str) 
         ("/api/ref", "contract-types") => Ok(Route::Ref(RefList::ContractTypes)),
         _ => Err(ApiError::not_found()),
     }
+}
+
+/// The text of a comuni search: 2 to 40 characters.
+fn comuni_search(text: &str) -> Result<String, ApiError> {
+    let n = text.chars().count();
+    if !(2..=40).contains(&n) || text.chars().any(char::is_control) {
+        return Err(ApiError::bad_request("invalid_filter", "Scrivi almeno 2 lettere del nome del comune (al massimo 40)."));
+    }
+    Ok(text.to_string())
 }
 
 /// Items in the RSS feed unless `page_size` says otherwise.
@@ -192,6 +205,10 @@ mod tests {
             Route::Ref(RefList::Comuni { province: "048".into() })
         );
         assert_eq!(
+            route("GET", "/api/ref", "/comuni", "q=san+gim").unwrap(),
+            Route::Ref(RefList::ComuniSearch { q: "san gim".into() })
+        );
+        assert_eq!(
             route("GET", "/api/ref", "/cpis", "area=firenze").unwrap(),
             Route::Ref(RefList::Cpis { area: Some("firenze".into()) })
         );
@@ -205,6 +222,7 @@ mod tests {
             ("GET", "/api/offers", "/FI-1/extra", "", 404, "not_found"),
             ("GET", "/api/ref", "/comuni", "", 400, "missing_province"),
             ("GET", "/api/ref", "/comuni", "province=48", 400, "invalid_filter"),
+            ("GET", "/api/ref", "/comuni", "q=s", 400, "invalid_filter"),
             ("GET", "/api/ref", "/cpis", "area=FIRENZE", 400, "invalid_filter"),
             ("GET", "/api/ref", "/unknown", "", 404, "not_found"),
         ];
