@@ -1,6 +1,7 @@
 //! Test support: start the app with the runner on a free loopback port, with its own
 //! state directory, and talk to it over HTTP.
 
+pub mod client;
 pub mod demo_idp;
 
 use std::io::{BufRead, BufReader, Read};

@@ -1,0 +1,168 @@
+//! A logged-in person talking to the JSON APIs (session cookie and CSRF token, as the
+//! pages' scripts do), and the development mailbox the tests read codes and links from.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::{App, Reply, demo_idp, read, request};
+
+/// One JSON request, redirects not followed; `headers` are added as given.
+pub fn json_request(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&Value>) -> Reply {
+    let a: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    let text = body.map(Value::to_string).unwrap_or_default();
+    macro_rules! with_headers {
+        ($r:expr) => {{
+            let mut r = $r;
+            for (k, v) in headers {
+                r = r.header(*k, *v);
+            }
+            if body.is_some() {
+                r = r.header("content-type", "application/json");
+            }
+            r
+        }};
+    }
+    match method {
+        "GET" => read(with_headers!(a.get(url)).call()),
+        "DELETE" => read(with_headers!(a.delete(url)).call()),
+        "POST" => read(with_headers!(a.post(url)).send(text.as_str())),
+        "PUT" => read(with_headers!(a.put(url)).send(text.as_str())),
+        other => panic!("unsupported method {other}"),
+    }
+}
+
+/// `name=value` of the session cookie a login reply sets (other cookies aside).
+pub fn session_cookie(reply: &Reply) -> String {
+    reply
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+        .map(|(_, v)| v.split(';').next().unwrap_or("").to_string())
+        .find(|c| c.starts_with("__Host-tl_session=") && c.len() > "__Host-tl_session=".len())
+        .unwrap_or_else(|| panic!("no session cookie in {:?}", reply.headers))
+}
+
+/// A person logged in through the demo IdP.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub base: String,
+    /// `name=value` for the `Cookie` header
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Client {
+    /// Logs in as the demo IdP's test identity `n` (SPID); also returns where the
+    /// login landed (the ACS's `Location`).
+    pub fn login(app: &App, n: usize) -> (Self, String) {
+        let (acs, _) = demo_idp::login(app, n);
+        assert_eq!(acs.status, 303, "{}\n{}", acs.body, app.log_text());
+        let landed = acs.header("location").unwrap_or_default().to_string();
+        (Self::with_cookie(app, session_cookie(&acs)), landed)
+    }
+
+    /// The session of a `Set-Cookie` value, with its CSRF token from `/api/session`.
+    pub fn with_cookie(app: &App, cookie: String) -> Self {
+        let me = request("GET", &app.url("/api/session"), &[("cookie", &cookie)], None).json_checked();
+        assert_eq!(me["authenticated"], true, "{me}");
+        Self { base: app.base.clone(), cookie, csrf: me["csrf_token"].as_str().unwrap().to_string() }
+    }
+
+    pub fn get(&self, path: &str) -> Reply {
+        json_request("GET", &format!("{}{path}", self.base), &[("cookie", &self.cookie)], None)
+    }
+
+    /// A write with the CSRF token.
+    pub fn send(&self, method: &str, path: &str, body: &Value) -> Reply {
+        let body = (method != "DELETE").then_some(body);
+        json_request(method, &format!("{}{path}", self.base), &[("cookie", &self.cookie), ("x-csrf-token", &self.csrf)], body)
+    }
+
+    /// The same write without the CSRF token (a forged request).
+    pub fn send_without_csrf(&self, method: &str, path: &str, body: &Value) -> Reply {
+        json_request(method, &format!("{}{path}", self.base), &[("cookie", &self.cookie)], Some(body))
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send("POST", path, body)
+    }
+
+    pub fn put(&self, path: &str, body: &Value) -> Reply {
+        self.send("PUT", path, body)
+    }
+
+    pub fn delete(&self, path: &str) -> Reply {
+        self.send("DELETE", path, &Value::Null)
+    }
+
+    /// `GET /api/session`
+    pub fn session(&self) -> Value {
+        self.get("/api/session").json_checked()
+    }
+}
+
+/// The development mailbox's messages to `recipient`, newest first.
+pub fn mailbox(app: &App, recipient: &str) -> Vec<Value> {
+    let q: String = recipient.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let r = crate::get(&app.url(&format!("/api/dev/mailbox?recipient={q}"))).json_checked();
+    r["items"].as_array().cloned().unwrap_or_default()
+}
+
+/// The newest message to `recipient` made from `template`.
+pub fn last_message(app: &App, recipient: &str, template: &str) -> Value {
+    mailbox(app, recipient)
+        .into_iter()
+        .find(|m| m["template"] == template)
+        .unwrap_or_else(|| panic!("no `{template}` message to {recipient} in the mailbox"))
+}
+
+/// The code of the newest one-time-code message to `recipient`.
+pub fn last_code(app: &App, recipient: &str) -> String {
+    last_message(app, recipient, "otp")["params"]["code"].as_str().unwrap().to_string()
+}
+
+/// The link of the newest activation e-mail to `recipient`.
+pub fn last_activation_link(app: &App, recipient: &str) -> String {
+    last_message(app, recipient, "activation")["params"]["link"].as_str().unwrap().to_string()
+}
+
+/// A registration form for `client` with the demo identity's own e-mail and mobile (from
+/// `GET /api/registration`), residence in Firenze, domicile the same, and `otp`.
+pub fn citizen_form(client: &Client, otp: &str) -> Value {
+    let pre = client.get("/api/registration").json_checked();
+    let (email, mobile) = (pre["suggested"]["email"].as_str().unwrap(), pre["suggested"]["mobile"].as_str().unwrap());
+    serde_json::json!({
+        "kind": "citizen",
+        "residence": {"comune": "048017", "cap": "50122", "address": "Via dei Calzaiuoli 7"},
+        "domicile_same": true,
+        "email": email, "email_confirm": email,
+        "mobile": mobile, "otp": otp,
+        "privacy_accepted": true, "privacy_version": pre["privacy"]["version"],
+    })
+}
+
+/// Logs in as test identity `n` for the first time and completes the whole citizen
+/// registration (SMS code, activation link from the mailbox): an active citizen.
+pub fn registered_citizen(app: &App, n: usize) -> Client {
+    let (client, landed) = Client::login(app, n);
+    assert_eq!(landed, "/registrati/cittadino/", "identity {n} is registered already");
+    let mut form = citizen_form(&client, "");
+    let mobile = form["mobile"].as_str().unwrap().to_string();
+    let sent = client.post("/api/registration/otp", &serde_json::json!({ "mobile": mobile }));
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    form["otp"] = Value::String(last_code(app, sent.json()["sent_to"].as_str().unwrap()));
+    let done = client.post("/api/registration", &form);
+    assert_eq!(done.status, 201, "{}", done.body);
+    let link = last_activation_link(app, form["email"].as_str().unwrap());
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    let activated = client.post("/api/registration/activate", &serde_json::json!({ "token": token }));
+    assert_eq!(activated.status, 200, "{}", activated.body);
+    assert_eq!(client.session()["account"], "active");
+    client
+}
