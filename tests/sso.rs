@@ -9,7 +9,7 @@ fn start(state: &std::path::Path) -> App {
     Start::portal(state).start()
 }
 
-fn login_at_demo_idp(app: &App, n: usize) -> (e2e::Reply, Vec<(String, String)>) {
+fn login_at_demo_idp(app: &App, n: usize) -> (e2e::Reply, demo_idp::Posted) {
     demo_idp::login(app, n)
 }
 
@@ -109,8 +109,8 @@ fn cns_login_with_a_configured_terminator_header() {
 }
 
 /// The NameID and SessionIndex the demo IdP gave in a posted Response.
-fn name_id_of(posted: &[(String, String)]) -> (String, String) {
-    let xml = saml::response::decode(&posted[0].1).unwrap();
+fn name_id_of(posted: &demo_idp::Posted) -> (String, String) {
+    let xml = saml::response::decode(posted.saml_response()).unwrap();
     let between = |open: &str, close: &str| {
         let a = xml.find(open).unwrap();
         let a = a + xml[a..].find('>').unwrap() + 1;
@@ -190,4 +190,28 @@ fn single_logout_started_by_the_idp() {
     assert_eq!(answer.status, 302);
     assert!(answer.header("set-cookie").unwrap().contains("Max-Age=0"));
     assert!(!live(&c));
+}
+
+#[test]
+fn a_login_completes_only_in_the_browser_that_started_it() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    let started = request("GET", &app.url(&format!("/auth/spid/login?idp={}&level=2", demo_idp::SPID_IDP)), &[], None);
+    let set = started.header("set-cookie").unwrap();
+    assert!(set.starts_with("__Host-tl_login=") && set.contains("HttpOnly") && set.contains("Secure") && set.contains("SameSite=None"), "{set}");
+
+    // An attacker's own valid Response (login CSRF), posted from the victim's browser:
+    // no login cookie, or another login's cookie. Refused, and no session.
+    let attacker = demo_idp::response_for(&app, 2);
+    let victim = demo_idp::response_for(&app, 3);
+    for cookie in ["", victim.cookie.as_str(), "__Host-tl_login=00"] {
+        let r = demo_idp::post_to_acs_with(&app, &attacker, cookie);
+        assert_eq!(r.status, 403, "{}", r.body);
+        assert!(r.body.contains("avviato da un altro browser"), "{}", r.body);
+        assert!(r.header("set-cookie").is_none_or(|c| !c.starts_with("__Host-tl_session=")));
+    }
+    // the browser that started it still completes it
+    let ok = demo_idp::post_to_acs(&app, &attacker);
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    assert!(cookie(&ok).starts_with("__Host-tl_session="));
 }

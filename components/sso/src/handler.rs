@@ -131,20 +131,35 @@ fn login(f: Federation, req: &Request, now: i64) -> Result<Reply, ApiError> {
         .ok_or_else(|| ApiError::bad_request("binding_unsupported", "Il gestore di identità non supporta questa modalità di accesso."))?;
     let id = saml::xml::new_id();
     let relay_state = session::random_token()?[..32].to_string();
+    let binding = if var("login_browser_binding").as_deref() == Some("false") { None } else { Some(session::random_token()?) };
     kv_set(
         &format!("saml-req:{id}"),
-        &PendingLogin { federation: f.path().into(), idp: chosen.idp.entity_id.clone(), level, issue_instant: now, relay_state: relay_state.clone(), deadline: now + crate::LOGIN_WINDOW },
+        &PendingLogin {
+            federation: f.path().into(),
+            idp: chosen.idp.entity_id.clone(),
+            level,
+            issue_instant: now,
+            relay_state: relay_state.clone(),
+            deadline: now + crate::LOGIN_WINDOW,
+            browser: binding.as_deref().map(crate::browser_digest),
+        },
     )?;
+    let bind = |mut r: Reply| {
+        if let Some(v) = &binding {
+            r.headers.push(("set-cookie", crate::login_cookie(v, crate::LOGIN_WINDOW)));
+        }
+        r
+    };
     let request = saml::authn::AuthnRequest { id: &id, issue_instant: now, destination: &destination, sp_entity_id: &sp.entity_id, level, acs_index: 0, attribute_index: 0 };
     let key = key()?;
     if post {
         let payload = saml::authn::post_payload(&request.xml(true), &id, &key, SigAlg::RsaSha256).map_err(ApiError::internal)?;
         let mut r = html(200, "Reindirizzamento", &pages::autopost_body(&destination, "SAMLRequest", &payload, &relay_state));
         r.headers.push(("content-security-policy", pages::csp_for_post(&destination)));
-        return Ok(r);
+        return Ok(bind(r));
     }
     let url = saml::authn::redirect_url(&destination, "SAMLRequest", &request.xml(false), &relay_state, &key, SigAlg::RsaSha256);
-    Ok(Reply { status: 302, headers: vec![("location", url), ("cache-control", "no-store".into())], body: Vec::new() })
+    Ok(bind(Reply { status: 302, headers: vec![("location", url), ("cache-control", "no-store".into())], body: Vec::new() }))
 }
 
 /// Records `id` as used; false if it already was (atomic in SQLite).
@@ -173,6 +188,14 @@ fn acs(f: Federation, req: &Request, now: i64) -> Result<Reply, ApiError> {
     }
     if form.get("RelayState").is_some_and(|r| r != pending.relay_state) {
         return Err(refused("RelayState does not match the request"));
+    }
+    if !crate::same_browser(&pending, common::spin::header(req, "cookie")) {
+        eprintln!("sso: response refused: posted by a browser that did not start the login (login CSRF?)");
+        return Err(ApiError::new(
+            403,
+            "login_other_browser",
+            "L'accesso è stato avviato da un altro browser o la pagina è rimasta aperta troppo a lungo. Ripeti l'accesso dall'inizio da questo browser.",
+        ));
     }
     let sp = sp()?;
     let trusted = idps(f, &sp.base_url)?.into_iter().find(|t| t.idp.entity_id == pending.idp).ok_or_else(|| refused("IdP no longer trusted"))?;

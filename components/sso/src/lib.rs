@@ -87,6 +87,35 @@ pub struct PendingLogin {
     pub issue_instant: i64,
     pub relay_state: String,
     pub deadline: i64,
+    /// SHA-256 (hex) of the login cookie given to the browser that started the login:
+    /// only that browser may complete it (login CSRF). `None`: binding switched off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser: Option<String>,
+}
+
+/// The cookie that binds a login to the browser that started it. SameSite=None: the
+/// IdP posts the Response from its own site, where a Lax cookie would not be sent.
+pub const LOGIN_COOKIE: &str = "__Host-tl_login";
+
+/// `Set-Cookie` of the login binding, for `max_age` seconds (0 removes it).
+pub fn login_cookie(value: &str, max_age: i64) -> String {
+    format!("{LOGIN_COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite=None")
+}
+
+/// SHA-256 (hex) of a login cookie's value, as kept in [`PendingLogin::browser`].
+pub fn browser_digest(cookie_value: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(cookie_value.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether the browser's cookies hold the login cookie the pending login expects.
+pub fn same_browser(pending: &PendingLogin, cookie_header: Option<&str>) -> bool {
+    let Some(expected) = &pending.browser else { return true };
+    let value = cookie_header.into_iter().flat_map(|h| h.split(';')).filter_map(|c| c.trim().split_once('=')).find(|(k, _)| *k == LOGIN_COOKIE).map(|(_, v)| v);
+    value.is_some_and(|v| {
+        let got = browser_digest(v);
+        got.len() == expected.len() && got.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    })
 }
 
 /// A LogoutRequest we sent, as `saml-logout:<id>`.
@@ -192,6 +221,18 @@ mod handler;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_login_completes_only_in_the_browser_that_started_it() {
+        let p = |browser: Option<String>| PendingLogin { federation: "spid".into(), idp: "i".into(), level: 2, issue_instant: 0, relay_state: "r".into(), deadline: 1, browser };
+        let bound = p(Some(browser_digest("abc")));
+        assert!(same_browser(&bound, Some("x=1; __Host-tl_login=abc; y=2")));
+        assert!(!same_browser(&bound, Some("__Host-tl_login=abd")));
+        assert!(!same_browser(&bound, Some("tl_login=abc")));
+        assert!(!same_browser(&bound, None));
+        assert!(same_browser(&p(None), None), "binding off");
+        assert!(login_cookie("v", 900).contains("Secure; SameSite=None"));
+    }
 
     #[test]
     fn routes_and_methods() {
