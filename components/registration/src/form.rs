@@ -229,7 +229,8 @@ pub fn birth(id: &Identity, typed_date: Option<&str>, today: &str, f: &mut Field
         return None;
     };
     let idp_date = idp(&id.date_of_birth);
-    let idp_place = idp(&id.place_of_birth);
+    // SPID gives the cadastral code; anything else counts as not given
+    let idp_place = idp(&id.place_of_birth).and_then(validation::cadastral_code);
     let date = match idp_date {
         Some(d) => d.to_string(),
         None => {
@@ -249,7 +250,7 @@ pub fn birth(id: &Identity, typed_date: Option<&str>, today: &str, f: &mut Field
             d.to_string()
         }
     };
-    let place = idp_place.map(str::to_ascii_uppercase).unwrap_or_else(|| parts.place.clone());
+    let place = idp_place.clone().unwrap_or_else(|| parts.place.clone());
     let data = BirthData { date_of_birth: Some(&date), place_of_birth: Some(&place), gender: idp(&id.gender), ..Default::default() };
     let disagree = match validation::fiscal_code_disagreements(&id.fiscal_code, &data) {
         Ok(d) => d,
@@ -447,6 +448,12 @@ mod tests {
         assert!(birth(&wrong, None, today, &mut f).is_none());
         assert_eq!(codes(&f), [("place_of_birth".to_string(), "fiscal_code_mismatch")]);
         assert!(f.errors()[0].message.contains("gestore di identità"));
+        // a place that is not a cadastral code counts as not given: read from the code
+        let named = Identity { place_of_birth: Some("Firenze".into()), ..spid.clone() };
+        let mut f = Fields::new();
+        assert_eq!(birth(&named, None, today, &mut f).map(|b| b.place), Some("D612".into()));
+        let lower = Identity { place_of_birth: Some(" d612 ".into()), ..spid.clone() };
+        assert!(birth(&lower, None, today, &mut Fields::new()).is_some());
         // omocodia: the letters stand for digits (D61N = D612)
         let omocodia = Identity { fiscal_code: "RSSMRA85C14D61NG".into(), ..Default::default() };
         let mut f = Fields::new();
