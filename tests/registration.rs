@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use e2e::client::{Client, citizen_form, json_request, last_activation_link, last_code, last_message, mailbox, registered_citizen};
+use e2e::client::{Client, citizen_form, cns_header, json_request, last_activation_link, last_code, last_message, mailbox, registered_citizen, start_with_cns};
 use e2e::{App, Reply, Start, get, request};
 use serde_json::json;
 
@@ -401,16 +401,8 @@ fn every_field_error_of_the_registration_form() {
 #[test]
 fn cns_login_birth_date_typed_and_checked_against_the_fiscal_code() {
     let state = tempfile::tempdir().unwrap();
-    let testdata = e2e::root().join("components/sso/testdata");
-    let app = Start::portal(state.path())
-        .arg("--variable")
-        .arg("cns_client_cert_header=X-Client-Cert")
-        .arg("--variable")
-        .arg(format!("cns_ca_certificates=@{}", testdata.join("ca.crt").display()))
-        .start();
-    let pem = std::fs::read_to_string(testdata.join("card.crt")).unwrap();
-    let escaped: String = pem.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
-    let login = request("GET", &app.url("/auth/cns/login"), &[("x-client-cert", &escaped)], None);
+    let app = start_with_cns(state.path()).start();
+    let login = request("GET", &app.url("/auth/cns/login"), &[("x-client-cert", &cns_header("card.crt"))], None);
     assert_eq!(login.status, 303, "{}", login.body);
     assert_eq!(login.header("location"), Some("/registrati/cittadino/"));
     let card = Client::with_cookie(&app, e2e::client::session_cookie(&login));

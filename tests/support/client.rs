@@ -1,20 +1,13 @@
 //! A logged-in person talking to the JSON APIs (session cookie and CSRF token, as the
 //! pages' scripts do), and the development mailbox the tests read codes and links from.
 
-use std::time::Duration;
-
 use serde_json::Value;
 
-use crate::{App, Reply, demo_idp, read, request};
+use crate::{App, Reply, Start, demo_idp, no_redirects, read, request};
 
 /// One JSON request, redirects not followed; `headers` are added as given.
 pub fn json_request(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&Value>) -> Reply {
-    let a: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into();
+    let a = no_redirects();
     let text = body.map(Value::to_string).unwrap_or_default();
     macro_rules! with_headers {
         ($r:expr) => {{
@@ -165,4 +158,22 @@ pub fn registered_citizen(app: &App, n: usize) -> Client {
     assert_eq!(activated.status, 200, "{}", activated.body);
     assert_eq!(client.session()["account"], "active");
     client
+}
+
+/// The portal with CNS login on: the TLS terminator's header `X-Client-Cert` and the
+/// test CA of `components/sso/testdata`.
+pub fn start_with_cns(state: &std::path::Path) -> Start<'_> {
+    let ca = crate::root().join("components/sso/testdata/ca.crt");
+    Start::portal(state)
+        .arg("--variable")
+        .arg("cns_client_cert_header=X-Client-Cert")
+        .arg("--variable")
+        .arg(format!("cns_ca_certificates=@{}", ca.display()))
+}
+
+/// A test certificate of `components/sso/testdata` (`card.crt`: RSSMRA80A01D612Y) as the
+/// terminator forwards it: URL-encoded PEM.
+pub fn cns_header(file: &str) -> String {
+    let pem = std::fs::read_to_string(crate::root().join("components/sso/testdata").join(file)).unwrap();
+    pem.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }

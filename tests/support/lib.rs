@@ -288,14 +288,14 @@ pub fn send(method: &str, url: &str, body: &str) -> Reply {
     read(r)
 }
 
+/// A client that reports every status and follows no redirect.
+fn no_redirects() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).timeout_global(Some(Duration::from_secs(30))).build().into()
+}
+
 /// One request, redirects not followed (login flows read `Location` and `Set-Cookie`).
 pub fn request(method: &str, url: &str, headers: &[(&str, &str)], form: Option<&[(&str, &str)]>) -> Reply {
-    let a: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into();
+    let a = no_redirects();
     match method {
         "GET" => {
             let mut r = a.get(url);

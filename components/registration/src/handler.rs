@@ -309,6 +309,21 @@ fn account_row(conn: &Connection, person_id: i64) -> Result<Option<AccountRow>, 
     }))
 }
 
+/// The `accounts` columns residence_istat, residence_cap, residence_address,
+/// domicile_same, domicile_istat, domicile_cap, domicile_address, in this order.
+fn address_values(c: &form::Contacts) -> [Value; 7] {
+    let d = c.domicile.as_ref();
+    [
+        text(c.residence.istat.as_str()),
+        text(c.residence.cap.as_str()),
+        text(c.residence.address.as_str()),
+        Value::Integer(i64::from(d.is_none())),
+        opt(d.map(|a| a.istat.as_str())),
+        opt(d.map(|a| a.cap.as_str())),
+        opt(d.map(|a| a.address.as_str())),
+    ]
+}
+
 fn address_json(conn: &Connection, a: &form::Address) -> Result<Json, ApiError> {
     Ok(json!({ "comune": comune_json(conn, &a.istat)?, "cap": a.cap, "address": a.address }))
 }
@@ -698,7 +713,6 @@ fn register(req: &Request, conn: &Connection) -> Result<Reply, ApiError> {
     };
     let at = iso_utc(now);
     let hours = tx(conn, |conn| {
-        let d = c.domicile.as_ref();
         let rows = db::query(
             conn,
             "INSERT INTO accounts (person_id, status, registered_as, date_of_birth, place_of_birth, residence_istat, residence_cap, residence_address,
@@ -707,25 +721,19 @@ fn register(req: &Request, conn: &Connection) -> Result<Reply, ApiError> {
              VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (person_id) DO NOTHING RETURNING person_id",
             &[
-                Value::Integer(s.person_id),
-                text(kind),
-                text(birth.date.as_str()),
-                text(birth.place.as_str()),
-                text(c.residence.istat.as_str()),
-                text(c.residence.cap.as_str()),
-                text(c.residence.address.as_str()),
-                Value::Integer(i64::from(d.is_none())),
-                opt(d.map(|a| a.istat.as_str())),
-                opt(d.map(|a| a.cap.as_str())),
-                opt(d.map(|a| a.address.as_str())),
-                text(c.email.as_str()),
-                text(c.mobile.as_str()),
-                text(at.as_str()),
-                text(texts::PRIVACY_VERSION),
-                text(at.as_str()),
-                text(at.as_str()),
-                text(at.as_str()),
-            ],
+                &[Value::Integer(s.person_id), text(kind), text(birth.date.as_str()), text(birth.place.as_str())][..],
+                &address_values(&c),
+                &[
+                    text(c.email.as_str()),
+                    text(c.mobile.as_str()),
+                    text(at.as_str()),
+                    text(texts::PRIVACY_VERSION),
+                    text(at.as_str()),
+                    text(at.as_str()),
+                    text(at.as_str()),
+                ],
+            ]
+            .concat(),
         )?;
         if rows.rows().next().is_none() {
             return Err(not_unregistered(Account::Active));
@@ -961,7 +969,6 @@ fn update_profile(req: &Request, conn: &Connection) -> Result<Reply, ApiError> {
     f.into_result()?;
     let Some(c) = c else { return Err(ApiError::internal("profile form valid but incomplete")) };
     let at = iso_utc(unix_now());
-    let d = c.domicile.as_ref();
     db::query(
         conn,
         "UPDATE accounts SET residence_istat = ?, residence_cap = ?, residence_address = ?, domicile_same = ?, domicile_istat = ?, domicile_cap = ?,
@@ -969,20 +976,17 @@ fn update_profile(req: &Request, conn: &Connection) -> Result<Reply, ApiError> {
            mobile_verified_at = CASE WHEN ?12 THEN ?10 ELSE mobile_verified_at END, updated_at = ?10
          WHERE person_id = ?",
         &[
-            text(c.residence.istat.as_str()),
-            text(c.residence.cap.as_str()),
-            text(c.residence.address.as_str()),
-            Value::Integer(i64::from(d.is_none())),
-            opt(d.map(|x| x.istat.as_str())),
-            opt(d.map(|x| x.cap.as_str())),
-            opt(d.map(|x| x.address.as_str())),
-            text(c.email.as_str()),
-            Value::Integer(i64::from(new_email)),
-            text(at.as_str()),
-            text(c.mobile.as_str()),
-            Value::Integer(i64::from(new_mobile)),
-            Value::Integer(s.person_id),
-        ],
+            &address_values(&c)[..],
+            &[
+                text(c.email.as_str()),
+                Value::Integer(i64::from(new_email)),
+                text(at.as_str()),
+                text(c.mobile.as_str()),
+                Value::Integer(i64::from(new_mobile)),
+                Value::Integer(s.person_id),
+            ],
+        ]
+        .concat(),
     )?;
     for ch in [Channel::Sms, Channel::Email] {
         let _ = kv::delete(&otp::verified_key(s.person_id, ch));
