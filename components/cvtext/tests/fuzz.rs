@@ -1,0 +1,88 @@
+//! Random mutations of every fixture: `detect` and `extract` return, never panic
+//! (inside WebAssembly a panic would trap the request: there is no unwinding).
+
+mod support;
+
+use cvtext::{Limits, detect, extract};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use support::*;
+
+static PANICS: AtomicUsize = AtomicUsize::new(0);
+
+fn mutate(rng: &mut Rng, base: &[u8]) -> Vec<u8> {
+    let mut f = base.to_vec();
+    for _ in 0..1 + rng.below(6) {
+        if f.is_empty() {
+            break;
+        }
+        match rng.below(6) {
+            0 => {
+                let i = rng.below(f.len());
+                f[i] ^= 1 << rng.below(8);
+            }
+            1 => {
+                let i = rng.below(f.len());
+                f[i] = rng.next() as u8;
+            }
+            2 => f.truncate(rng.below(f.len())),
+            3 => {
+                let i = rng.below(f.len());
+                let n = rng.below(16);
+                f.splice(i..i, (0..n).map(|_| rng.next() as u8));
+            }
+            4 => {
+                // overwrite 4 bytes with a "magic" number (sizes, offsets)
+                let i = rng.below(f.len());
+                let v: [u8; 4] = [0xFF, 0xFF, 0xFF, 0x7F];
+                for (k, b) in v.iter().enumerate() {
+                    if let Some(x) = f.get_mut(i + k) {
+                        *x = *b;
+                    }
+                }
+            }
+            _ => {
+                let i = rng.below(f.len());
+                let j = (i + rng.below(64)).min(f.len());
+                f.drain(i..j);
+            }
+        }
+    }
+    f
+}
+
+#[test]
+fn random_mutations_never_panic() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        PANICS.fetch_add(1, Ordering::SeqCst);
+        default_hook(info);
+    }));
+    let iterations: usize = std::env::var("CVTEXT_FUZZ").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+    let fixtures: Vec<(&str, Vec<u8>)> = vec![
+        ("pdf", pdf(CV_TEXT, false)),
+        ("pdf-flate", pdf(CV_TEXT, true)),
+        ("pdf-tounicode", pdf_tounicode(CV_TEXT)),
+        ("pdf-image", pdf_image_only()),
+        ("pdf-encrypted", pdf_encrypted()),
+        ("docx", docx(CV_TEXT)),
+        ("odt", odt(CV_TEXT)),
+        ("doc", doc(CV_TEXT, "Competenze: cucina, HACCP.", false)),
+        ("docx-encrypted", docx_encrypted()),
+    ];
+    let limits = Limits::default();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut outcomes = std::collections::BTreeMap::new();
+    for (name, base) in &fixtures {
+        for _ in 0..iterations {
+            let f = mutate(&mut rng, base);
+            let _ = detect(&f);
+            let r = extract(&f, &limits);
+            *outcomes.entry((*name, r.map(|_| "ok").unwrap_or_else(|e| e.code()))).or_insert(0) += 1;
+            if PANICS.load(Ordering::SeqCst) > 0 {
+                std::fs::write(std::env::temp_dir().join(format!("cvtext-panic-{name}.bin")), &f).ok();
+                panic!("a parser panicked on a mutation of {name} (saved in the temp dir)");
+            }
+        }
+    }
+    eprintln!("{outcomes:#?}");
+}
