@@ -1,7 +1,13 @@
 // The page layout, written once: header, breadcrumbs, section menu, footer and the
 // cookie notice. Every generated page goes through `page()`.
 
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import { site, sections, mainNav, legalLinks, links } from './site.mjs';
+
+const partialsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'partials');
 
 export const esc = (s) =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -216,9 +222,13 @@ export function usefulLinks(keys) {
     .join('\n')}</ul>`;
 }
 
-/** Blocks a page body may embed with an HTML comment. */
+/**
+ * Blocks a page body may embed with an HTML comment; `<!--include:name-->` inserts
+ * web/partials/name.html (form parts several pages share).
+ */
 export function expandBlocks(body) {
   return body
     .replace('<!--block:sections-->', sectionCards())
-    .replace('<!--block:useful-links-->', usefulLinks(['eures', 'giovanisi', 'trio', 'catalogo', 'arti', 'cliclavoro']));
+    .replace('<!--block:useful-links-->', usefulLinks(['eures', 'giovanisi', 'trio', 'catalogo', 'arti', 'cliclavoro']))
+    .replace(/<!--include:([a-z0-9-]+)-->/g, (_, name) => fs.readFileSync(path.join(partialsDir, `${name}.html`), 'utf8'));
 }
