@@ -1,9 +1,16 @@
 // Who is signed in, from GET /api/session (the SSO component; never cached), and the
 // header's user menu: when signed in, "Accedi"/"Registrati" give way to the person's
-// name in capitals, which opens a menu with "Esci" (a plain form POSTing to
-// /auth/logout with the session's CSRF token). Anything but a valid answer (service
-// missing or down, network error, malformed JSON) counts as not signed in, silently.
+// name in capitals — "MARIO ROSSI (ACME S.R.L.)" while acting for a company (A3) —
+// which opens a menu:
+// - with an active account, "Opera come": "Cittadino" and the person's companies
+//   (GET /api/session/act-as at every opening); choosing one POSTs act-as with the
+//   CSRF token and goes to that area; then the company's menu and "Il mio profilo";
+// - a pending or unregistered account: the way to finish the registration;
+// - "Esci" (a plain form POSTing to /auth/logout with the session's CSRF token).
+// Anything but a valid answer (service missing or down, network error, malformed
+// JSON) counts as not signed in, silently.
 
+import { getJSON, sendJSON } from './api.mjs';
 import { disclosure } from './disclosure.mjs';
 import { el, icon } from './ui.mjs';
 
@@ -39,6 +46,75 @@ export function displayName(person) {
   return (name || person?.fiscal_code || '').trim().toLocaleUpperCase('it-IT');
 }
 
+/** The header's label: "MARIO ROSSI", or "MARIO ROSSI (ACME S.R.L.)" when acting for a company. */
+export function headerLabel(session) {
+  const name = displayName(session.person);
+  return session.acting_as?.name ? `${name} (${session.acting_as.name})` : name;
+}
+
+/** The area of a company by its kind (companies.kind). */
+export function areaOf(kind) {
+  return { agency: '/agenzia/', professional_firm: '/professionista/' }[kind] ?? '/azienda/';
+}
+
+const AREA_LABEL = { agency: 'Area agenzia', professional_firm: 'Area professionista' };
+
+const menuLink = (href, iconName, text) =>
+  el('a', { href, class: 'user-menu-item' }, icon(iconName, 'me-2'), text);
+
+/** "Opera come": Cittadino and the companies of the person's incarichi. */
+async function fillRoles(list, session) {
+  list.setAttribute('aria-busy', 'true');
+  list.replaceChildren(el('li', { class: 'user-menu-note' }, 'Caricamento…'));
+  let data;
+  try {
+    data = await getJSON('/api/session/act-as');
+  } catch (e) {
+    list.removeAttribute('aria-busy');
+    list.replaceChildren(el('li', { class: 'user-menu-note', role: 'alert' }, e.message));
+    return;
+  }
+  const acting = data.acting_as?.company_id ?? null;
+  const choose = (body, target) => async () => {
+    try {
+      await sendJSON('POST', '/api/session/act-as', body, session.csrf_token);
+      location.assign(target);
+    } catch (e) {
+      list.append(el('li', { class: 'user-menu-note', role: 'alert' }, e.message));
+    }
+  };
+  const option = (label, detail, current, onclick) => el('li', {},
+    el('button', { type: 'button', class: 'btn btn-link user-menu-item', 'aria-current': current ? 'true' : null, onclick },
+      icon(current ? 'it-check' : 'it-arrow-right', 'me-2'),
+      el('span', {}, label, detail ? el('span', { class: 'd-block small fw-normal' }, detail) : null)));
+  list.removeAttribute('aria-busy');
+  list.replaceChildren(
+    option('Cittadino', null, acting === null, choose({ citizen: true }, '/cittadino/')),
+    ...(data.options ?? []).map((o) => option(o.company.name, o.company.kind_label, acting === o.company_id,
+      choose({ company_id: o.company_id }, areaOf(o.company.kind)))),
+  );
+}
+
+function menu(session) {
+  const parts = [];
+  if (session.account === 'active') {
+    const roles = el('ul', { id: 'menu-utente-ruoli', class: 'list-unstyled mb-0', 'aria-labelledby': 'menu-utente-opera' });
+    // the header may cut a long name short: whom one acts for, in full
+    if (session.acting_as) parts.push(el('p', { class: 'user-menu-acting' }, 'Stai operando per ', el('strong', {}, session.acting_as.name)));
+    parts.push(el('p', { id: 'menu-utente-opera', class: 'user-menu-title' }, 'Opera come'), roles);
+    const links = [];
+    if (session.acting_as) {
+      links.push(menuLink(areaOf(session.acting_as.kind), 'it-pa', AREA_LABEL[session.acting_as.kind] ?? 'Area azienda'));
+    }
+    links.push(menuLink('/cittadino/profilo/', 'it-user', 'Il mio profilo'));
+    parts.push(el('div', { class: 'user-menu-group' }, links));
+    return { parts, onOpen: () => fillRoles(roles, session) };
+  }
+  if (session.account === 'pending') parts.push(menuLink('/accedi/non-attivo/', 'it-mail', 'Attiva il profilo'));
+  if (session.account === 'unregistered') parts.push(menuLink('/registrati/cittadino/', 'it-pencil', 'Completa la registrazione'));
+  return { parts, onOpen: null };
+}
+
 /** Replaces the header's Accedi/Registrati with the user menu when signed in. */
 export async function initUserMenu() {
   const session = await currentSession();
@@ -46,11 +122,19 @@ export async function initUserMenu() {
   if (!session.authenticated || !zone) return;
 
   const button = el('button', { type: 'button', class: 'btn btn-sm user-menu-toggle' },
-    icon('it-user', 'me-1'), el('span', {}, displayName(session.person)), icon('it-expand', 'ms-1'));
+    icon('it-user', 'me-1'), el('span', {}, headerLabel(session)), icon('it-expand', 'ms-1'));
+  const { parts, onOpen } = menu(session);
   const panel = el('div', { id: 'menu-utente', class: 'user-menu shadow' },
-    el('form', { method: 'post', action: '/auth/logout' },
+    ...parts,
+    el('form', { method: 'post', action: '/auth/logout', class: parts.length ? 'user-menu-group' : null },
       el('input', { type: 'hidden', name: 'csrf_token', value: session.csrf_token }),
       el('button', { type: 'submit', class: 'btn btn-link user-menu-item' }, icon('it-logout', 'me-2'), 'Esci')));
   zone.replaceChildren(el('div', { class: 'user-menu-wrapper' }, button, panel));
-  disclosure(button, panel);
+  disclosure(button, panel, { onOpen });
+}
+
+/** Reads the session again and redraws the header (after a change of whom one acts for). */
+export function refreshUserMenu() {
+  pending = null;
+  return initUserMenu();
 }
