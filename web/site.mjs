@@ -34,6 +34,7 @@ export const sections = {
     icon: 'it-user',
     menu: [
       { title: 'Offerte di lavoro', text: 'Consulta le offerte di lavoro e cerca quelle che rispondono alle tue esigenze.', href: '/cittadino/offerte/' },
+      { title: 'Il mio profilo', text: 'I tuoi dati, i recapiti e gli incarichi per aziende, agenzie e studi professionali.', href: '/cittadino/profilo/' },
       external('catalogo'),
       { title: 'News ed eventi', text: 'Leggi le ultime news legate al mondo del lavoro e della formazione.', href: '/news/' },
       external('cliclavoro'),
@@ -48,7 +49,7 @@ export const sections = {
     text: 'Registrazione dell\'azienda, ricerca di curriculum, colloqui online e Comunicazioni Obbligatorie.',
     icon: 'it-pa',
     menu: [
-      { title: 'Registra la tua azienda', text: 'Registra l\'azienda con SPID, CIE o CNS e prendi l\'incarico per operare per suo conto.' },
+      { title: 'Registra la tua azienda', text: 'Registra l\'azienda con SPID, CIE o CNS e prendi l\'incarico per operare per suo conto.', href: '/registrati/azienda/' },
       { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online già autenticato.' },
       { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati e chiedi di visualizzarli.' },
       { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online.' },
@@ -74,7 +75,7 @@ export const sections = {
     text: 'Servizi per consulenti del lavoro e professionisti che operano per le aziende clienti.',
     icon: 'it-card',
     menu: [
-      { title: 'Incarichi per le aziende', text: 'Prendi l\'incarico per operare per conto delle aziende clienti.' },
+      { title: 'Incarichi per le aziende', text: 'Prendi l\'incarico per operare per conto delle aziende clienti.', href: '/cittadino/profilo/#professionista' },
       { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online.' },
       external('cliclavoro'),
     ],
