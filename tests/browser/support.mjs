@@ -32,7 +32,9 @@ export async function startPortal() {
   const keys = [['sp_private_key', 'sp.key'], ['sp_certificate', 'sp.crt'], ['test_idp_private_key', 'demo-idp.key'], ['test_idp_certificate', 'demo-idp.crt']]
     .flatMap(([v, f]) => ['--variable', `${v}=@${path.join(root, '.dev', f)}`]);
   const child = spawn(bin, ['up', '--from', 'spin.dev.toml', '--listen', `127.0.0.1:${port}`, '--state-dir', state, ...sql, ...keys,
-    '--variable', `base_url=http://127.0.0.1:${port}`], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--variable', `base_url=http://127.0.0.1:${port}`,
+    // the development mailbox: tests read one-time codes and activation links there
+    '--variable', 'dev_mailbox=true'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stderr.on('data', (d) => { log += d; });
   // never leave a runner behind, whatever way the test process ends
