@@ -6,6 +6,7 @@ use roxmltree::{Document, Node, ParsingOptions};
 
 const ODT_MIME: &[u8] = b"application/vnd.oasis.opendocument.text";
 const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+const MC_NS: &str = "http://schemas.openxmlformats.org/markup-compatibility/2006";
 const TEXT_NS: &str = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
 const OFFICE_NS: &str = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
 
@@ -114,6 +115,10 @@ fn walk_docx(root: Node, out: &mut String, cap: usize) -> Result<(), Refusal> {
             {
                 out.push_str(node.text().unwrap_or(""));
             }
+            continue;
+        }
+        // Text boxes are written twice: in mc:Choice (DrawingML) and in mc:Fallback (VML)
+        if tag.name() == "Fallback" && tag.namespace() == Some(MC_NS) {
             continue;
         }
         if w {

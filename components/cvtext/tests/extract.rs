@@ -298,3 +298,25 @@ fn text_is_bounded_and_normalised() {
     assert!(e.text.chars().count() <= 1000);
     assert!(!e.text.contains("  ") && !e.text.contains("\n\n\n") && !e.text.contains('\t'));
 }
+
+#[test]
+fn pdf_words_positioned_one_by_one_keep_their_spaces_and_lines() {
+    let e = ok(&pdf_positioned(CV_TEXT));
+    assert!(e.text.starts_with("Curriculum vitae di Niccolò De Santis\nEsperienze lavorative: cuoco presso la Trattoria"), "{}", e.text);
+    assert!(e.text.contains("\nParola staccata\nRiga\n"), "{}", e.text);
+    assert!(e.text.ends_with("Testo nel modulo: referenze disponibili su richiesta"), "{}", e.text);
+    // so the name is found by anonymisation
+    let p = cvtext::Person { names: &["Niccolò", "De Santis"], ..Default::default() };
+    let out = cvtext::anonymise(&e.text, &p);
+    assert!(!out.contains("Niccol") && !out.contains("Santis"), "{out}");
+}
+
+#[test]
+fn docx_text_box_is_read_once() {
+    let doc = format!(
+        "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" xmlns:mc=\"http://schemas.openxmlformats.org/markup-compatibility/2006\"><w:body><w:p><w:r><w:t>{CV_TEXT}</w:t></w:r></w:p><w:p><w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><w:txbxContent><w:p><w:r><w:t>Casella di testo</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>Casella di testo</w:t></w:r></w:p></w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p></w:body></w:document>"
+    );
+    let f = zip(&[ZipEntry::new("[Content_Types].xml", CONTENT_TYPES.as_bytes()), ZipEntry::new("word/document.xml", doc.as_bytes())]);
+    let e = ok(&f);
+    assert_eq!(e.text.matches("Casella di testo").count(), 1, "{}", e.text);
+}

@@ -64,11 +64,17 @@ fn random_mutations_never_panic() {
         ("pdf-tounicode", pdf_tounicode(CV_TEXT)),
         ("pdf-image", pdf_image_only()),
         ("pdf-encrypted", pdf_encrypted()),
+        ("pdf-positioned", pdf_positioned(CV_TEXT)),
         ("docx", docx(CV_TEXT)),
         ("odt", odt(CV_TEXT)),
         ("doc", doc(CV_TEXT, "Competenze: cucina, HACCP.", false)),
         ("docx-encrypted", docx_encrypted()),
     ];
+    let mut fixtures = fixtures;
+    for name in ["cv-esempio.pdf", "cv-esempio.docx", "cv-esempio.odt", "cv-esempio.doc", "scansione.pdf"] {
+        let bytes = std::fs::read(format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        fixtures.push((name, bytes));
+    }
     let limits = Limits::default();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut outcomes = std::collections::BTreeMap::new();

@@ -395,3 +395,35 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 }
+
+/// One BT block, every word placed by `Td` (no space glyphs), lines by `Td` with a
+/// vertical move, some words by `Tm`, and a paragraph inside a form XObject.
+pub fn pdf_positioned(text: &str) -> Vec<u8> {
+    let mut content = String::from("BT\n/F1 10 Tf\n50 780 Td\n");
+    for (l, line) in text.split(". ").enumerate() {
+        if l > 0 {
+            content.push_str("0 -14 Td\n");
+        }
+        for (w, word) in line.split(' ').enumerate() {
+            if w > 0 {
+                content.push_str("30 0 Td\n");
+            }
+            content.push_str(&format!("{} Tj\n", pdf_string(word)));
+        }
+    }
+    content.push_str("ET\nBT\n/F1 10 Tf\n1 0 0 1 50 300 Tm (Parola) Tj 1 0 0 1 100 300 Tm (staccata) Tj 1 0 0 1 50 286 Tm (Riga) Tj ET\n");
+    content.push_str("q 1 0 0 1 0 0 cm /Fm1 Do Q\n");
+    let form = "BT /F2 9 Tf 50 100 Td (Testo nel modulo: referenze disponibili su richiesta) Tj ET";
+    pdf_from_objects(
+        &[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> /XObject << /Fm1 6 0 R >> >> /Contents 4 0 R >>".to_vec(),
+            stream("", content.as_bytes()),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec(),
+            stream("/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /Font << /F2 7 0 R >> >>", form.as_bytes()),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman /Encoding /WinAnsiEncoding >>".to_vec(),
+        ],
+        "",
+    )
+}
