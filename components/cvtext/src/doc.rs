@@ -7,9 +7,11 @@
 //! `fEncrypted` bit set is refused as encrypted; a compound file holding an
 //! `EncryptedPackage` is a password-protected DOCX.
 //!
-//! Not handled: Word 6/95 files (FIB nFib < 0x00C1, no piece table in this form)
-//! and "fast-saved" complex files whose CLX is missing; those end as
-//! `DocUnreadable`.
+//! Word 6 / Word 95 files (nFib < 0x00C1) are read from their single 8-bit text
+//! run (fcMin..fcMac) unless they were "fast-saved" (fComplex). Not handled, and
+//! refused as `DocUnreadable`: fast-saved Word 6/95 files, files whose CLX or
+//! pieces point outside the streams, Word 2 and older (not OLE2 files at all:
+//! they are `UnsupportedType`).
 
 use crate::{Kind, Limits, Refusal};
 use std::io::{Cursor, Read};
@@ -71,7 +73,7 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<(Kind, String), R
         return Err(Refusal::Encrypted); // fEncrypted (XOR obfuscation or RC4)
     }
     if nfib < 0x00C1 {
-        return Err(Refusal::DocUnreadable); // Word 95 or older
+        return word6_text(&word, flags).map(|t| (Kind::Doc, t)); // Word 6 / Word 95
     }
     let table_name = if flags & 0x0200 != 0 { "/1Table" } else { "/0Table" };
     // FibRgFcLcb97: fcClx at 0x01A2, lcbClx at 0x01A6
@@ -87,6 +89,32 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<(Kind, String), R
     let plc = piece_table(clx).ok_or(Refusal::DocUnreadable)?;
     let text = pieces_text(&word, plc, limits)?;
     Ok((Kind::Doc, text))
+}
+
+/// Word 6 and Word 95 files that are not "fast-saved" (fComplex) keep their text as
+/// one 8-bit run from fcMin to fcMac.
+fn word6_text(word: &[u8], flags: u16) -> Result<String, Refusal> {
+    if flags & 0x0004 != 0 {
+        return Err(Refusal::DocUnreadable);
+    }
+    let fc_min = u32le(word, 0x18).ok_or(Refusal::DocUnreadable)? as usize;
+    let fc_mac = u32le(word, 0x1C).ok_or(Refusal::DocUnreadable)? as usize;
+    let bytes = word.get(fc_min..fc_mac).ok_or(Refusal::DocUnreadable)?;
+    let mut out = String::with_capacity(bytes.len());
+    let mut field = 0u32;
+    for &b in bytes {
+        match b {
+            0x13 => field += 1,
+            0x14 | 0x15 => field = field.saturating_sub(1),
+            _ if field > 0 => {}
+            b'\r' | 0x0B | 0x0C => out.push('\n'),
+            0x07 => out.push('\t'),
+            b'\t' => out.push('\t'),
+            b if b < 0x20 => {}
+            b => out.push(cp1252(b)),
+        }
+    }
+    Ok(out)
 }
 
 /// Skips the Prc entries (0x01) of the CLX and returns the PlcPcd of the Pcdt (0x02).

@@ -206,7 +206,7 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Refusal> {
     let text = text::normalise(&raw, limits.max_text_chars);
     let letters = text.chars().filter(|c| c.is_alphabetic()).take(limits.min_text_chars).count();
     if letters < limits.min_text_chars {
-        return Err(if kind == Kind::Doc { Refusal::DocUnreadable } else { Refusal::NoText });
+        return Err(Refusal::NoText);
     }
     Ok(Extracted { kind, text })
 }

@@ -254,7 +254,19 @@ Lingue: italiano madrelingua, inglese livello B2. Ελληνικά\u{07}Patente 
 fn doc_encrypted_and_unreadable() {
     let f = doc(CV_TEXT, "", true);
     assert_eq!(refused(&f), Refusal::Encrypted);
-    assert_eq!(refused(&doc("Poco testo", "", false)), Refusal::DocUnreadable);
+    // readable structure, too little text: like a scan
+    assert_eq!(refused(&doc("Poco testo", "", false)), Refusal::NoText);
+    // a piece table pointing outside the stream
+    let mut f = doc(CV_TEXT, "", false);
+    let at = f.windows(4).position(|w| w == [0x01, 2, 0, 0xAA]).unwrap() + 6 + 4 + 12 + 2;
+    f[at..at + 4].copy_from_slice(&0x3FFF_FF00u32.to_le_bytes());
+    assert_eq!(refused(&f), Refusal::DocUnreadable);
+    // a fast-saved Word 95 file
+    let mut f = doc(CV_TEXT, "", false);
+    let at = f.windows(4).position(|w| w == [0xEC, 0xA5, 0xC1, 0x00]).unwrap();
+    f[at + 2] = 0x65;
+    f[at + 0x0A] |= 0x04;
+    assert_eq!(refused(&f), Refusal::DocUnreadable);
     // a compound file that is not a Word document (e.g. an old .xls)
     let mut cf = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
     std::io::Write::write_all(&mut cf.create_stream("/Workbook").unwrap(), &[0u8; 700]).unwrap();
@@ -319,4 +331,16 @@ fn docx_text_box_is_read_once() {
     let f = zip(&[ZipEntry::new("[Content_Types].xml", CONTENT_TYPES.as_bytes()), ZipEntry::new("word/document.xml", doc.as_bytes())]);
     let e = ok(&f);
     assert_eq!(e.text.matches("Casella di testo").count(), 1, "{}", e.text);
+}
+
+#[test]
+fn doc_word95_text_run() {
+    let mut f = doc(CV_TEXT, "", false);
+    let at = f.windows(4).position(|w| w == [0xEC, 0xA5, 0xC1, 0x00]).unwrap();
+    f[at + 2] = 0x65; // nFib of Word 95
+    let fc = 0x800u32; // where the test builder puts the 8-bit text
+    f[at + 0x18..at + 0x1C].copy_from_slice(&fc.to_le_bytes());
+    f[at + 0x1C..at + 0x20].copy_from_slice(&(fc + CV_TEXT.chars().count() as u32).to_le_bytes());
+    let e = ok(&f);
+    assert_eq!(e.text, CV_TEXT);
 }
