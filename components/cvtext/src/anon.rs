@@ -36,7 +36,11 @@ pub fn anonymise(text: &str, person: &Person) -> String {
     names(text, &toks, person.names, &mut spans);
     address(text, &toks, person.address_parts, &mut spans);
     if let Some(cf) = person.fiscal_code {
-        let needle: String = cf.chars().filter(|c| c.is_alphanumeric()).map(fold_char).collect();
+        let needle: String = cf
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .map(fold_char)
+            .collect();
         if needle.len() >= 11 {
             compact_find(text, &needle, &mut spans);
         }
@@ -103,11 +107,19 @@ fn tokens(text: &str) -> Vec<Tok> {
                 start = Some(i);
             }
         } else if let Some(s) = start.take() {
-            out.push(Tok { start: s, end: i, folded: fold(&text[s..i]) });
+            out.push(Tok {
+                start: s,
+                end: i,
+                folded: fold(&text[s..i]),
+            });
         }
     }
     if let Some(s) = start {
-        out.push(Tok { start: s, end: text.len(), folded: fold(&text[s..]) });
+        out.push(Tok {
+            start: s,
+            end: text.len(),
+            folded: fold(&text[s..]),
+        });
     }
     out
 }
@@ -118,11 +130,18 @@ fn words(s: &str) -> Vec<String> {
 
 /// Between two words of a phrase: spaces, apostrophes, hyphens, dots, commas.
 fn phrase_gap(g: &str) -> bool {
-    g.chars().count() <= 3 && g.chars().all(|c| c.is_whitespace() || "'’-‐.,/".contains(c))
+    g.chars().count() <= 3
+        && g.chars()
+            .all(|c| c.is_whitespace() || "'’-‐.,/".contains(c))
 }
 
 /// Matches the folded `words` as consecutive tokens; pushes their span.
-fn phrase(text: &str, toks: &[Tok], words: &[String], spans: &mut Vec<(usize, usize)>) -> Vec<usize> {
+fn phrase(
+    text: &str,
+    toks: &[Tok],
+    words: &[String],
+    spans: &mut Vec<(usize, usize)>,
+) -> Vec<usize> {
     let mut ends = Vec::new();
     if words.is_empty() || toks.len() < words.len() {
         return ends;
@@ -145,8 +164,9 @@ fn phrase(text: &str, toks: &[Tok], words: &[String], spans: &mut Vec<(usize, us
 
 /// Particles that are not removed on their own (they are inside the full name).
 const PARTICLES: &[&str] = &[
-    "de", "di", "da", "del", "della", "dello", "dei", "degli", "delle", "dal", "dalla", "la", "lo", "le", "li",
-    "van", "von", "der", "den", "el", "al", "dos", "das", "du", "le", "mc", "st", "san", "santa",
+    "de", "di", "da", "del", "della", "dello", "dei", "degli", "delle", "dal", "dalla", "la", "lo",
+    "le", "li", "van", "von", "der", "den", "el", "al", "dos", "das", "du", "le", "mc", "st",
+    "san", "santa",
 ];
 
 fn names(text: &str, toks: &[Tok], names: &[&str], spans: &mut Vec<(usize, usize)>) {
@@ -155,14 +175,18 @@ fn names(text: &str, toks: &[Tok], names: &[&str], spans: &mut Vec<(usize, usize
         let ws = words(name);
         phrase(text, toks, &ws, spans);
         for w in ws {
-            let long_enough = w.chars().count() >= 3 || (w.chars().count() == 2 && !PARTICLES.contains(&w.as_str()));
-            if long_enough && !PARTICLES.contains(&w.as_str()) && !w.chars().all(|c| c.is_ascii_digit()) {
+            let long_enough = w.chars().count() >= 3
+                || (w.chars().count() == 2 && !PARTICLES.contains(&w.as_str()));
+            if long_enough
+                && !PARTICLES.contains(&w.as_str())
+                && !w.chars().all(|c| c.is_ascii_digit())
+            {
                 singles.push(w);
             }
         }
     }
     for t in toks {
-        if singles.iter().any(|w| *w == t.folded) {
+        if singles.contains(&t.folded) {
             spans.push((t.start, t.end));
         }
     }
@@ -177,7 +201,10 @@ fn address(text: &str, toks: &[Tok], parts: &[&str], spans: &mut Vec<(usize, usi
         phrase(text, toks, &ws, spans);
         // the street without its number, then whatever number follows ("Via Roma, n. 12/a")
         let mut street = ws.clone();
-        while street.last().is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()) || w == "n" || w == "snc") {
+        while street
+            .last()
+            .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()) || w == "n" || w == "snc")
+        {
             street.pop();
         }
         if street.len() >= 2 && street.len() < ws.len() {
@@ -190,7 +217,9 @@ fn address(text: &str, toks: &[Tok], parts: &[&str], spans: &mut Vec<(usize, usi
                         break;
                     }
                     let f = &toks[j].folded;
-                    let number = last == toks[end].end && f.starts_with(|c: char| c.is_ascii_digit()) && f.len() <= 5;
+                    let number = last == toks[end].end
+                        && f.starts_with(|c: char| c.is_ascii_digit())
+                        && f.len() <= 5;
                     let letter = f.chars().count() == 1 && j > end + 1 && gap == "/";
                     if number || letter || f == "n" || f == "civ" {
                         if number || letter {
@@ -228,7 +257,11 @@ fn compact_find(text: &str, needle: &str, spans: &mut Vec<(usize, usize)>) {
             }
             if k > 0 {
                 let gap = &text[alnum[i + k - 1].2..alnum[i + k].0];
-                if gap.chars().count() > 2 || !gap.chars().all(|c| c == ' ' || c == '\u{A0}' || ".-/()".contains(c)) {
+                if gap.chars().count() > 2
+                    || !gap
+                        .chars()
+                        .all(|c| c == ' ' || c == '\u{A0}' || ".-/()".contains(c))
+                {
                     continue 'outer;
                 }
             }
@@ -237,7 +270,8 @@ fn compact_find(text: &str, needle: &str, spans: &mut Vec<(usize, usize)>) {
         let end = alnum[i + needle.len() - 1].2;
         let before = text[..start].chars().next_back();
         let after = text[end..].chars().next();
-        if before.is_some_and(|c| c.is_alphanumeric()) || after.is_some_and(|c| c.is_alphanumeric()) {
+        if before.is_some_and(|c| c.is_alphanumeric()) || after.is_some_and(|c| c.is_alphanumeric())
+        {
             continue;
         }
         spans.push((start, end));
@@ -295,13 +329,23 @@ fn find_ascii_ci(text: &str, needle: &str, spans: &mut Vec<(usize, usize)>) {
     if n.is_empty() || hay.len() < n.len() {
         return;
     }
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-' || b == b'+';
+    let word =
+        |b: u8| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-' || b == b'+';
     for i in 0..=hay.len() - n.len() {
         if hay[i..i + n.len()].eq_ignore_ascii_case(n) {
-            let before_ok = i == 0 || !word(hay[i - 1]) || hay[i - 1] == b'.' && !n[0].is_ascii_alphanumeric();
-            let after_ok = i + n.len() == hay.len() || !word(hay[i + n.len()]) || hay[i + n.len()] == b'.'
-                && hay.get(i + n.len() + 1).is_none_or(|b| !b.is_ascii_alphanumeric());
-            if before_ok && after_ok && text.is_char_boundary(i) && text.is_char_boundary(i + n.len()) {
+            let before_ok =
+                i == 0 || !word(hay[i - 1]) || hay[i - 1] == b'.' && !n[0].is_ascii_alphanumeric();
+            let after_ok = i + n.len() == hay.len()
+                || !word(hay[i + n.len()])
+                || hay[i + n.len()] == b'.'
+                    && hay
+                        .get(i + n.len() + 1)
+                        .is_none_or(|b| !b.is_ascii_alphanumeric());
+            if before_ok
+                && after_ok
+                && text.is_char_boundary(i)
+                && text.is_char_boundary(i + n.len())
+            {
                 spans.push((i, i + n.len()));
             }
         }
@@ -325,7 +369,12 @@ fn numeric_runs(text: &str) -> Vec<Run> {
     let mut i = 0usize;
     let is_sep = |c: u8| matches!(c, b' ' | b'.' | b'-' | b'/' | b'(' | b')');
     while i < b.len() {
-        if !b[i].is_ascii_digit() || text[..i].chars().next_back().is_some_and(char::is_alphanumeric) {
+        if !b[i].is_ascii_digit()
+            || text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+        {
             i += 1;
             continue;
         }
@@ -363,7 +412,12 @@ fn numeric_runs(text: &str) -> Vec<Run> {
         // a run glued to letters ("12a", "3D") is not a number
         let glued = text[end..].chars().next().is_some_and(char::is_alphabetic);
         if !glued || groups.len() > 1 {
-            out.push(Run { start, end, plus, groups });
+            out.push(Run {
+                start,
+                end,
+                plus,
+                groups,
+            });
         }
         i = end.max(i + 1);
     }
@@ -384,9 +438,13 @@ fn looks_like_date(text: &str, run: &Run) -> bool {
         // month/year
         return n[0].len() <= 2 && (1..=12).contains(&num(n[0])) && n[1].len() == 4;
     }
-    let dmy = n[0].len() <= 2 && n[1].len() <= 2 && (1..=31).contains(&num(n[0])) && (1..=12).contains(&num(n[1]))
+    let dmy = n[0].len() <= 2
+        && n[1].len() <= 2
+        && (1..=31).contains(&num(n[0]))
+        && (1..=12).contains(&num(n[1]))
         && matches!(n[2].len(), 2 | 4);
-    let ymd = n[0].len() == 4 && n[1].len() <= 2 && n[2].len() <= 2 && (1..=12).contains(&num(n[1]));
+    let ymd =
+        n[0].len() == 4 && n[1].len() <= 2 && n[2].len() <= 2 && (1..=12).contains(&num(n[1]));
     dmy || ymd
 }
 
@@ -443,13 +501,26 @@ fn date_in_run(text: &str, run: &Run, want: Option<Date>, spans: &mut Vec<(usize
         let num = |s: &str| s.parse::<u32>().unwrap_or(u32::MAX);
         let ok = match want {
             Some((y, m, d)) => {
-                (g[0].len() <= 2 && num(g[0]) == d && g[1].len() <= 2 && num(g[1]) == m && year_matches(g[2], y))
-                    || (g[0].len() == 4 && num(g[0]) == y && num(g[1]) == m && g[2].len() <= 2 && num(g[2]) == d)
+                (g[0].len() <= 2
+                    && num(g[0]) == d
+                    && g[1].len() <= 2
+                    && num(g[1]) == m
+                    && year_matches(g[2], y))
+                    || (g[0].len() == 4
+                        && num(g[0]) == y
+                        && num(g[1]) == m
+                        && g[2].len() <= 2
+                        && num(g[2]) == d)
             }
             None => {
-                (g[0].len() <= 2 && (1..=31).contains(&num(g[0])) && g[1].len() <= 2 && (1..=12).contains(&num(g[1]))
+                (g[0].len() <= 2
+                    && (1..=31).contains(&num(g[0]))
+                    && g[1].len() <= 2
+                    && (1..=12).contains(&num(g[1]))
                     && matches!(g[2].len(), 2 | 4))
-                    || (g[0].len() == 4 && (1..=12).contains(&num(g[1])) && (1..=31).contains(&num(g[2])))
+                    || (g[0].len() == 4
+                        && (1..=12).contains(&num(g[1]))
+                        && (1..=31).contains(&num(g[2])))
             }
         };
         if ok {
@@ -475,13 +546,20 @@ fn month_number(w: &str) -> Option<u32> {
         &["novembre", "nov", "november"],
         &["dicembre", "dic", "december", "dec"],
     ];
-    MONTHS.iter().position(|names| names.contains(&w)).map(|i| i as u32 + 1)
+    MONTHS
+        .iter()
+        .position(|names| names.contains(&w))
+        .map(|i| i as u32 + 1)
 }
 
 /// "14 marzo 1985", "1° aprile '85", "14 mar. 1985"; with `want` None any such date.
 /// With `from`, only dates starting at token index >= from and within 12 tokens; returns the first found.
 fn textual_dates(
-    text: &str, toks: &[Tok], want: Option<Date>, spans: &mut Vec<(usize, usize)>, from: Option<usize>,
+    text: &str,
+    toks: &[Tok],
+    want: Option<Date>,
+    spans: &mut Vec<(usize, usize)>,
+    from: Option<usize>,
 ) -> bool {
     let (lo, hi) = match from {
         Some(f) => (f, (f + 12).min(toks.len())),
@@ -493,17 +571,23 @@ fn textual_dates(
             break;
         }
         let (d, m, y) = (&toks[i], &toks[i + 1], &toks[i + 2]);
-        let Ok(day) = d.folded.parse::<u32>() else { continue };
+        let Ok(day) = d.folded.parse::<u32>() else {
+            continue;
+        };
         if d.folded.len() > 2 || !(1..=31).contains(&day) {
             continue;
         }
-        let Some(month) = month_number(&m.folded) else { continue };
+        let Some(month) = month_number(&m.folded) else {
+            continue;
+        };
         let g1 = &text[d.end..m.start];
         let g2 = &text[m.end..y.start];
-        if g1.chars().count() > 3 || !g1.chars().all(|c| c.is_whitespace() || "°º.,".contains(c)) {
+        if g1.chars().count() > 3 || !g1.chars().all(|c| c.is_whitespace() || "°º.,".contains(c))
+        {
             continue;
         }
-        if g2.chars().count() > 3 || !g2.chars().all(|c| c.is_whitespace() || ".,'’".contains(c)) {
+        if g2.chars().count() > 3 || !g2.chars().all(|c| c.is_whitespace() || ".,'’".contains(c))
+        {
             continue;
         }
         if !y.folded.chars().all(|c| c.is_ascii_digit()) || !matches!(y.folded.len(), 2 | 4) {
@@ -526,13 +610,19 @@ fn textual_dates(
 
 /// "nato il 14/03/1985", "nata a Prato il 1° marzo 1985", "data di nascita: 14.03.85", "born on ...".
 fn birth_phrases(text: &str, toks: &[Tok], runs: &[Run], spans: &mut Vec<(usize, usize)>) {
-    const TRIGGERS: &[&str] = &["nato", "nata", "nati", "nascita", "born", "birth", "dob", "nato/a", "nata/o"];
+    const TRIGGERS: &[&str] = &[
+        "nato", "nata", "nati", "nascita", "born", "birth", "dob", "nato/a", "nata/o",
+    ];
     for (i, t) in toks.iter().enumerate() {
         if !TRIGGERS.contains(&t.folded.as_str()) {
             continue;
         }
         // the window: up to 12 tokens or 100 bytes after the trigger
-        let limit = toks.get(i + 12).map(|t| t.end).unwrap_or(text.len()).min(t.end + 100);
+        let limit = toks
+            .get(i + 12)
+            .map(|t| t.end)
+            .unwrap_or(text.len())
+            .min(t.end + 100);
         let mut numeric = None;
         for run in runs.iter().filter(|r| r.start >= t.end && r.end <= limit) {
             let mut s = Vec::new();
@@ -609,9 +699,23 @@ fn is_fiscal_code_shaped(tok: &str) -> bool {
 
 fn social_urls(text: &str, spans: &mut Vec<(usize, usize)>) {
     const HOSTS: &[&str] = &[
-        "linkedin.com/", "facebook.com/", "fb.com/", "instagram.com/", "twitter.com/", "x.com/", "tiktok.com/",
-        "github.com/", "gitlab.com/", "youtube.com/", "threads.net/", "medium.com/@", "behance.net/",
-        "dribbble.com/", "t.me/", "wa.me/", "skype:",
+        "linkedin.com/",
+        "facebook.com/",
+        "fb.com/",
+        "instagram.com/",
+        "twitter.com/",
+        "x.com/",
+        "tiktok.com/",
+        "github.com/",
+        "gitlab.com/",
+        "youtube.com/",
+        "threads.net/",
+        "medium.com/@",
+        "behance.net/",
+        "dribbble.com/",
+        "t.me/",
+        "wa.me/",
+        "skype:",
     ];
     let mut offset = 0usize;
     for word in text.split_inclusive(char::is_whitespace) {
@@ -619,7 +723,11 @@ fn social_urls(text: &str, spans: &mut Vec<(usize, usize)>) {
         let lower = w.to_ascii_lowercase();
         let hit = HOSTS.iter().any(|h| {
             lower.match_indices(h).any(|(i, _)| {
-                i == 0 || matches!(lower.as_bytes()[i - 1], b'.' | b'/' | b'(' | b'<' | b'[' | b':' | b'"')
+                i == 0
+                    || matches!(
+                        lower.as_bytes()[i - 1],
+                        b'.' | b'/' | b'(' | b'<' | b'[' | b':' | b'"'
+                    )
             })
         });
         if hit {
@@ -634,7 +742,9 @@ fn social_urls(text: &str, spans: &mut Vec<(usize, usize)>) {
 // ---------------------------------------------------------------------------
 
 fn replace(text: &str, mut spans: Vec<(usize, usize)>) -> String {
-    spans.retain(|&(s, e)| s < e && e <= text.len() && text.is_char_boundary(s) && text.is_char_boundary(e));
+    spans.retain(|&(s, e)| {
+        s < e && e <= text.len() && text.is_char_boundary(s) && text.is_char_boundary(e)
+    });
     spans.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::new();
     for (s, e) in spans {

@@ -25,7 +25,9 @@ fn open(bytes: &[u8]) -> Result<Cfb<'_>, Refusal> {
 }
 
 pub(crate) fn detect(bytes: &[u8]) -> Option<Kind> {
-    let file = std::panic::catch_unwind(|| open(bytes).ok()).ok().flatten()?;
+    let file = std::panic::catch_unwind(|| open(bytes).ok())
+        .ok()
+        .flatten()?;
     if file.is_stream("/WordDocument") {
         Some(Kind::Doc)
     } else if file.is_stream("/EncryptedPackage") {
@@ -41,15 +43,22 @@ fn read_stream(file: &mut Cfb, path: &str, max: usize) -> Result<Vec<u8>, Refusa
         return Err(Refusal::TooComplex);
     }
     let mut out = Vec::with_capacity(stream.len() as usize);
-    stream.take(max as u64).read_to_end(&mut out).map_err(|_| Refusal::Corrupt)?;
+    stream
+        .take(max as u64)
+        .read_to_end(&mut out)
+        .map_err(|_| Refusal::Corrupt)?;
     Ok(out)
 }
 
 fn u16le(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 fn u32le(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<(Kind, String), Refusal> {
@@ -60,7 +69,10 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<(Kind, String), R
         }
         return Err(Refusal::UnsupportedType);
     }
-    let max = limits.max_bytes.max(bytes.len()).min(limits.max_unpacked_bytes);
+    let max = limits
+        .max_bytes
+        .max(bytes.len())
+        .min(limits.max_unpacked_bytes);
     let word = read_stream(&mut file, "/WordDocument", max)?;
     // FibBase
     let ident = u16le(&word, 0).ok_or(Refusal::Corrupt)?;
@@ -75,7 +87,11 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<(Kind, String), R
     if nfib < 0x00C1 {
         return word6_text(&word, flags).map(|t| (Kind::Doc, t)); // Word 6 / Word 95
     }
-    let table_name = if flags & 0x0200 != 0 { "/1Table" } else { "/0Table" };
+    let table_name = if flags & 0x0200 != 0 {
+        "/1Table"
+    } else {
+        "/0Table"
+    };
     // FibRgFcLcb97: fcClx at 0x01A2, lcbClx at 0x01A6
     let fc_clx = u32le(&word, 0x01A2).ok_or(Refusal::DocUnreadable)? as usize;
     let lcb_clx = u32le(&word, 0x01A6).ok_or(Refusal::DocUnreadable)? as usize;
@@ -137,8 +153,8 @@ fn piece_table(clx: &[u8]) -> Option<&[u8]> {
 
 /// cp1252 0x80..=0x9F (the rest of the 8-bit range is Latin-1).
 const CP1252_HIGH: [char; 32] = [
-    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘',
-    '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
+    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
 ];
 
 fn cp1252(b: u8) -> char {
@@ -150,7 +166,7 @@ fn cp1252(b: u8) -> char {
 
 fn pieces_text(word: &[u8], plc: &[u8], limits: &Limits) -> Result<String, Refusal> {
     // PlcPcd: (n+1) CPs (4 bytes) then n Pcd (8 bytes): 4 + 12n bytes.
-    if plc.len() < 16 || (plc.len() - 4) % 12 != 0 {
+    if plc.len() < 16 || !(plc.len() - 4).is_multiple_of(12) {
         return Err(Refusal::DocUnreadable);
     }
     let n = (plc.len() - 4) / 12;
@@ -182,13 +198,19 @@ fn pieces_text(word: &[u8], plc: &[u8], limits: &Limits) -> Result<String, Refus
         };
         if compressed {
             let start = fc / 2;
-            let bytes = word.get(start..start.saturating_add(count)).ok_or(Refusal::DocUnreadable)?;
+            let bytes = word
+                .get(start..start.saturating_add(count))
+                .ok_or(Refusal::DocUnreadable)?;
             for &b in bytes {
                 push(cp1252(b), &mut out);
             }
         } else {
-            let bytes = word.get(fc..fc.saturating_add(count.saturating_mul(2))).ok_or(Refusal::DocUnreadable)?;
-            let units = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
+            let bytes = word
+                .get(fc..fc.saturating_add(count.saturating_mul(2)))
+                .ok_or(Refusal::DocUnreadable)?;
+            let units = bytes
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]));
             for c in char::decode_utf16(units) {
                 push(c.unwrap_or('\u{FFFD}'), &mut out);
             }

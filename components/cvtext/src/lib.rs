@@ -15,7 +15,7 @@ mod pdf;
 mod text;
 mod zip;
 
-pub use anon::{Person, anonymise, OMISSIS};
+pub use anon::{OMISSIS, Person, anonymise};
 pub use text::normalise_for_search;
 
 /// The kinds of CV file accepted.
@@ -132,13 +132,27 @@ impl Refusal {
     pub fn message(&self) -> &'static str {
         match self {
             Refusal::Empty => "Il file è vuoto: scegli il file del tuo CV e riprova.",
-            Refusal::TooLarge => "Il file è troppo grande: la dimensione massima è 5 MB. Riduci il file (ad esempio togliendo le immagini) e riprova.",
-            Refusal::UnsupportedType => "Formato non supportato: carica il CV in formato PDF, DOC, DOCX o ODT.",
-            Refusal::Corrupt => "Il file è danneggiato o incompleto e non si riesce ad aprirlo: salvalo di nuovo dal tuo programma e riprova.",
-            Refusal::Encrypted => "Il file è protetto da password: salvalo senza password e riprova.",
-            Refusal::NoText => "Il file sembra una scansione o un'immagine: carica un CV con testo selezionabile (PDF, DOC, DOCX o ODT).",
-            Refusal::TooComplex => "Il file è troppo complesso da elaborare: salvalo di nuovo in PDF, DOCX o ODT e riprova.",
-            Refusal::DocUnreadable => "Non si riesce a leggere il testo di questo file DOC (formato Word 97-2003): salvalo in formato DOCX, ODT o PDF e riprova.",
+            Refusal::TooLarge => {
+                "Il file è troppo grande: la dimensione massima è 5 MB. Riduci il file (ad esempio togliendo le immagini) e riprova."
+            }
+            Refusal::UnsupportedType => {
+                "Formato non supportato: carica il CV in formato PDF, DOC, DOCX o ODT."
+            }
+            Refusal::Corrupt => {
+                "Il file è danneggiato o incompleto e non si riesce ad aprirlo: salvalo di nuovo dal tuo programma e riprova."
+            }
+            Refusal::Encrypted => {
+                "Il file è protetto da password: salvalo senza password e riprova."
+            }
+            Refusal::NoText => {
+                "Il file sembra una scansione o un'immagine: carica un CV con testo selezionabile (PDF, DOC, DOCX o ODT)."
+            }
+            Refusal::TooComplex => {
+                "Il file è troppo complesso da elaborare: salvalo di nuovo in PDF, DOCX o ODT e riprova."
+            }
+            Refusal::DocUnreadable => {
+                "Non si riesce a leggere il testo di questo file DOC (formato Word 97-2003): salvalo in formato DOCX, ODT o PDF e riprova."
+            }
         }
     }
     /// The HTTP status that fits: 413 for `TooLarge`, 415 for `UnsupportedType`, 422 otherwise.
@@ -204,7 +218,11 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Refusal> {
         Kind::Doc => guarded(|| doc::extract(bytes, limits))?,
     };
     let text = text::normalise(&raw, limits.max_text_chars);
-    let letters = text.chars().filter(|c| c.is_alphabetic()).take(limits.min_text_chars).count();
+    let letters = text
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .take(limits.min_text_chars)
+        .count();
     if letters < limits.min_text_chars {
         return Err(Refusal::NoText);
     }

@@ -13,7 +13,8 @@ const OFFICE_NS: &str = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
 /// DOCX: `[Content_Types].xml` and `word/document.xml`; ODT: a `mimetype` entry
 /// that says `application/vnd.oasis.opendocument.text`.
 pub(crate) fn detect_zip(archive: &Archive) -> Option<Kind> {
-    if archive.find("[Content_Types].xml").is_some() && archive.find("word/document.xml").is_some() {
+    if archive.find("[Content_Types].xml").is_some() && archive.find("word/document.xml").is_some()
+    {
         return Some(Kind::Docx);
     }
     let mime = archive.find("mimetype")?;
@@ -46,7 +47,9 @@ pub(crate) fn extract(archive: &Archive, kind: Kind, limits: &Limits) -> Result<
                 .collect();
             parts.extend(footers);
             for name in parts {
-                let Some(e) = archive.find(name) else { continue };
+                let Some(e) = archive.find(name) else {
+                    continue;
+                };
                 let xml = archive.read(e)?;
                 let body = name == "word/document.xml";
                 match parse(&xml) {
@@ -82,7 +85,11 @@ pub(crate) fn extract(archive: &Archive, kind: Kind, limits: &Limits) -> Result<
 fn parse(xml: &[u8]) -> Result<Document<'_>, Refusal> {
     let s = std::str::from_utf8(xml).map_err(|_| Refusal::Corrupt)?;
     let s = s.strip_prefix('\u{FEFF}').unwrap_or(s);
-    let opts = ParsingOptions { allow_dtd: false, nodes_limit: 2_000_000, entity_resolver: None };
+    let opts = ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: 2_000_000,
+        entity_resolver: None,
+    };
     Document::parse_with_options(s, opts).map_err(|e| match e {
         roxmltree::Error::NodesLimitReached
         | roxmltree::Error::EntityReferenceLoop(_)
@@ -188,7 +195,10 @@ fn walk_odt(root: Node, out: &mut String, cap: usize) -> Result<(), Refusal> {
         }
         // office:text holds the body; skip automatic styles, font decls, scripts
         if tag.namespace() == Some(OFFICE_NS)
-            && matches!(tag.name(), "automatic-styles" | "font-face-decls" | "scripts" | "forms")
+            && matches!(
+                tag.name(),
+                "automatic-styles" | "font-face-decls" | "scripts" | "forms"
+            )
         {
             continue;
         }

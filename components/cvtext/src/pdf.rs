@@ -21,8 +21,12 @@ const MAX_STREAM: usize = 16 * 1024 * 1024;
 
 fn refusal(e: &Error) -> Refusal {
     match e {
-        Error::Decryption(_) | Error::InvalidPassword | Error::AlreadyEncrypted => Refusal::Encrypted,
-        Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => Refusal::TooComplex,
+        Error::Decryption(_) | Error::InvalidPassword | Error::AlreadyEncrypted => {
+            Refusal::Encrypted
+        }
+        Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+            Refusal::TooComplex
+        }
         Error::ReferenceCycle(_) => Refusal::TooComplex,
         _ => Refusal::Corrupt,
     }
@@ -30,7 +34,10 @@ fn refusal(e: &Error) -> Refusal {
 
 pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<String, Refusal> {
     let per_stream = MAX_STREAM.min(limits.max_unpacked_bytes);
-    let options = LoadOptions { max_decompressed_size: Some(per_stream), ..LoadOptions::default() };
+    let options = LoadOptions {
+        max_decompressed_size: Some(per_stream),
+        ..LoadOptions::default()
+    };
     let doc = Document::load_mem_with_options(bytes, options).map_err(|e| refusal(&e))?;
     if doc.is_encrypted() || (doc.trailer.get(b"Encrypt").is_ok() && !doc.was_encrypted()) {
         return Err(Refusal::Encrypted);
@@ -51,7 +58,10 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<String, Refusal> 
     };
     let mut failures = 0usize;
     for (&number, &page_id) in &pages {
-        if walker.out.len() > limits.max_text_chars.saturating_mul(4) || walker.budget == 0 || walker.ops == 0 {
+        if walker.out.len() > limits.max_text_chars.saturating_mul(4)
+            || walker.budget == 0
+            || walker.ops == 0
+        {
             break;
         }
         let mark = walker.out.len();
@@ -63,7 +73,9 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<String, Refusal> 
                 walker.out.truncate(mark);
                 match doc.extract_text_with_limit(&[number], per_stream.min(walker.budget)) {
                     Ok(text) => walker.out.push_str(&text),
-                    Err(e) if refusal(&e) == Refusal::TooComplex => return Err(Refusal::TooComplex),
+                    Err(e) if refusal(&e) == Refusal::TooComplex => {
+                        return Err(Refusal::TooComplex);
+                    }
                     Err(_) => failures += 1,
                 }
             }
@@ -109,12 +121,17 @@ impl<'a> Walker<'a> {
     }
 
     fn inflate(&mut self, stream: &Stream) -> Result<Vec<u8>, Refusal> {
-        let data = stream.get_plain_content_with_limit(self.per_stream.min(self.budget)).map_err(|e| refusal(&e))?;
+        let data = stream
+            .get_plain_content_with_limit(self.per_stream.min(self.budget))
+            .map_err(|e| refusal(&e))?;
         self.budget = self.budget.saturating_sub(data.len());
         Ok(data)
     }
 
-    fn encodings(&self, fonts: impl Iterator<Item = (Vec<u8>, &'a Dictionary)>) -> Result<Encodings<'a>, Refusal> {
+    fn encodings(
+        &self,
+        fonts: impl Iterator<Item = (Vec<u8>, &'a Dictionary)>,
+    ) -> Result<Encodings<'a>, Refusal> {
         let mut map = Encodings::new();
         for (name, font) in fonts {
             match font.get_font_encoding_with_limit(self.doc, self.per_stream.min(self.budget)) {
@@ -143,7 +160,13 @@ impl<'a> Walker<'a> {
     }
 
     /// `fonts`: the nearest resources first (a form's own, then its page's).
-    fn run(&mut self, content: &[u8], fonts: &[&Encodings<'a>], resources: &[&'a Dictionary], depth: usize) -> Result<(), Refusal> {
+    fn run(
+        &mut self,
+        content: &[u8],
+        fonts: &[&Encodings<'a>],
+        resources: &[&'a Dictionary],
+        depth: usize,
+    ) -> Result<(), Refusal> {
         let content = Content::decode(content).map_err(|_| Refusal::Corrupt)?;
         let mut font: Option<&Encoding> = None;
         let mut line_y: Option<f32> = None;
@@ -190,7 +213,9 @@ impl<'a> Walker<'a> {
                     line_y = Some(y);
                 }
                 "Do" if depth < MAX_FORM_DEPTH => {
-                    let Some(name) = op.operands.first().and_then(|o| o.as_name().ok()) else { continue };
+                    let Some(name) = op.operands.first().and_then(|o| o.as_name().ok()) else {
+                        continue;
+                    };
                     self.form(name, fonts, resources, depth)?;
                 }
                 _ => {}
@@ -213,7 +238,9 @@ impl<'a> Walker<'a> {
                                 let _ = enc.write_to_string(bytes, &mut self.out);
                             }
                             // a gap wider than a fifth of an em is a word space
-                            Object::Integer(_) | Object::Real(_) if item.as_float().is_ok_and(|v| v < -200.0) => {
+                            Object::Integer(_) | Object::Real(_)
+                                if item.as_float().is_ok_and(|v| v < -200.0) =>
+                            {
                                 self.space()
                             }
                             _ => {}
@@ -225,7 +252,13 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn form(&mut self, name: &[u8], fonts: &[&Encodings<'a>], resources: &[&'a Dictionary], depth: usize) -> Result<(), Refusal> {
+    fn form(
+        &mut self,
+        name: &[u8],
+        fonts: &[&Encodings<'a>],
+        resources: &[&'a Dictionary],
+        depth: usize,
+    ) -> Result<(), Refusal> {
         let doc = self.doc;
         let Some(stream) = resources.iter().find_map(|res| {
             let xobjects = res.get_deref(b"XObject", doc).ok()?.as_dict().ok()?;
@@ -239,7 +272,11 @@ impl<'a> Walker<'a> {
         }
         let content = self.inflate(stream)?;
         // the form's own resources, or its page's
-        let own = stream.dict.get_deref(b"Resources", doc).ok().and_then(|r| r.as_dict().ok());
+        let own = stream
+            .dict
+            .get_deref(b"Resources", doc)
+            .ok()
+            .and_then(|r| r.as_dict().ok());
         let own_fonts;
         let mut chain: Vec<&Encodings<'a>> = Vec::new();
         let own_res: Vec<&'a Dictionary>;
@@ -251,7 +288,9 @@ impl<'a> Walker<'a> {
                     .and_then(|f| f.as_dict().ok())
                     .map(|f| {
                         f.iter()
-                            .filter_map(|(n, v)| Some((n.clone(), doc.dereference(v).ok()?.1.as_dict().ok()?)))
+                            .filter_map(|(n, v)| {
+                                Some((n.clone(), doc.dereference(v).ok()?.1.as_dict().ok()?))
+                            })
                             .collect::<Vec<_>>()
                     })
                     .unwrap_or_default();

@@ -71,7 +71,11 @@ pub(crate) fn fold_char(c: char) -> char {
         'ß' => 's',
         c => c,
     };
-    if c.is_ascii() { c.to_ascii_lowercase() } else { c.to_lowercase().next().unwrap_or(c) }
+    if c.is_ascii() {
+        c.to_ascii_lowercase()
+    } else {
+        c.to_lowercase().next().unwrap_or(c)
+    }
 }
 
 /// `fold_char` over a string.
@@ -106,7 +110,10 @@ mod tests {
     #[test]
     fn normalise_collapses_whitespace_and_blank_lines() {
         let raw = "  Mario\t\tRossi \r\n\r\n\r\n\n Esperienze   lavorative\u{0}\n  - cuoco  ";
-        assert_eq!(normalise(raw, 1000), "Mario Rossi\n\nEsperienze lavorative\n- cuoco");
+        assert_eq!(
+            normalise(raw, 1000),
+            "Mario Rossi\n\nEsperienze lavorative\n- cuoco"
+        );
     }
 
     #[test]
@@ -119,6 +126,9 @@ mod tests {
     #[test]
     fn folding() {
         assert_eq!(fold("Nicolò D'ÀMICO Çelik"), "nicolo d'amico celik");
-        assert_eq!(normalise_for_search("  Perù  Città\n\nÉlite "), "peru citta elite");
+        assert_eq!(
+            normalise_for_search("  Perù  Città\n\nÉlite "),
+            "peru citta elite"
+        );
     }
 }

@@ -29,10 +29,14 @@ pub(crate) struct Archive<'a> {
 }
 
 fn u16le(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 fn u32le(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 impl<'a> Archive<'a> {
@@ -82,20 +86,37 @@ impl<'a> Archive<'a> {
             let comment_len = u16le(cd, p + 32).ok_or(Refusal::Corrupt)? as usize;
             let local_offset = u32le(cd, p + 42).ok_or(Refusal::Corrupt)? as u64;
             let name = cd.get(p + 46..p + 46 + name_len).ok_or(Refusal::Corrupt)?;
-            if compressed == 0xFFFF_FFFF || uncompressed == 0xFFFF_FFFF || local_offset == 0xFFFF_FFFF {
+            if compressed == 0xFFFF_FFFF
+                || uncompressed == 0xFFFF_FFFF
+                || local_offset == 0xFFFF_FFFF
+            {
                 return Err(Refusal::TooComplex);
             }
             declared_total += uncompressed;
-            if uncompressed > compressed.max(1).saturating_mul(MAX_RATIO) && uncompressed > 64 * 1024 {
+            if uncompressed > compressed.max(1).saturating_mul(MAX_RATIO)
+                && uncompressed > 64 * 1024
+            {
                 return Err(Refusal::TooComplex);
             }
-            entries.push(Entry { name, method, flags, compressed, uncompressed, local_offset, crc });
+            entries.push(Entry {
+                name,
+                method,
+                flags,
+                compressed,
+                uncompressed,
+                local_offset,
+                crc,
+            });
             p += 46 + name_len + extra_len + comment_len;
         }
         if declared_total > limits.max_unpacked_bytes as u64 {
             return Err(Refusal::TooComplex);
         }
-        Ok(Archive { data, entries, budget: Cell::new(limits.max_unpacked_bytes) })
+        Ok(Archive {
+            data,
+            entries,
+            budget: Cell::new(limits.max_unpacked_bytes),
+        })
     }
 
     pub fn find(&self, name: &str) -> Option<&Entry<'a>> {
@@ -120,7 +141,10 @@ impl<'a> Archive<'a> {
         let extra_len = u16le(self.data, lh + 28).ok_or(Refusal::Corrupt)? as usize;
         let start = lh + 30 + name_len + extra_len;
         let len = usize::try_from(e.compressed).map_err(|_| Refusal::Corrupt)?;
-        let raw = self.data.get(start..start.checked_add(len).ok_or(Refusal::Corrupt)?).ok_or(Refusal::Corrupt)?;
+        let raw = self
+            .data
+            .get(start..start.checked_add(len).ok_or(Refusal::Corrupt)?)
+            .ok_or(Refusal::Corrupt)?;
         let size = usize::try_from(e.uncompressed).map_err(|_| Refusal::Corrupt)?;
         let remaining = self.budget.get();
         if size > remaining {
@@ -162,7 +186,11 @@ fn crc32(data: &[u8]) -> u32 {
             let mut c = i as u32;
             let mut k = 0;
             while k < 8 {
-                c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
                 k += 1;
             }
             t[i] = c;

@@ -12,7 +12,12 @@ fn refused(bytes: &[u8]) -> Refusal {
 }
 
 fn assert_cv_text(text: &str) {
-    for needle in ["Curriculum vitae di Niccolò De Santis", "Trattoria Da Gino", "HACCP", "inglese livello B2"] {
+    for needle in [
+        "Curriculum vitae di Niccolò De Santis",
+        "Trattoria Da Gino",
+        "HACCP",
+        "inglese livello B2",
+    ] {
         assert!(text.contains(needle), "missing {needle:?} in {text:?}");
     }
 }
@@ -21,7 +26,11 @@ fn assert_cv_text(text: &str) {
 fn kind_names() {
     for (k, s, m) in [
         (Kind::Pdf, "pdf", "application/pdf"),
-        (Kind::Docx, "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (
+            Kind::Docx,
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
         (Kind::Odt, "odt", "application/vnd.oasis.opendocument.text"),
         (Kind::Doc, "doc", "application/msword"),
     ] {
@@ -33,18 +42,37 @@ fn kind_names() {
 #[test]
 fn refusal_codes_and_italian_messages() {
     use Refusal::*;
-    let all = [Empty, TooLarge, UnsupportedType, Corrupt, Encrypted, NoText, TooComplex, DocUnreadable];
+    let all = [
+        Empty,
+        TooLarge,
+        UnsupportedType,
+        Corrupt,
+        Encrypted,
+        NoText,
+        TooComplex,
+        DocUnreadable,
+    ];
     let codes: std::collections::HashSet<_> = all.iter().map(|r| r.code()).collect();
     assert_eq!(codes.len(), all.len());
     for r in all {
         assert!(r.code().starts_with("cv_"));
-        assert!(r.message().len() > 30 && r.message().ends_with('.'), "{r:?}");
+        assert!(
+            r.message().len() > 30 && r.message().ends_with('.'),
+            "{r:?}"
+        );
     }
     assert_eq!(
         NoText.message(),
         "Il file sembra una scansione o un'immagine: carica un CV con testo selezionabile (PDF, DOC, DOCX o ODT)."
     );
-    assert_eq!((TooLarge.http_status(), UnsupportedType.http_status(), Corrupt.http_status()), (413, 415, 422));
+    assert_eq!(
+        (
+            TooLarge.http_status(),
+            UnsupportedType.http_status(),
+            Corrupt.http_status()
+        ),
+        (413, 415, 422)
+    );
 }
 
 #[test]
@@ -73,7 +101,10 @@ fn pdf_image_only_is_no_text() {
 
 #[test]
 fn pdf_short_text_is_no_text() {
-    assert_eq!(refused(&pdf("Solo il nome, nient'altro.", false)), Refusal::NoText);
+    assert_eq!(
+        refused(&pdf("Solo il nome, nient'altro.", false)),
+        Refusal::NoText
+    );
 }
 
 #[test]
@@ -85,7 +116,10 @@ fn pdf_encrypted_is_refused() {
 fn pdf_bomb_is_too_complex() {
     let f = pdf_bomb(40 * 1024 * 1024);
     assert!(f.len() < 100 * 1024, "{}", f.len());
-    let limits = Limits { max_unpacked_bytes: 8 * 1024 * 1024, ..Limits::default() };
+    let limits = Limits {
+        max_unpacked_bytes: 8 * 1024 * 1024,
+        ..Limits::default()
+    };
     assert_eq!(extract(&f, &limits), Err(Refusal::TooComplex));
 }
 
@@ -94,7 +128,10 @@ fn pdf_truncated_is_refused() {
     let f = pdf(CV_TEXT, true);
     for cut in [10, f.len() / 3, f.len() / 2] {
         let r = refused(&f[..cut]);
-        assert!(matches!(r, Refusal::Corrupt | Refusal::NoText), "cut {cut}: {r:?}");
+        assert!(
+            matches!(r, Refusal::Corrupt | Refusal::NoText),
+            "cut {cut}: {r:?}"
+        );
     }
     assert_eq!(refused(b"%PDF-1.7\ngarbage"), Refusal::Corrupt);
 }
@@ -131,11 +168,17 @@ fn docx_odt_without_text_is_no_text() {
 
 #[test]
 fn other_zips_are_unsupported() {
-    let f = zip(&[ZipEntry::new("foto.jpg", b"xxxx"), ZipEntry::new("readme.txt", b"ciao")]);
+    let f = zip(&[
+        ZipEntry::new("foto.jpg", b"xxxx"),
+        ZipEntry::new("readme.txt", b"ciao"),
+    ]);
     assert_eq!(detect(&f), None);
     assert_eq!(refused(&f), Refusal::UnsupportedType);
     // an ODS spreadsheet is not a text document
-    let f = zip(&[ZipEntry::stored("mimetype", b"application/vnd.oasis.opendocument.spreadsheet")]);
+    let f = zip(&[ZipEntry::stored(
+        "mimetype",
+        b"application/vnd.oasis.opendocument.spreadsheet",
+    )]);
     assert_eq!(detect(&f), None);
     assert_eq!(refused(&f), Refusal::UnsupportedType);
 }
@@ -156,18 +199,30 @@ fn zip_bomb_high_ratio_is_too_complex() {
 #[test]
 fn zip_total_over_budget_is_too_complex() {
     let big = document_xml(&[&CV_TEXT.repeat(2000)]);
-    let f = zip(&[ZipEntry::new("[Content_Types].xml", CONTENT_TYPES.as_bytes()), ZipEntry::new("word/document.xml", big.as_bytes())]);
-    let limits = Limits { max_unpacked_bytes: 200 * 1024, ..Limits::default() };
+    let f = zip(&[
+        ZipEntry::new("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ZipEntry::new("word/document.xml", big.as_bytes()),
+    ]);
+    let limits = Limits {
+        max_unpacked_bytes: 200 * 1024,
+        ..Limits::default()
+    };
     assert_eq!(extract(&f, &limits), Err(Refusal::TooComplex));
 }
 
 #[test]
 fn zip_lying_header_is_caught_while_inflating() {
     // declares 2 KiB but inflates to 1 MiB (ratio of the declared size looks innocent)
-    let xml = format!("<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:body></w:document>", "a".repeat(1 << 20));
+    let xml = format!(
+        "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:body></w:document>",
+        "a".repeat(1 << 20)
+    );
     let f = zip(&[
         ZipEntry::new("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
-        ZipEntry { declared: Some(2048), ..ZipEntry::new("word/document.xml", xml.as_bytes()) },
+        ZipEntry {
+            declared: Some(2048),
+            ..ZipEntry::new("word/document.xml", xml.as_bytes())
+        },
     ]);
     assert_eq!(refused(&f), Refusal::TooComplex);
 }
@@ -177,11 +232,23 @@ fn zip_too_many_entries_is_too_complex() {
     let names: Vec<String> = (0..50).map(|i| format!("f{i}.xml")).collect();
     let mut entries: Vec<ZipEntry> = names.iter().map(|n| ZipEntry::stored(n, b"x")).collect();
     let doc = document_xml(&[CV_TEXT]);
-    entries.push(ZipEntry::new("[Content_Types].xml", CONTENT_TYPES.as_bytes()));
+    entries.push(ZipEntry::new(
+        "[Content_Types].xml",
+        CONTENT_TYPES.as_bytes(),
+    ));
     entries.push(ZipEntry::new("word/document.xml", doc.as_bytes()));
     let f = zip(&entries);
     assert!(extract(&f, &Limits::default()).is_ok());
-    assert_eq!(extract(&f, &Limits { max_entries: 20, ..Limits::default() }), Err(Refusal::TooComplex));
+    assert_eq!(
+        extract(
+            &f,
+            &Limits {
+                max_entries: 20,
+                ..Limits::default()
+            }
+        ),
+        Err(Refusal::TooComplex)
+    );
 }
 
 #[test]
@@ -189,7 +256,10 @@ fn zip_encrypted_entries() {
     let doc = document_xml(&[CV_TEXT]);
     let f = zip(&[
         ZipEntry::new("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
-        ZipEntry { encrypted: true, ..ZipEntry::new("word/document.xml", doc.as_bytes()) },
+        ZipEntry {
+            encrypted: true,
+            ..ZipEntry::new("word/document.xml", doc.as_bytes())
+        },
     ]);
     assert_eq!(refused(&f), Refusal::Encrypted);
     // ODF encryption: the manifest says so
@@ -197,7 +267,10 @@ fn zip_encrypted_entries() {
     let f = zip(&[
         ZipEntry::stored("mimetype", b"application/vnd.oasis.opendocument.text"),
         ZipEntry::new("content.xml", content.as_bytes()),
-        ZipEntry::new("META-INF/manifest.xml", b"<manifest:file-entry><manifest:encryption-data/></manifest:file-entry>"),
+        ZipEntry::new(
+            "META-INF/manifest.xml",
+            b"<manifest:file-entry><manifest:encryption-data/></manifest:file-entry>",
+        ),
     ]);
     assert_eq!(refused(&f), Refusal::Encrypted);
 }
@@ -212,7 +285,10 @@ fn docx_password_protected_is_encrypted() {
 #[test]
 fn xml_with_dtd_entities_is_refused() {
     let doc = "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:body></w:document>";
-    let f = zip(&[ZipEntry::new("[Content_Types].xml", CONTENT_TYPES.as_bytes()), ZipEntry::new("word/document.xml", doc.as_bytes())]);
+    let f = zip(&[
+        ZipEntry::new("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ZipEntry::new("word/document.xml", doc.as_bytes()),
+    ]);
     assert_eq!(refused(&f), Refusal::TooComplex);
 }
 
@@ -221,16 +297,27 @@ fn docx_odt_truncated_and_corrupt() {
     for f in [docx(CV_TEXT), odt(CV_TEXT)] {
         for cut in [4, 30, f.len() / 2, f.len() - 10] {
             let r = refused(&f[..cut]);
-            assert!(matches!(r, Refusal::Corrupt | Refusal::UnsupportedType), "cut {cut}: {r:?}");
+            assert!(
+                matches!(r, Refusal::Corrupt | Refusal::UnsupportedType),
+                "cut {cut}: {r:?}"
+            );
         }
     }
     // a flipped byte in the compressed XML: CRC or inflate error
     let mut f = docx(CV_TEXT);
-    let at = f.windows(17).position(|w| w == b"word/document.xml").unwrap() + 17 + 20;
+    let at = f
+        .windows(17)
+        .position(|w| w == b"word/document.xml")
+        .unwrap()
+        + 17
+        + 20;
     f[at] ^= 0xFF;
     assert_eq!(refused(&f), Refusal::Corrupt);
     // not XML
-    let f = zip(&[ZipEntry::new("[Content_Types].xml", CONTENT_TYPES.as_bytes()), ZipEntry::new("word/document.xml", b"<w:document><unclosed>")]);
+    let f = zip(&[
+        ZipEntry::new("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ZipEntry::new("word/document.xml", b"<w:document><unclosed>"),
+    ]);
     assert_eq!(refused(&f), Refusal::Corrupt);
 }
 
@@ -244,8 +331,17 @@ Lingue: italiano madrelingua, inglese livello B2. Ελληνικά\u{07}Patente 
     assert_eq!(detect(&f), Some(Kind::Doc));
     let e = ok(&f);
     assert_eq!(e.kind, Kind::Doc);
-    assert!(e.text.contains("Curriculum vitae di Niccolò De Santis"), "{}", e.text);
-    assert!(e.text.contains("dal 2015 al 2019\nsito costo 5€ l’ora\nCompetenze"), "{}", e.text);
+    assert!(
+        e.text.contains("Curriculum vitae di Niccolò De Santis"),
+        "{}",
+        e.text
+    );
+    assert!(
+        e.text
+            .contains("dal 2015 al 2019\nsito costo 5€ l’ora\nCompetenze"),
+        "{}",
+        e.text
+    );
     assert!(e.text.contains("B2. Ελληνικά Patente B."), "{}", e.text);
     assert!(!e.text.contains("HYPERLINK"));
 }
@@ -263,7 +359,10 @@ fn doc_encrypted_and_unreadable() {
     assert_eq!(refused(&f), Refusal::DocUnreadable);
     // a fast-saved Word 95 file
     let mut f = doc(CV_TEXT, "", false);
-    let at = f.windows(4).position(|w| w == [0xEC, 0xA5, 0xC1, 0x00]).unwrap();
+    let at = f
+        .windows(4)
+        .position(|w| w == [0xEC, 0xA5, 0xC1, 0x00])
+        .unwrap();
     f[at + 2] = 0x65;
     f[at + 0x0A] |= 0x04;
     assert_eq!(refused(&f), Refusal::DocUnreadable);
@@ -281,7 +380,10 @@ fn doc_truncated_is_refused() {
     // (cutting only the zero padding of the last sector may still read fine)
     for cut in [8, 600, f.len() / 2] {
         let r = refused(&f[..cut]);
-        assert!(matches!(r, Refusal::Corrupt | Refusal::DocUnreadable), "cut {cut}: {r:?}");
+        assert!(
+            matches!(r, Refusal::Corrupt | Refusal::DocUnreadable),
+            "cut {cut}: {r:?}"
+        );
     }
 }
 
@@ -300,13 +402,29 @@ fn empty_and_oversize() {
     let mut big = pdf(CV_TEXT, false);
     big.resize(5 * 1024 * 1024 + 1, b' ');
     assert_eq!(refused(&big), Refusal::TooLarge);
-    assert_eq!(extract(&pdf(CV_TEXT, false), &Limits { max_bytes: 100, ..Limits::default() }), Err(Refusal::TooLarge));
+    assert_eq!(
+        extract(
+            &pdf(CV_TEXT, false),
+            &Limits {
+                max_bytes: 100,
+                ..Limits::default()
+            }
+        ),
+        Err(Refusal::TooLarge)
+    );
 }
 
 #[test]
 fn text_is_bounded_and_normalised() {
     let long = CV_TEXT.repeat(40);
-    let e = extract(&docx(&long), &Limits { max_text_chars: 1000, ..Limits::default() }).unwrap();
+    let e = extract(
+        &docx(&long),
+        &Limits {
+            max_text_chars: 1000,
+            ..Limits::default()
+        },
+    )
+    .unwrap();
     assert!(e.text.chars().count() <= 1000);
     assert!(!e.text.contains("  ") && !e.text.contains("\n\n\n") && !e.text.contains('\t'));
 }
@@ -316,9 +434,17 @@ fn pdf_words_positioned_one_by_one_keep_their_spaces_and_lines() {
     let e = ok(&pdf_positioned(CV_TEXT));
     assert!(e.text.starts_with("Curriculum vitae di Niccolò De Santis\nEsperienze lavorative: cuoco presso la Trattoria"), "{}", e.text);
     assert!(e.text.contains("\nParola staccata\nRiga\n"), "{}", e.text);
-    assert!(e.text.ends_with("Testo nel modulo: referenze disponibili su richiesta"), "{}", e.text);
+    assert!(
+        e.text
+            .ends_with("Testo nel modulo: referenze disponibili su richiesta"),
+        "{}",
+        e.text
+    );
     // so the name is found by anonymisation
-    let p = cvtext::Person { names: &["Niccolò", "De Santis"], ..Default::default() };
+    let p = cvtext::Person {
+        names: &["Niccolò", "De Santis"],
+        ..Default::default()
+    };
     let out = cvtext::anonymise(&e.text, &p);
     assert!(!out.contains("Niccol") && !out.contains("Santis"), "{out}");
 }
@@ -328,7 +454,10 @@ fn docx_text_box_is_read_once() {
     let doc = format!(
         "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" xmlns:mc=\"http://schemas.openxmlformats.org/markup-compatibility/2006\"><w:body><w:p><w:r><w:t>{CV_TEXT}</w:t></w:r></w:p><w:p><w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><w:txbxContent><w:p><w:r><w:t>Casella di testo</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>Casella di testo</w:t></w:r></w:p></w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p></w:body></w:document>"
     );
-    let f = zip(&[ZipEntry::new("[Content_Types].xml", CONTENT_TYPES.as_bytes()), ZipEntry::new("word/document.xml", doc.as_bytes())]);
+    let f = zip(&[
+        ZipEntry::new("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ZipEntry::new("word/document.xml", doc.as_bytes()),
+    ]);
     let e = ok(&f);
     assert_eq!(e.text.matches("Casella di testo").count(), 1, "{}", e.text);
 }
@@ -336,7 +465,10 @@ fn docx_text_box_is_read_once() {
 #[test]
 fn doc_word95_text_run() {
     let mut f = doc(CV_TEXT, "", false);
-    let at = f.windows(4).position(|w| w == [0xEC, 0xA5, 0xC1, 0x00]).unwrap();
+    let at = f
+        .windows(4)
+        .position(|w| w == [0xEC, 0xA5, 0xC1, 0x00])
+        .unwrap();
     f[at + 2] = 0x65; // nFib of Word 95
     let fc = 0x800u32; // where the test builder puts the 8-bit text
     f[at + 0x18..at + 0x1C].copy_from_slice(&fc.to_le_bytes());

@@ -57,7 +57,10 @@ fn random_mutations_never_panic() {
         PANICS.fetch_add(1, Ordering::SeqCst);
         default_hook(info);
     }));
-    let iterations: usize = std::env::var("CVTEXT_FUZZ").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+    let iterations: usize = std::env::var("CVTEXT_FUZZ")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
     let fixtures: Vec<(&str, Vec<u8>)> = vec![
         ("pdf", pdf(CV_TEXT, false)),
         ("pdf-flate", pdf(CV_TEXT, true)),
@@ -71,8 +74,15 @@ fn random_mutations_never_panic() {
         ("docx-encrypted", docx_encrypted()),
     ];
     let mut fixtures = fixtures;
-    for name in ["cv-esempio.pdf", "cv-esempio.docx", "cv-esempio.odt", "cv-esempio.doc", "scansione.pdf"] {
-        let bytes = std::fs::read(format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    for name in [
+        "cv-esempio.pdf",
+        "cv-esempio.docx",
+        "cv-esempio.odt",
+        "cv-esempio.doc",
+        "scansione.pdf",
+    ] {
+        let bytes =
+            std::fs::read(format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
         fixtures.push((name, bytes));
     }
     let limits = Limits::default();
@@ -83,9 +93,15 @@ fn random_mutations_never_panic() {
             let f = mutate(&mut rng, base);
             let _ = detect(&f);
             let r = extract(&f, &limits);
-            *outcomes.entry((*name, r.map(|_| "ok").unwrap_or_else(|e| e.code()))).or_insert(0) += 1;
+            *outcomes
+                .entry((*name, r.map(|_| "ok").unwrap_or_else(|e| e.code())))
+                .or_insert(0) += 1;
             if PANICS.load(Ordering::SeqCst) > 0 {
-                std::fs::write(std::env::temp_dir().join(format!("cvtext-panic-{name}.bin")), &f).ok();
+                std::fs::write(
+                    std::env::temp_dir().join(format!("cvtext-panic-{name}.bin")),
+                    &f,
+                )
+                .ok();
                 panic!("a parser panicked on a mutation of {name} (saved in the temp dir)");
             }
         }

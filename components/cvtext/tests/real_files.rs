@@ -1,6 +1,6 @@
 //! Files made by LibreOffice from `testdata/cv-esempio.html` (see testdata/README.md).
 
-use cvtext::{Kind, Limits, Person, Refusal, detect, extract, anonymise};
+use cvtext::{Kind, Limits, Person, Refusal, anonymise, detect, extract};
 
 fn read(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -23,7 +23,10 @@ fn check_text(name: &str, text: &str) {
         "2019–2024",
     ] {
         let needle: String = needle.split_whitespace().collect();
-        assert!(flat.contains(&needle), "{name}: {needle:?} missing in {text:?}");
+        assert!(
+            flat.contains(&needle),
+            "{name}: {needle:?} missing in {text:?}"
+        );
     }
 }
 
@@ -46,8 +49,14 @@ fn libreoffice_files_are_read() {
 
 #[test]
 fn libreoffice_scan_and_password() {
-    assert_eq!(extract(&read("scansione.pdf"), &Limits::default()), Err(Refusal::NoText));
-    assert_eq!(extract(&read("cv-esempio-password.pdf"), &Limits::default()), Err(Refusal::Encrypted));
+    assert_eq!(
+        extract(&read("scansione.pdf"), &Limits::default()),
+        Err(Refusal::NoText)
+    );
+    assert_eq!(
+        extract(&read("cv-esempio-password.pdf"), &Limits::default()),
+        Err(Refusal::Encrypted)
+    );
 }
 
 #[test]
@@ -60,16 +69,46 @@ fn libreoffice_files_anonymised() {
         birth_date: Some("1990-09-21"),
         address_parts: &["Via Garibaldi 7", "57121", "Livorno"],
     };
-    for name in ["cv-esempio.pdf", "cv-esempio.docx", "cv-esempio.odt", "cv-esempio.doc"] {
+    for name in [
+        "cv-esempio.pdf",
+        "cv-esempio.docx",
+        "cv-esempio.odt",
+        "cv-esempio.doc",
+    ] {
         let e = extract(&read(name), &Limits::default()).unwrap();
         let out = anonymise(&e.text, &person);
-        let low: String = out.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
-        for gone in ["giulia", "bianchi", "bncgli", "765", "21/09/1990", "garibaldi", "57121", "livorno", "linkedin"] {
+        let low: String = out
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for gone in [
+            "giulia",
+            "bianchi",
+            "bncgli",
+            "765",
+            "21/09/1990",
+            "garibaldi",
+            "57121",
+            "livorno",
+            "linkedin",
+        ] {
             assert!(!low.contains(gone), "{name}: {gone:?} survives in {out}");
         }
-        for kept in ["porto di", "università di pisa", "2019–2024", "2015–2019", "105/110", "excel avanzato", "segretaria d’ufficio"] {
+        for kept in [
+            "porto di",
+            "università di pisa",
+            "2019–2024",
+            "2015–2019",
+            "105/110",
+            "excel avanzato",
+            "segretaria d’ufficio",
+        ] {
             let squeezed: String = low.split_whitespace().collect();
-            assert!(squeezed.contains(&kept.replace(' ', "")), "{name}: {kept:?} lost in {out}");
+            assert!(
+                squeezed.contains(&kept.replace(' ', "")),
+                "{name}: {kept:?} lost in {out}"
+            );
         }
     }
 }

@@ -13,7 +13,11 @@ pub fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         c ^= b as u32;
         for _ in 0..8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
         }
     }
     !c
@@ -30,10 +34,22 @@ pub struct ZipEntry<'a> {
 
 impl<'a> ZipEntry<'a> {
     pub fn new(name: &'a str, data: &'a [u8]) -> Self {
-        ZipEntry { name, data, deflate: true, declared: None, encrypted: false }
+        ZipEntry {
+            name,
+            data,
+            deflate: true,
+            declared: None,
+            encrypted: false,
+        }
     }
     pub fn stored(name: &'a str, data: &'a [u8]) -> Self {
-        ZipEntry { name, data, deflate: false, declared: None, encrypted: false }
+        ZipEntry {
+            name,
+            data,
+            deflate: false,
+            declared: None,
+            encrypted: false,
+        }
     }
 }
 
@@ -41,7 +57,11 @@ pub fn zip(entries: &[ZipEntry]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();
     for e in entries {
-        let body = if e.deflate { miniz_oxide::deflate::compress_to_vec(e.data, 6) } else { e.data.to_vec() };
+        let body = if e.deflate {
+            miniz_oxide::deflate::compress_to_vec(e.data, 6)
+        } else {
+            e.data.to_vec()
+        };
         let method: u16 = if e.deflate { 8 } else { 0 };
         let flags: u16 = if e.encrypted { 1 } else { 0 };
         let crc = crc32(e.data);
@@ -86,14 +106,21 @@ pub fn zip(entries: &[ZipEntry]) -> Vec<u8> {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 pub fn document_xml(paragraphs: &[&str]) -> String {
     let mut body = String::new();
     for p in paragraphs {
         // split each paragraph in two runs, with a tab, to exercise w:r/w:t/w:tab
-        let (a, b) = p.split_at(p.char_indices().nth(p.chars().count() / 2).map(|x| x.0).unwrap_or(0));
+        let (a, b) = p.split_at(
+            p.char_indices()
+                .nth(p.chars().count() / 2)
+                .map(|x| x.0)
+                .unwrap_or(0),
+        );
         body.push_str(&format!(
             "<w:p><w:pPr><w:pStyle w:val=\"Normal\"/></w:pPr><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r>\
              <w:r><w:t>{}</w:t></w:r><w:r><w:instrText> HYPERLINK \"x\" </w:instrText></w:r><w:r><w:delText>cancellato</w:delText></w:r></w:p>",
@@ -123,7 +150,12 @@ pub fn content_xml(paragraphs: &[&str]) -> String {
     let mut body = String::new();
     body.push_str("<text:h text:outline-level=\"1\">Curriculum</text:h>");
     for p in paragraphs {
-        let (a, b) = p.split_at(p.char_indices().nth(p.chars().count() / 2).map(|x| x.0).unwrap_or(0));
+        let (a, b) = p.split_at(
+            p.char_indices()
+                .nth(p.chars().count() / 2)
+                .map(|x| x.0)
+                .unwrap_or(0),
+        );
         body.push_str(&format!(
             "<text:p text:style-name=\"P1\">{}<text:span text:style-name=\"T1\">{}</text:span></text:p>",
             xml_escape(a),
@@ -155,13 +187,18 @@ pub fn pdf_from_objects(objects: &[Vec<u8>], trailer_extra: &str) -> Vec<u8> {
         out.extend_from_slice(b"\nendobj\n");
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R {trailer_extra} >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
-            .as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R {trailer_extra} >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     out
 }
@@ -207,7 +244,10 @@ pub fn content_for(text: &str) -> String {
 pub fn pdf(text: &str, compress: bool) -> Vec<u8> {
     let content = content_for(text);
     let content_obj = if compress {
-        stream("/Filter /FlateDecode", &miniz_oxide::deflate::compress_to_vec_zlib(content.as_bytes(), 6))
+        stream(
+            "/Filter /FlateDecode",
+            &miniz_oxide::deflate::compress_to_vec_zlib(content.as_bytes(), 6),
+        )
     } else {
         stream("", content.as_bytes())
     };
@@ -226,7 +266,11 @@ pub fn pdf(text: &str, compress: bool) -> Vec<u8> {
 /// Like Word and LibreOffice exports: a Type0 font, Identity-H 2-byte codes, and a
 /// ToUnicode CMap that maps glyph ids to Unicode.
 pub fn pdf_tounicode(text: &str) -> Vec<u8> {
-    let mut chars: Vec<char> = text.chars().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let mut chars: Vec<char> = text
+        .chars()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     chars.sort();
     let code = |c: char| chars.iter().position(|x| *x == c).unwrap() as u16 + 3;
     let mut cmap = String::from(
@@ -286,7 +330,10 @@ pub fn pdf_encrypted() -> Vec<u8> {
         b"<< /Filter /Standard /V 1 /R 2 /Length 40 /P -3904 /O <8C2A5F8D2E0B6C1D2F3A4B5C6D7E8F9011223344556677889900AABBCCDDEEFF> /U <0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF> >>"
             .to_vec(),
     );
-    pdf_from_objects(&objs, "/Encrypt 6 0 R /ID [<00112233445566778899AABBCCDDEEFF> <00112233445566778899AABBCCDDEEFF>]")
+    pdf_from_objects(
+        &objs,
+        "/Encrypt 6 0 R /ID [<00112233445566778899AABBCCDDEEFF> <00112233445566778899AABBCCDDEEFF>]",
+    )
 }
 
 fn pdf_objects_plain(text: &str) -> Vec<Vec<u8>> {
@@ -307,7 +354,10 @@ pub fn pdf_bomb(size: usize) -> Vec<u8> {
             b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
-            stream("/Filter /FlateDecode", &miniz_oxide::deflate::compress_to_vec_zlib(&data, 9)),
+            stream(
+                "/Filter /FlateDecode",
+                &miniz_oxide::deflate::compress_to_vec_zlib(&data, 9),
+            ),
         ],
         "",
     )
@@ -345,7 +395,11 @@ pub fn doc(text8: &str, text16: &str, encrypted: bool) -> Vec<u8> {
     }
     for (fc, compressed) in [(fc8 as u32, true), (fc16 as u32, false)] {
         plc.extend_from_slice(&0u16.to_le_bytes());
-        let v = if compressed { (fc * 2) | 0x4000_0000 } else { fc };
+        let v = if compressed {
+            (fc * 2) | 0x4000_0000
+        } else {
+            fc
+        };
         plc.extend_from_slice(&v.to_le_bytes());
         plc.extend_from_slice(&0u16.to_le_bytes());
     }
@@ -360,8 +414,14 @@ pub fn doc(text8: &str, text16: &str, encrypted: bool) -> Vec<u8> {
     word[0x01A6..0x01AA].copy_from_slice(&lcb_clx.to_le_bytes());
 
     let mut cf = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
-    cf.create_stream("/WordDocument").unwrap().write_all(&word).unwrap();
-    cf.create_stream("/1Table").unwrap().write_all(&table).unwrap();
+    cf.create_stream("/WordDocument")
+        .unwrap()
+        .write_all(&word)
+        .unwrap();
+    cf.create_stream("/1Table")
+        .unwrap()
+        .write_all(&table)
+        .unwrap();
     cf.flush().unwrap();
     cf.into_inner().into_inner()
 }
@@ -369,8 +429,14 @@ pub fn doc(text8: &str, text16: &str, encrypted: bool) -> Vec<u8> {
 /// A password-protected DOCX: OLE2 with EncryptionInfo + EncryptedPackage.
 pub fn docx_encrypted() -> Vec<u8> {
     let mut cf = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
-    cf.create_stream("/EncryptionInfo").unwrap().write_all(&[4, 0, 4, 0, 0x40, 0, 0, 0]).unwrap();
-    cf.create_stream("/EncryptedPackage").unwrap().write_all(&[0u8; 600]).unwrap();
+    cf.create_stream("/EncryptionInfo")
+        .unwrap()
+        .write_all(&[4, 0, 4, 0, 0x40, 0, 0, 0])
+        .unwrap();
+    cf.create_stream("/EncryptedPackage")
+        .unwrap()
+        .write_all(&[0u8; 600])
+        .unwrap();
     cf.flush().unwrap();
     cf.into_inner().into_inner()
 }
