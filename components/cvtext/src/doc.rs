@@ -190,9 +190,14 @@ fn pieces_text(word: &[u8], plc: &[u8], limits: &Limits) -> Result<String, Refus
             '\u{15}' => field_depth = field_depth.saturating_sub(1),
             _ if field_depth > 0 => {}
             '\r' | '\u{0B}' | '\u{0C}' => out.push('\n'),
-            '\u{07}' => out.push('\t'), // table cell / row end
-            '\u{1E}' => out.push('-'),  // non-breaking hyphen
-            '\u{1F}' => {}              // optional hyphen
+            // a cell ends with 0x07; its row with one more 0x07 right after
+            '\u{07}' if out.ends_with('\t') => {
+                out.pop();
+                out.push('\n');
+            }
+            '\u{07}' => out.push('\t'),
+            '\u{1E}' => out.push('-'), // non-breaking hyphen
+            '\u{1F}' => {}             // optional hyphen
             c if (c as u32) < 0x20 && c != '\t' => {} // objects, footnote marks, pictures
             c => out.push(c),
         };

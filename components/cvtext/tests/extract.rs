@@ -326,7 +326,7 @@ fn doc_with_8bit_and_utf16_pieces() {
     let first = "Curriculum vitae di Niccolò De Santis. Esperienze lavorative: cuoco presso la \
 Trattoria Da Gino di Firenze dal 2015 al 2019\r\u{13} HYPERLINK \"http://x\" \u{14}sito\u{15} costo 5€ l’ora\r";
     let second = "Competenze: cucina toscana, gestione del magazzino, normativa HACCP, lavoro in squadra. \
-Lingue: italiano madrelingua, inglese livello B2. Ελληνικά\u{07}Patente B.\r";
+Lingue: italiano madrelingua, inglese livello B2. Ελληνικά\u{07}Patente B.\u{07}\u{07}Fine tabella\r";
     let f = doc(first, second, false);
     assert_eq!(detect(&f), Some(Kind::Doc));
     let e = ok(&f);
@@ -342,7 +342,11 @@ Lingue: italiano madrelingua, inglese livello B2. Ελληνικά\u{07}Patente 
         "{}",
         e.text
     );
-    assert!(e.text.contains("B2. Ελληνικά Patente B."), "{}", e.text);
+    assert!(
+        e.text.contains("B2. Ελληνικά Patente B.\nFine tabella"),
+        "{}",
+        e.text
+    );
     assert!(!e.text.contains("HYPERLINK"));
 }
 
