@@ -43,6 +43,10 @@ pub fn anonymise(text: &str, person: &Person) -> String {
             .collect();
         if needle.len() >= 11 {
             compact_find(text, &needle, &mut spans);
+            // the exact code is unique enough to be removed even glued to other text
+            if cf.is_ascii() {
+                find_ascii_ci_anywhere(text, cf.trim(), &mut spans);
+            }
         }
     }
     for email in person.emails {
@@ -83,6 +87,7 @@ pub fn anonymise(text: &str, person: &Person) -> String {
         }
     }
     birth_phrases(text, &toks, &runs, &mut spans);
+    residence_phrases(text, &toks, &mut spans);
     social_urls(text, &mut spans);
 
     replace(text, spans)
@@ -270,8 +275,16 @@ fn compact_find(text: &str, needle: &str, spans: &mut Vec<(usize, usize)>) {
         let end = alnum[i + needle.len() - 1].2;
         let before = text[..start].chars().next_back();
         let after = text[end..].chars().next();
-        if before.is_some_and(|c| c.is_alphanumeric()) || after.is_some_and(|c| c.is_alphanumeric())
-        {
+        // whole word; a number only needs no digit around it ("Tel3331234567")
+        let numeric = needle.iter().all(|c| c.is_ascii_digit());
+        let joins = |c: char| {
+            if numeric {
+                c.is_ascii_digit()
+            } else {
+                c.is_alphanumeric()
+            }
+        };
+        if before.is_some_and(joins) || after.is_some_and(joins) {
             continue;
         }
         spans.push((start, end));
@@ -348,6 +361,18 @@ fn find_ascii_ci(text: &str, needle: &str, spans: &mut Vec<(usize, usize)>) {
             {
                 spans.push((i, i + n.len()));
             }
+        }
+    }
+}
+
+fn find_ascii_ci_anywhere(text: &str, needle: &str, spans: &mut Vec<(usize, usize)>) {
+    let (hay, n) = (text.as_bytes(), needle.as_bytes());
+    if n.is_empty() || hay.len() < n.len() {
+        return;
+    }
+    for i in 0..=hay.len() - n.len() {
+        if hay[i..i + n.len()].eq_ignore_ascii_case(n) {
+            spans.push((i, i + n.len()));
         }
     }
 }
@@ -639,6 +664,114 @@ fn birth_phrases(text: &str, toks: &[Tok], runs: &[Run], spans: &mut Vec<(usize,
             (Some(a), Some(b)) => spans.push(if a.0 <= b.0 { a } else { b }),
             (Some(a), None) | (None, Some(a)) => spans.push(a),
             (None, None) => {}
+        }
+    }
+}
+
+/// "Residente in Via Roma 3, 50100 Firenze", "Indirizzo: Piazza Dante 1/a - 57121 Livorno":
+/// the street after such a word, its number, and a CAP and comune right after it.
+fn residence_phrases(text: &str, toks: &[Tok], spans: &mut Vec<(usize, usize)>) {
+    const TRIGGERS: &[&str] = &[
+        "residente",
+        "residenza",
+        "domicilio",
+        "domiciliato",
+        "domiciliata",
+        "indirizzo",
+        "abito",
+        "address",
+        "recapito",
+    ];
+    const STREETS: &[&str] = &[
+        "via",
+        "viale",
+        "vle",
+        "piazza",
+        "pza",
+        "piazzale",
+        "corso",
+        "largo",
+        "vicolo",
+        "strada",
+        "str",
+        "localita",
+        "loc",
+        "borgo",
+        "lungarno",
+        "lungomare",
+        "contrada",
+        "frazione",
+        "fraz",
+        "salita",
+        "galleria",
+        "rione",
+        "calle",
+        "campo",
+        "street",
+        "road",
+    ];
+    let same_line = |a: &Tok, b: &Tok, max: usize| {
+        let gap = &text[a.end..b.start];
+        gap.chars().count() <= max && !gap.contains('\n')
+    };
+    for (i, t) in toks.iter().enumerate() {
+        if !TRIGGERS.contains(&t.folded.as_str()) {
+            continue;
+        }
+        let Some(j) =
+            (i + 1..toks.len().min(i + 6)).find(|&j| STREETS.contains(&toks[j].folded.as_str()))
+        else {
+            continue;
+        };
+        if !same_line(&toks[j - 1], &toks[j], 12) {
+            continue;
+        }
+        // the street name, up to its number (or the end of the clause)
+        let mut end = j;
+        let mut k = j + 1;
+        let mut numbered = false;
+        while k < toks.len() && k <= j + 8 && same_line(&toks[k - 1], &toks[k], 3) {
+            let gap = &text[toks[k - 1].end..toks[k].start];
+            if gap.contains([',', '(', ';'])
+                && !toks[k].folded.starts_with(|c: char| c.is_ascii_digit())
+            {
+                break;
+            }
+            end = k;
+            k += 1;
+            if toks[end].folded.starts_with(|c: char| c.is_ascii_digit()) {
+                numbered = true;
+                // "12/a"
+                if k < toks.len()
+                    && &text[toks[end].end..toks[k].start] == "/"
+                    && toks[k].folded.chars().count() == 1
+                {
+                    end = k;
+                    k += 1;
+                }
+                break;
+            }
+        }
+        spans.push((toks[j].start, toks[end].end));
+        // CAP and comune
+        if numbered && k < toks.len() && same_line(&toks[end], &toks[k], 3) {
+            let cap = &toks[k];
+            if cap.folded.len() == 5 && cap.folded.chars().all(|c| c.is_ascii_digit()) {
+                let mut last = k;
+                let mut m = k + 1;
+                while m < toks.len() && m <= k + 3 && same_line(&toks[m - 1], &toks[m], 1) {
+                    let gap = &text[toks[m - 1].end..toks[m].start];
+                    let capital = text[toks[m].start..].starts_with(char::is_uppercase);
+                    if !(gap == " " || gap == "-" || gap == "'")
+                        || !(capital || PARTICLES.contains(&toks[m].folded.as_str()))
+                    {
+                        break;
+                    }
+                    last = m;
+                    m += 1;
+                }
+                spans.push((cap.start, toks[last].end));
+            }
         }
     }
 }

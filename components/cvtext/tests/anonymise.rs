@@ -94,6 +94,10 @@ fn phones_in_any_format() {
         "3331234567",
         "+39 333.1234567",
     ];
+    assert_eq!(
+        anon("Tel3331234567, cell.3331234567x"),
+        format!("Tel{OMISSIS}, cell.{OMISSIS}x")
+    );
     for f in forms {
         let out = anon(&format!("Tel. {f} (ore pasti)"));
         assert!(!digits(&out).contains("1234567"), "{f}: {out}");
@@ -362,4 +366,31 @@ fn large_text_is_fast() {
     assert!(!out.contains("gmail") && !out.contains("Niccol"));
     assert!(took.as_secs_f64() < 3.0, "{took:?}");
     eprintln!("anonymise of {} KB took {took:?}", text.len() / 1024);
+}
+
+#[test]
+fn residence_phrases_of_anyone() {
+    let p = Person::default();
+    for (input, want) in [
+        (
+            "Residente in Via Garibaldi 7, 57121 Livorno (LI).",
+            "Residente in [omissis], [omissis] (LI).",
+        ),
+        (
+            "Indirizzo: Piazza della Repubblica 3/b - 50123 Firenze\nTel",
+            "Indirizzo: [omissis] - [omissis]\nTel",
+        ),
+        ("Domicilio: viale Europa, 12", "Domicilio: [omissis]"),
+        (
+            "Residenza: Loc. San Martino 5 Borgo a Mozzano",
+            "Residenza: [omissis] Borgo a Mozzano",
+        ),
+    ] {
+        assert_eq!(anonymise(input, &p), want, "{input}");
+    }
+    // a street without such a word (an employer's address) stays
+    assert_eq!(
+        anonymise("Cameriere presso Bar Centrale, Via Roma 3, Pisa", &p),
+        "Cameriere presso Bar Centrale, Via Roma 3, Pisa"
+    );
 }

@@ -108,3 +108,68 @@ fn random_mutations_never_panic() {
     }
     eprintln!("{outcomes:#?}");
 }
+
+#[test]
+fn anonymise_never_panics_on_random_text() {
+    const PIECES: &[&str] = &[
+        " ",
+        "\n",
+        "1",
+        "39",
+        "+",
+        "(",
+        ")",
+        ".",
+        "-",
+        "/",
+        "@",
+        "à",
+        "É",
+        "ò",
+        "€",
+        "😀",
+        "\u{301}",
+        "'",
+        "’",
+        "nato",
+        "il",
+        "marzo",
+        "14",
+        "1985",
+        "Via",
+        "Roma",
+        "residente",
+        "linkedin.com/in/",
+        "x.com/",
+        "gmail.com",
+        "RSSMRA80A01H501U",
+        "Mario",
+        "De",
+        "Rossi",
+        "333",
+        "1234567",
+        "0039",
+        "50100",
+        "Firenze",
+        "°",
+        ",",
+        ":",
+        "n.",
+        "12/a",
+    ];
+    let person = cvtext::Person {
+        names: &["Mario", "De Rossi"],
+        fiscal_code: Some("RSSMRA80A01H501U"),
+        emails: &["mario@gmail.com"],
+        phones: &["+39 333 1234567"],
+        birth_date: Some("1985-03-14"),
+        address_parts: &["Via Roma 12", "50100", "Firenze"],
+    };
+    let mut rng = Rng(42);
+    for _ in 0..20_000 {
+        let n = rng.below(40);
+        let text: String = (0..n).map(|_| PIECES[rng.below(PIECES.len())]).collect();
+        let out = cvtext::anonymise(&text, &person);
+        assert!(!out.contains("RSSMRA80A01H501U"), "{text:?} -> {out:?}");
+    }
+}
