@@ -200,6 +200,7 @@ describe('citizen registration, activation, profile and acting as a company', ()
     // the activation link from the mailbox: a page with a button, then the confirmation
     const mail = await lastMessage('giulia.bianchi@example.org', 'activation');
     await page.goto(mail.params.link, { waitUntil: 'networkidle' });
+    assert.deepEqual(await axe(page), [], "axe-core: the link's page");
     await page.getByRole('button', { name: 'Attiva il profilo' }).click();
     await page.waitForURL(s.portal.base + '/registrati/attivato/');
     await page.waitForLoadState('networkidle');
@@ -259,6 +260,16 @@ describe('citizen registration, activation, profile and acting as a company', ()
     await fitsWidth(page);
     await screenshot(page, 'profilo-aziende-telefono');
     await page.setViewportSize({ width: 1280, height: 900 });
+
+    // Agenzie: a company's code there points to the Aziende section
+    await page.getByRole('tab', { name: 'Agenzie' }).click();
+    const agenzie = page.locator('#agenzie');
+    await agenzie.getByLabel('Codice fiscale o partita IVA').fill('01234560488');
+    await agenzie.getByRole('button', { name: 'Cerca' }).click();
+    await agenzie.getByText('ACME S.R.L. è registrata come azienda: aggiungila dalla sezione Aziende.').waitFor();
+    assert.ok(await agenzie.getByRole('button', { name: 'Inserisci incarico' }).isHidden());
+    await agenzie.getByRole('link', { name: 'Aziende' }).click();
+    assert.equal(await page.getByRole('tab', { name: 'Aziende' }).getAttribute('aria-selected'), 'true');
 
     // the header: the name opens "Cittadino" and the companies; choosing one acts for it
     await headerButton(page).click();
