@@ -15,6 +15,8 @@ fn dev_manifest_is_production_plus_the_demo_idp() {
     assert!(!text.contains("test-idp") && !text.contains(".dev/") && !text.contains("config/idp/development"));
     // the development mailbox shows every message with its codes: off unless a run turns it on
     assert_eq!(prod["variables"]["dev_mailbox"]["default"].as_str(), Some("false"));
+    // the simulated clock of the scheduled jobs: off unless a test run turns it on
+    assert_eq!(prod["variables"]["dev_clock"]["default"].as_str(), Some("false"));
 
     // remove the documented differences from the dev manifest: it must then equal spin.toml
     let components = dev["component"].as_table_mut().unwrap();

@@ -2,6 +2,7 @@
 //! state directory, and talk to it over HTTP.
 
 pub mod client;
+pub mod cvfiles;
 pub mod demo_idp;
 
 use std::io::{BufRead, BufReader, Read};

@@ -7,6 +7,7 @@ pub mod account;
 pub mod db;
 pub mod error;
 pub mod headers;
+pub mod jobs;
 #[cfg(target_arch = "wasm32")]
 pub mod kv;
 pub mod outbox;

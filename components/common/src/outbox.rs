@@ -29,6 +29,11 @@ pub const ACTIVATION: &str = "activation";
 pub const OTP: &str = "otp";
 /// Confirmation of a changed e-mail address by link (e-mail): `name`, `link`, `minutes`.
 pub const EMAIL_VERIFICATION: &str = "email_verification";
+/// A company asks to see a CV (e-mail and SMS, C3): `name` (e-mail only), `company`,
+/// `position`, `cv` (e-mail only), `link` (the no-login decision page), `days` (e-mail only).
+pub const CV_REQUEST: &str = "cv_request";
+/// A CV will be deleted for inactivity (e-mail, C2): `name`, `cv`, `date` (dd/mm/yyyy).
+pub const CV_RETENTION_NOTICE: &str = "cv_retention_notice";
 
 /// Longest parameter value accepted (characters).
 pub const MAX_PARAM_LEN: usize = 2000;
@@ -63,6 +68,9 @@ pub const TEMPLATES: &[(&str, Channel, &str)] = &[
     (OTP, Channel::Sms, include_str!("../messages/otp.sms.txt")),
     (OTP, Channel::Email, include_str!("../messages/otp.email.txt")),
     (EMAIL_VERIFICATION, Channel::Email, include_str!("../messages/email_verification.email.txt")),
+    (CV_REQUEST, Channel::Email, include_str!("../messages/cv_request.email.txt")),
+    (CV_REQUEST, Channel::Sms, include_str!("../messages/cv_request.sms.txt")),
+    (CV_RETENTION_NOTICE, Channel::Email, include_str!("../messages/cv_retention_notice.email.txt")),
 ];
 
 /// A message to queue.
