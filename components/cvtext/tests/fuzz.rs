@@ -173,3 +173,31 @@ fn anonymise_never_panics_on_random_text() {
         assert!(!out.contains("RSSMRA80A01H501U"), "{text:?} -> {out:?}");
     }
 }
+
+/// Mutations inside the XML (re-zipped, so the CRC holds and the XML walk is reached).
+#[test]
+fn xml_mutations_never_panic() {
+    let iterations: usize = std::env::var("CVTEXT_FUZZ")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let docx_xml = document_xml(&CV_TEXT.split(". ").collect::<Vec<_>>());
+    let odt_xml = content_xml(&CV_TEXT.split(". ").collect::<Vec<_>>());
+    let mut rng = Rng(7);
+    let mut ok = 0;
+    for _ in 0..iterations {
+        let x = mutate(&mut rng, docx_xml.as_bytes());
+        let f = zip(&[
+            ZipEntry::new("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+            ZipEntry::new("word/document.xml", &x),
+        ]);
+        ok += extract(&f, &Limits::default()).is_ok() as usize;
+        let x = mutate(&mut rng, odt_xml.as_bytes());
+        let f = zip(&[
+            ZipEntry::stored("mimetype", b"application/vnd.oasis.opendocument.text"),
+            ZipEntry::new("content.xml", &x),
+        ]);
+        ok += extract(&f, &Limits::default()).is_ok() as usize;
+    }
+    assert!(ok > 0);
+}
