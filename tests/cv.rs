@@ -159,6 +159,10 @@ fn upload_every_type_refusals_edit_history_delete() {
     let r = raw_upload_declaring(&app, &giulia, over);
     assert!(r.starts_with("HTTP/1.1 413"), "{r}");
     assert!(r.contains("file_too_large") && r.contains("5 MB"), "{r}");
+    // a body without Content-Length (chunked) is cut at the limit while it streams in
+    let r = raw_chunked_upload(&app, &giulia, 5 * 1024 * 1024 + 64 * 1024);
+    assert!(r.starts_with("HTTP/1.1 413"), "{r}");
+    assert!(r.contains("file_too_large"), "{r}");
     // exactly 5 MiB is accepted
     let big = cvfiles::pdf(&text, 5 * 1024 * 1024);
     assert_eq!(big.len(), 5 * 1024 * 1024);
@@ -247,6 +251,43 @@ fn raw_upload_declaring(app: &App, c: &Client, length: usize) -> String {
         }
         out.extend_from_slice(&buf[..n]);
         if out.windows(4).any(|w| w == b"\r\n\r\n") && String::from_utf8_lossy(&out).contains("}}") {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Sends an upload of `length` bytes in chunks (no Content-Length); returns the raw answer.
+fn raw_chunked_upload(app: &App, c: &Client, length: usize) -> String {
+    let addr = app.base.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        s,
+        "POST /api/cv HTTP/1.1\r\nHost: {addr}\r\nCookie: {}\r\nX-CSRF-Token: {}\r\nX-CV-Meta: {}\r\nTransfer-Encoding: chunked\r\n\r\n",
+        c.cookie,
+        c.csrf,
+        meta(&json!({"search_consent": false}))
+    )
+    .unwrap();
+    let chunk = vec![b'%'; 64 * 1024];
+    let mut sent = 0;
+    while sent < length {
+        // the server may answer and close before everything is sent
+        if write!(s, "{:x}\r\n", chunk.len()).and_then(|_| s.write_all(&chunk)).and_then(|_| s.write_all(b"\r\n")).is_err() {
+            break;
+        }
+        sent += chunk.len();
+    }
+    let _ = s.write_all(b"0\r\n\r\n");
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 8192];
+    while let Ok(n) = s.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+        if String::from_utf8_lossy(&out).contains("}}") {
             break;
         }
     }
@@ -350,6 +391,9 @@ fn anonymised_search_requests_accept_refuse_and_nobody_else_gets_in() {
     assert_eq!(download(&mario, private_id).0, 403, "only the requested CV");
     let owner_list = giulia.get("/api/cv-requests").json_checked();
     assert_eq!(owner_list["items"][0]["status"], "ACCETTATA");
+    assert_eq!(giulia.get("/api/cv-requests?from=2000-01-01&to=2000-01-31").json_checked()["total"], 0, "the date filter");
+    assert_eq!(mario.get("/api/cv-requests?from=2000-01-01&to=2000-01-31").json_checked()["total"], 0);
+    assert_eq!(field(&giulia.get("/api/cv-requests?from=2000-02-01&to=2000-01-31")).1, "invalid_range");
     assert_eq!(owner_list["items"][0]["company"]["name"], "ACME S.R.L.");
     assert_eq!(owner_list["items"][0]["position"], "PIZZAIOLO");
     let h = giulia.get(&format!("/api/cv/{cv_id}/history")).json_checked();
