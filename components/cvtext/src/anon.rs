@@ -195,6 +195,35 @@ fn names(text: &str, toks: &[Tok], names: &[&str], spans: &mut Vec<(usize, usize
             spans.push((t.start, t.end));
         }
     }
+    // handles, personal sites, user names: "www.giuliabianchi.it", "@giulia_bianchi90"
+    let glued: Vec<&String> = singles.iter().filter(|w| w.chars().count() >= 4).collect();
+    if glued.is_empty() {
+        return;
+    }
+    let mut offset = 0usize;
+    for word in text.split_inclusive(char::is_whitespace) {
+        let w = word.trim_end_matches(char::is_whitespace);
+        let core = w.trim_end_matches(['.', ',', ';', ':', ')', ']', '>', '"', '»', '!', '?']);
+        let lead = core.len() - core.trim_start_matches(['(', '[', '<', '"', '«']).len();
+        let inner = &core[lead..];
+        // only glued forms: a sentence's last word ("Marconi.") is not a handle
+        if inner.contains(['.', '/', '@', '_', ':']) {
+            let folded: String = inner
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .map(fold_char)
+                .collect();
+            if glued.iter().any(|g| folded.contains(g.as_str())) {
+                // keep a label glued in front ("Sito:www...")
+                let label = inner
+                    .find(':')
+                    .filter(|&i| !inner[i..].starts_with("://"))
+                    .map_or(0, |i| i + 1);
+                spans.push((offset + lead + label, offset + core.len()));
+            }
+        }
+        offset += word.len();
+    }
 }
 
 fn address(text: &str, toks: &[Tok], parts: &[&str], spans: &mut Vec<(usize, usize)>) {
@@ -856,11 +885,15 @@ fn social_urls(text: &str, spans: &mut Vec<(usize, usize)>) {
         let lower = w.to_ascii_lowercase();
         let hit = HOSTS.iter().any(|h| {
             lower.match_indices(h).any(|(i, _)| {
-                i == 0
-                    || matches!(
-                        lower.as_bytes()[i - 1],
-                        b'.' | b'/' | b'(' | b'<' | b'[' | b':' | b'"'
-                    )
+                // something after the host: "Skype:" alone is a label
+                let rest =
+                    lower[i + h.len()..].trim_end_matches(['.', ',', ';', ':', ')', ']', '>', '"']);
+                !rest.is_empty()
+                    && (i == 0
+                        || matches!(
+                            lower.as_bytes()[i - 1],
+                            b'.' | b'/' | b'(' | b'<' | b'[' | b':' | b'"'
+                        ))
             })
         });
         if hit {

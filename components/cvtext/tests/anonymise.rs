@@ -394,3 +394,31 @@ fn residence_phrases_of_anyone() {
         "Cameriere presso Bar Centrale, Via Roma 3, Pisa"
     );
 }
+
+#[test]
+fn names_glued_in_handles_and_sites() {
+    let p = Person {
+        names: &["Giulia", "Bianchi"],
+        ..Default::default()
+    };
+    assert_eq!(
+        anonymise(
+            "Sito: www.giuliabianchi.it; Skype: giulia_bianchi90, Instagram @GiuliaBianchi.",
+            &p
+        ),
+        "Sito: [omissis]; Skype: [omissis], Instagram [omissis]."
+    );
+    // ordinary dotted words without the name stay, and so do words that only contain it
+    assert_eq!(
+        anonymise("Competenze: Node.js, S.p.A., HTML/CSS", &p),
+        "Competenze: Node.js, S.p.A., HTML/CSS"
+    );
+    let p = Person {
+        names: &["Marco"],
+        ..Default::default()
+    };
+    assert_eq!(
+        anonymise("Istituto Marconi. Marconi: ok", &p),
+        "Istituto Marconi. Marconi: ok"
+    );
+}
