@@ -24,6 +24,9 @@ pub(crate) fn normalise(raw: &str, max_chars: usize) -> String {
                 }
             }
             c if c.is_control() || c == '\u{FEFF}' || c == '\u{AD}' || c == '\u{FFFD}' => {}
+            // a combining accent after a letter (macOS and some PDFs write "e\u{301}"): compose it
+            '\u{300}'..='\u{327}'
+                if newlines == 0 && !pending_space && compose_last(&mut out, c) => {}
             c => {
                 if newlines > 0 {
                     out.push('\n');
@@ -49,6 +52,74 @@ pub(crate) fn normalise(raw: &str, max_chars: usize) -> String {
         out.pop();
     }
     out
+}
+
+/// Replaces the last char of `out` by its composition with the combining mark `mark`
+/// (the Latin letters with grave, acute, circumflex, tilde, diaeresis, ring, cedilla).
+fn compose_last(out: &mut String, mark: char) -> bool {
+    const BASES: &str = "AEIOUaeiouNnCcYy";
+    let Some(base) = out.chars().next_back().filter(|b| BASES.contains(*b)) else {
+        return false;
+    };
+    let composed = match (base, mark) {
+        ('a', '\u{300}') => 'à',
+        ('e', '\u{300}') => 'è',
+        ('i', '\u{300}') => 'ì',
+        ('o', '\u{300}') => 'ò',
+        ('u', '\u{300}') => 'ù',
+        ('A', '\u{300}') => 'À',
+        ('E', '\u{300}') => 'È',
+        ('I', '\u{300}') => 'Ì',
+        ('O', '\u{300}') => 'Ò',
+        ('U', '\u{300}') => 'Ù',
+        ('a', '\u{301}') => 'á',
+        ('e', '\u{301}') => 'é',
+        ('i', '\u{301}') => 'í',
+        ('o', '\u{301}') => 'ó',
+        ('u', '\u{301}') => 'ú',
+        ('A', '\u{301}') => 'Á',
+        ('E', '\u{301}') => 'É',
+        ('I', '\u{301}') => 'Í',
+        ('O', '\u{301}') => 'Ó',
+        ('U', '\u{301}') => 'Ú',
+        ('y', '\u{301}') => 'ý',
+        ('Y', '\u{301}') => 'Ý',
+        ('a', '\u{302}') => 'â',
+        ('e', '\u{302}') => 'ê',
+        ('i', '\u{302}') => 'î',
+        ('o', '\u{302}') => 'ô',
+        ('u', '\u{302}') => 'û',
+        ('A', '\u{302}') => 'Â',
+        ('E', '\u{302}') => 'Ê',
+        ('I', '\u{302}') => 'Î',
+        ('O', '\u{302}') => 'Ô',
+        ('U', '\u{302}') => 'Û',
+        ('a', '\u{303}') => 'ã',
+        ('o', '\u{303}') => 'õ',
+        ('n', '\u{303}') => 'ñ',
+        ('A', '\u{303}') => 'Ã',
+        ('O', '\u{303}') => 'Õ',
+        ('N', '\u{303}') => 'Ñ',
+        ('a', '\u{308}') => 'ä',
+        ('e', '\u{308}') => 'ë',
+        ('i', '\u{308}') => 'ï',
+        ('o', '\u{308}') => 'ö',
+        ('u', '\u{308}') => 'ü',
+        ('y', '\u{308}') => 'ÿ',
+        ('A', '\u{308}') => 'Ä',
+        ('E', '\u{308}') => 'Ë',
+        ('I', '\u{308}') => 'Ï',
+        ('O', '\u{308}') => 'Ö',
+        ('U', '\u{308}') => 'Ü',
+        ('a', '\u{30A}') => 'å',
+        ('A', '\u{30A}') => 'Å',
+        ('c', '\u{327}') => 'ç',
+        ('C', '\u{327}') => 'Ç',
+        _ => return false,
+    };
+    out.pop();
+    out.push(composed);
+    true
 }
 
 /// Lowercase without diacritics, for comparisons (`"Nicolò"` → `"nicolo"`).
@@ -121,6 +192,14 @@ mod tests {
         let t = normalise("àèìòù àèìòù", 7);
         assert_eq!(t.chars().count(), 7);
         assert_eq!(t, "àèìòù à");
+    }
+
+    #[test]
+    fn combining_accents_are_composed() {
+        assert_eq!(
+            normalise("Nicolo\u{300} e\u{301} citta\u{300}, Ü x\u{301}", 100),
+            "Nicolò é città, Ü x\u{301}"
+        );
     }
 
     #[test]
