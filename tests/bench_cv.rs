@@ -132,18 +132,29 @@ fn main() {
         })
         .collect();
     let mut totals = 0i64;
+    let mut by_shape: Vec<Vec<Duration>> = vec![Vec::new(); 4];
+    let mut matches = [0i64; 4];
     let times: Vec<Duration> = queries
         .iter()
-        .map(|q| {
+        .enumerate()
+        .map(|(i, q)| {
             let t = Instant::now();
             let r = mario.get(q);
             let d = t.elapsed();
             assert_eq!(r.status, 200, "{q}: {}", r.body);
-            totals += r.json()["total"].as_i64().unwrap();
+            let n = r.json()["total"].as_i64().unwrap();
+            totals += n;
+            matches[i % 4] += n;
+            by_shape[i % 4].push(d);
             d
         })
         .collect();
     row(&format!("GET /api/cv-search over {cvs} CVs (4 query shapes, page of 10)"), times);
+    let names = ["occupation + territory", "one keyword", "two keywords + two territories", "no filter"];
+    for (k, d) in by_shape.into_iter().enumerate() {
+        let n = d.len().max(1) as i64;
+        row(&format!("  {} (~{} matches)", names[k], matches[k] / n), d);
+    }
     eprintln!("average matches per search: {}", totals / searches.max(1) as i64);
 }
 

@@ -656,7 +656,8 @@ fn search(req: &Request, conn: &Connection) -> Result<Reply, ApiError> {
     let (total, rows) = match &expr {
         Some(m) => {
             let total = db::scalar_i64(
-                &db::query(conn, "SELECT count(*) AS n FROM cv_fts f JOIN cvs c ON c.id = f.rowid WHERE cv_fts MATCH ? AND c.search_consent = 1", &[text(m.as_str())])?,
+                // the index holds consented CVs only (consent and index row change in one transaction)
+                &db::query(conn, "SELECT count(*) AS n FROM cv_fts WHERE cv_fts MATCH ?", &[text(m.as_str())])?,
                 "n",
             )?;
             paging.ensure_in_range(total)?;
