@@ -535,3 +535,28 @@ fn retention_job_warns_at_day_350_and_deletes_at_day_365_once() {
     let r = json_request("POST", &plain.url(&format!("/jobs/cv/retention?now={}", t0 + 400 * DAY)), &[("authorization", &format!("Bearer {SECRET}"))], None);
     assert_eq!((r.status, code(&r).as_str()), (400, "dev_clock_off"));
 }
+
+#[test]
+fn a_company_sends_a_bounded_number_of_requests_a_day() {
+    let state = tempfile::tempdir().unwrap();
+    let app = Start::portal(state.path()).arg("--variable").arg("cv_requests_per_day=1").start();
+    let giulia = registered_citizen(&app, 1);
+    for d in ["Uno", "Due"] {
+        let r = upload(&giulia, &cvfiles::docx(&giulia_text()), &json!({"description": d, "search_consent": true, "territories": ["lucca"]}));
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let mario = mario_for_acme(&app);
+    let found = mario.get("/api/cv-search?territory=lucca").json_checked();
+    let handles: Vec<String> = found["items"].as_array().unwrap().iter().map(|i| i["cv"].as_str().unwrap().to_string()).collect();
+    assert_eq!(handles.len(), 2);
+    assert_eq!(mario.post("/api/cv-requests", &json!({"cv": handles[0], "position": "CUOCO"})).status, 201);
+    let over = mario.post("/api/cv-requests", &json!({"cv": handles[1], "position": "CUOCO"}));
+    assert_eq!((over.status, code(&over).as_str()), (429, "request_limit"));
+    assert_eq!(mailbox(&app, GIULIA_EMAIL).iter().filter(|m| m["template"] == "cv_request").count(), 1, "one e-mail only");
+    // another company is not concerned
+    let francesca = gpi_delegate(&app);
+    assert_eq!(francesca.post("/api/cv-requests", &json!({"cv": handles[1], "position": "CUOCO"})).status, 201);
+    // nor may a company rewrite the CV it can see
+    let r = mario.put("/api/cv/1", &json!({"description": "x", "search_consent": false}));
+    assert_eq!(r.status, 404);
+}

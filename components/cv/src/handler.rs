@@ -878,7 +878,21 @@ fn new_request(conn: &Connection, s: &Session, company: &ActingAs, input: &Reque
     let now = unix_now();
     let base = var("base_url").ok_or_else(|| ApiError::internal("variable base_url is not set"))?;
     let link = format!("{}/api/cv-requests/decision?token={token}", base.trim_end_matches('/'));
+    let per_day = num("cv_requests_per_day", 100);
     let id = tx(conn, |conn| {
+        // each request sends an e-mail and an SMS to a citizen: a company sends a bounded number a day
+        let today = db::scalar_i64(
+            &db::query(conn, "SELECT count(*) AS n FROM cv_requests WHERE company_id = ? AND created_at > ?", &[int(company.company_id), int(now - 86_400)])?,
+            "n",
+        )?;
+        if today >= per_day {
+            eprintln!("cv: company {} reached {per_day} requests in 24 hours", company.company_id);
+            return Err(ApiError::new(
+                429,
+                "request_limit",
+                format!("La tua azienda ha già inviato {per_day} richieste di visione nelle ultime 24 ore: riprova più tardi."),
+            ));
+        }
         let rows = db::query(
             conn,
             "INSERT INTO cv_requests (cv_id, cv_handle, cv_description, owner_id, company_id, requested_by, position, token_hash, token_expires_at, created_at)
