@@ -5,6 +5,8 @@
 //! Reference data (comuni and their CAPs) comes through [`Places`], so that the rules
 //! are tested here without a database.
 
+use common::ApiError;
+use common::session::Account;
 use common::validation::{self, BirthData, Fields, FiscalCodePart};
 use serde::Deserialize;
 
@@ -342,6 +344,37 @@ pub fn masked_email(email: &str) -> String {
     }
 }
 
+/// The codice catastale of the place of birth: the identity provider's, or else the
+/// one in the codice fiscale.
+pub fn birth_place_code(place_of_birth: Option<&str>, fiscal_code: &str) -> Option<String> {
+    place_of_birth.and_then(validation::cadastral_code).or_else(|| validation::decode_fiscal_code(fiscal_code).map(|d| d.place))
+}
+
+/// The address typed to correct a pending registration's e-mail (`None`: none typed,
+/// keep the one on record); 422 when it or its confirmation is wrong.
+pub fn corrected_email(email: Option<&str>, confirm: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(e) = email.map(str::trim).filter(|e| !e.is_empty()) else { return Ok(None) };
+    let mut f = Fields::new();
+    let email = f.check("email", validation::email(e));
+    if let Some(email) = &email {
+        f.check("email_confirm", validation::email_confirmation(email, confirm.unwrap_or("")));
+    }
+    f.into_result()?;
+    Ok(Some(email.unwrap_or_default()))
+}
+
+/// The refusal of a registration form (or its codes) from someone already registered.
+pub fn not_unregistered(account: Account) -> ApiError {
+    match account {
+        Account::Pending => ApiError::new(
+            409,
+            "already_registered",
+            "Risulti già registrato: per completare la registrazione apri il collegamento di attivazione che ti abbiamo inviato per e-mail.",
+        ),
+        _ => ApiError::new(409, "already_registered", "Risulti già registrato a Toscana Lavoro: non è possibile registrarsi una seconda volta."),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -506,5 +539,29 @@ mod tests {
             [("kind".to_string(), "invalid_choice"), ("privacy_accepted".to_string(), "required"), ("privacy_version".to_string(), "outdated")]
         );
         assert_eq!(masked_email("mario.rossi@example.org"), "m***@example.org");
+    }
+
+    #[test]
+    fn birth_place_from_identity_or_fiscal_code() {
+        assert_eq!(birth_place_code(Some("H501"), "RSSMRA80A01F205X").as_deref(), Some("H501"));
+        assert_eq!(birth_place_code(None, "RSSMRA80A01F205X").as_deref(), Some("F205"));
+        assert_eq!(birth_place_code(None, "nonsense"), None);
+    }
+
+    #[test]
+    fn corrected_addresses() {
+        assert_eq!(corrected_email(None, None), Ok(None));
+        assert_eq!(corrected_email(Some("  "), None), Ok(None));
+        assert_eq!(corrected_email(Some("a@example.org"), Some("a@example.org")), Ok(Some("a@example.org".into())));
+        let e = corrected_email(Some("a@example.org"), Some("b@example.org")).unwrap_err();
+        assert_eq!(e.status, 422);
+        assert_eq!(corrected_email(Some("not an address"), None).unwrap_err().status, 422);
+    }
+
+    #[test]
+    fn already_registered() {
+        assert_eq!(not_unregistered(Account::Pending).status, 409);
+        assert!(not_unregistered(Account::Pending).message.contains("attivazione"));
+        assert_eq!(not_unregistered(Account::Active).code, "already_registered");
     }
 }

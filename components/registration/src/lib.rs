@@ -14,11 +14,13 @@
 //! - `GET /api/companies/lookup?code=`
 //! - `GET|POST /api/session/act-as`
 //!
-//! The logic is in plain modules ([`form`], [`otp`], [`token`], [`rate`], [`texts`])
-//! that unit tests run natively; `handler` (wasm only) reads and writes the stores.
+//! The logic is in plain modules ([`form`], [`otp`], [`token`], [`rate`], [`texts`],
+//! [`pages`]) that unit tests run natively; `handler` (wasm only, one file an area)
+//! reads and writes the stores.
 
 pub mod form;
 pub mod otp;
+pub mod pages;
 pub mod rate;
 pub mod texts;
 pub mod token;
@@ -69,6 +71,23 @@ impl Section {
             Self::Agencies => "Agenzie",
             Self::Professional => "Professionista",
         }
+    }
+
+    /// An incarico for company `name` of `companies.kind` `kind` is taken in this
+    /// section only: 422 on `code` naming the section where it belongs.
+    pub fn accepts(self, name: &str, kind: &str) -> Result<(), ApiError> {
+        if kind == self.kind() {
+            return Ok(());
+        }
+        let there = Self::of_kind(kind).map_or("", Self::label);
+        Err(ApiError::invalid_field(
+            "code",
+            "other_section",
+            format!(
+                "{name} è registrata come {}: aggiungila dalla sezione {there} del profilo.",
+                CompanyKind::parse(kind).map_or("", CompanyKind::label).to_lowercase()
+            ),
+        ))
     }
 }
 
@@ -191,6 +210,16 @@ mod tests {
         assert_eq!(route("GET", "/api/profile/banks").unwrap_err().status, 404);
         assert_eq!(route("GET", "/api/companies").unwrap_err().status, 404);
         assert_eq!(route("POST", "/api/companies/lookup").unwrap_err().status, 405);
+    }
+
+    #[test]
+    fn incarichi_belong_to_the_section_of_their_kind() {
+        assert!(Section::Agencies.accepts("Lavoro Srl", Section::Agencies.kind()).is_ok());
+        let e = Section::Companies.accepts("Lavoro Srl", Section::Agencies.kind()).unwrap_err();
+        assert_eq!(e.status, 422);
+        assert_eq!(e.fields[0].code, "other_section");
+        assert!(e.message.starts_with("Lavoro Srl è registrata come "), "{}", e.message);
+        assert!(e.message.contains("dalla sezione Agenzie del profilo"), "{}", e.message);
     }
 
     #[test]

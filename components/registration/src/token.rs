@@ -63,6 +63,16 @@ pub fn refusal(state: State, account_active: bool) -> ApiError {
     }
 }
 
+/// A validity of `ttl_secs` in whole hours, rounded up, at least 1 (for the e-mail).
+pub fn validity_hours(ttl_secs: i64) -> i64 {
+    ((ttl_secs + 3599) / 3600).max(1)
+}
+
+/// The link in the activation e-mail.
+pub fn link(base_url: &str, token: &str) -> String {
+    format!("{}/api/registration/activate?token={token}", base_url.trim_end_matches('/'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +100,15 @@ mod tests {
         assert_eq!(refusal(State::Used, false).code, "activation_used");
         assert_eq!(refusal(State::Used, true).code, "already_active");
         assert_eq!(refusal(State::Unknown, true).code, "activation_invalid");
+    }
+
+    #[test]
+    fn hours_and_links() {
+        assert_eq!(validity_hours(48 * 3600), 48);
+        assert_eq!(validity_hours(3601), 2);
+        assert_eq!(validity_hours(60), 1);
+        assert_eq!(validity_hours(0), 1);
+        assert_eq!(link("https://x.it/", "abc"), "https://x.it/api/registration/activate?token=abc");
+        assert_eq!(link("https://x.it", "abc"), "https://x.it/api/registration/activate?token=abc");
     }
 }
