@@ -15,11 +15,16 @@
 //! is then the body's own limit, checked on `Content-Length` before anything is read,
 //! and the browser's `XMLHttpRequest.upload` progress events work the same.
 //!
-//! The logic is plain Rust here; `handler` (wasm only) reads and writes the stores.
+//! The logic is plain Rust here and in [`cvs`] (the owner's pages) and [`link`] (the
+//! decision link); `handler` (wasm only, a module a route family) reads the request,
+//! reads and writes the stores and writes the response.
 
 use common::ApiError;
 use common::validation::Fields;
 use serde::Deserialize;
+
+pub mod cvs;
+pub mod link;
 
 #[cfg(target_arch = "wasm32")]
 mod handler;
@@ -312,6 +317,11 @@ pub fn date_range(from: Option<&str>, to: Option<&str>) -> Result<(Option<i64>, 
     Ok((a.map(rome_day_start), b.and_then(|d| d.next_day()).map(rome_day_start)))
 }
 
+/// The Europe/Rome calendar day of a unix time, `YYYY-MM-DD`.
+pub fn iso_day(unix: i64) -> String {
+    common::rome::iso(common::rome::date_at(time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)))
+}
+
 /// dd/mm/yyyy in Europe/Rome, as the Italian pages and e-mails show dates.
 pub fn italian_date(unix: i64) -> String {
     let d = common::rome::date_at(time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH));
@@ -358,6 +368,12 @@ pub fn token_hash(token: &str) -> Option<String> {
     use sha2::Digest;
     let ok = token.len() == 64 && token.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     ok.then(|| sha2::Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Whether a search result's CV handle can be one of ours (32 hex digits); anything
+/// else is not looked up.
+pub fn is_handle(handle: &str) -> bool {
+    handle.len() == 32 && handle.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -495,6 +511,7 @@ mod tests {
         assert_eq!(date_range(Some("15/01/2026"), None).unwrap_err().fields[0].field, "from");
         assert_eq!(date_range(Some("2026-01-16"), Some("2026-01-15")).unwrap_err().fields[0].code, "invalid_range");
         assert_eq!(italian_date(1_784_066_400), "15/07/2026");
+        assert_eq!(iso_day(1_784_066_400), "2026-07-15", "midnight in Rome, the day before in UTC");
     }
 
     #[test]
@@ -513,6 +530,8 @@ mod tests {
         assert_ne!(token_hash(&t).unwrap(), t);
         assert_eq!(token_hash("ABC"), None);
         assert_eq!(token_hash(&t.to_uppercase()), None);
+        assert!(is_handle(&"aF".repeat(16)));
+        assert!(!is_handle(&"a".repeat(31)) && !is_handle(&"g".repeat(32)) && !is_handle(""));
     }
 
     #[test]

@@ -48,31 +48,15 @@ pub fn dev_mailbox_enabled(value: Option<&str>) -> bool {
     value.map(str::trim) == Some("true")
 }
 
-/// Checks the job's `Authorization` header against the configured secret: 503 when
-/// no secret is configured (the job is off), 401 without credentials, 403 with
-/// wrong ones. The comparison takes the same time wherever the first difference is.
+/// Checks the job's `Authorization` header ([`common::jobs::check_auth`]); when no
+/// secret is configured, the 503 says that notification delivery is the job that is off.
 pub fn check_job_auth(secret: &str, authorization: Option<&str>) -> Result<(), ApiError> {
-    if secret.trim().is_empty() {
-        eprintln!("notifications: jobs_secret is not set; the delivery job is disabled");
-        return Err(ApiError::new(
-            503,
-            "job_not_configured",
-            "Il servizio di invio delle notifiche non è configurato su questo server.",
-        ));
-    }
-    let Some(token) = authorization.and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer "))) else {
-        return Err(ApiError::new(401, "unauthenticated", "Per avviare questa operazione servono le credenziali del servizio."));
-    };
-    if !constant_time_eq(token.trim().as_bytes(), secret.trim().as_bytes()) {
-        eprintln!("notifications: refused a job call with wrong credentials");
-        return Err(ApiError::new(403, "forbidden", "Le credenziali fornite non permettono questa operazione."));
-    }
-    Ok(())
-}
-
-/// Equality of two byte strings without an early exit on the first difference.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    common::jobs::check_auth(secret, authorization).map_err(|mut e| {
+        if e.status == 503 {
+            e.message = "Il servizio di invio delle notifiche non è configurato su questo server.".into();
+        }
+        e
+    })
 }
 
 #[cfg(test)]
@@ -104,6 +88,7 @@ mod tests {
         assert!(check_job_auth(secret, Some(&format!("Bearer {secret}"))).is_ok());
         let status = |s: &str, h: Option<&str>| check_job_auth(s, h).unwrap_err().status;
         assert_eq!(status("", Some("Bearer x")), 503, "no secret configured: the job is off");
+        assert_eq!(check_job_auth("", None).unwrap_err().message, "Il servizio di invio delle notifiche non è configurato su questo server.");
         assert_eq!(status("  ", Some("Bearer ")), 503);
         assert_eq!(status(secret, None), 401);
         assert_eq!(status(secret, Some(secret)), 401, "the Bearer scheme is required");
@@ -113,13 +98,5 @@ mod tests {
         assert_eq!(status(secret, Some("Bearer ")), 403);
         let e = check_job_auth(secret, None).unwrap_err();
         assert!(!e.message.is_empty() && !e.message.contains(secret));
-    }
-
-    #[test]
-    fn constant_time_equality() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"ab"));
-        assert!(constant_time_eq(b"", b""));
     }
 }

@@ -1,0 +1,63 @@
+//! B3: the companies' anonymised search.
+
+use common::{ApiError, Page, Paging, Query, Reply, account, db};
+use serde_json::{Value as Json, json};
+use spin_sdk::http::Request;
+use spin_sdk::sqlite::Connection;
+
+use super::{area_codes, int, paged, territories_json, text};
+
+/// `GET /api/cv-search`: consented CVs, as anonymised text under an opaque handle.
+pub(super) fn search(req: &Request, conn: &Connection) -> Result<Reply, ApiError> {
+    let (_, company) = account::require_acting(req)?;
+    let q = Query::parse(req.query())?;
+    let paging = Paging::from_query(&q, 10)?;
+    let territories = crate::parse_territories(q.get("territory"), &area_codes(conn)?)?;
+    let keywords = q.get("q").unwrap_or("");
+    let occupation = q.get("occupation").unwrap_or("");
+    let expr = crate::fts_query(keywords, occupation, &territories);
+    let (total, rows) = match &expr {
+        // the index holds consented CVs only (consent and index row change in one transaction)
+        Some(m) => paged(
+            conn,
+            "SELECT count(*) AS n FROM cv_fts WHERE cv_fts MATCH ?",
+            "SELECT c.id, c.handle, c.anonymised_text, c.updated_at FROM cv_fts f JOIN cvs c ON c.id = f.rowid
+             WHERE cv_fts MATCH ? AND c.search_consent = 1 ORDER BY f.rank, c.id LIMIT ? OFFSET ?",
+            &[text(m.as_str())],
+            paging,
+        )?,
+        None => paged(
+            conn,
+            "SELECT count(*) AS n FROM cvs WHERE search_consent = 1",
+            "SELECT id, handle, anonymised_text, updated_at FROM cvs WHERE search_consent = 1 ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?",
+            &[],
+            paging,
+        )?,
+    };
+    let items = rows
+        .rows()
+        .map(|r| {
+            let id = db::int(&r, "id")?;
+            let (text_out, truncated) = crate::truncate(&db::text(&r, "anonymised_text")?, crate::RESULT_TEXT_CHARS);
+            let mine = db::query(
+                conn,
+                "SELECT status FROM cv_requests WHERE cv_id = ? AND company_id = ? ORDER BY id DESC LIMIT 1",
+                &[int(id), int(company.company_id)],
+            )?;
+            let request = mine.rows().next().and_then(|m| m.get::<&str>("status").map(crate::status_label));
+            let territories: Vec<Json> = territories_json(conn, id)?;
+            let updated = db::int(&r, "updated_at")?;
+            // no id, file, name or date-time that could be joined to the owner: an opaque handle
+            Ok(json!({
+                "cv": db::text(&r, "handle")?,
+                "updated_on": crate::iso_day(updated),
+                "territories": territories,
+                "text": text_out,
+                "text_truncated": truncated,
+                "request_status": request,
+            }))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Reply::json(200, &Page::new(items, total, paging))
+}
+
