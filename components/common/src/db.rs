@@ -36,3 +36,20 @@ pub fn opt_text(row: &spin_sdk::sqlite::Row<'_>, column: &str) -> Option<String>
 pub fn int(row: &spin_sdk::sqlite::Row<'_>, column: &str) -> Result<i64, ApiError> {
     row.get::<i64>(column).ok_or_else(|| ApiError::internal(format!("missing integer column `{column}`")))
 }
+
+/// `BEGIN IMMEDIATE … COMMIT` around `f`, rolled back on any error.
+pub fn tx<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    query(conn, "BEGIN IMMEDIATE", &[])?;
+    match f(conn) {
+        Ok(v) => {
+            query(conn, "COMMIT", &[])?;
+            Ok(v)
+        }
+        Err(e) => {
+            if let Err(r) = conn.execute("ROLLBACK", &[]) {
+                eprintln!("sqlite: rollback failed: {r}");
+            }
+            Err(e)
+        }
+    }
+}

@@ -11,6 +11,7 @@ pub mod jobs;
 #[cfg(target_arch = "wasm32")]
 pub mod kv;
 pub mod outbox;
+pub mod page;
 pub mod paging;
 pub mod query;
 pub mod reply;

@@ -39,6 +39,11 @@ impl Reply {
         Self::cacheable(body, content_type, format!("public, max-age={max_age}"), if_none_match)
     }
 
+    /// `303 See Other` to `location`, never cached (after a form, a login, a link).
+    pub fn see_other(location: &str) -> Self {
+        Self { status: 303, headers: vec![("location", location.to_string()), ("cache-control", "no-store".into())], body: Vec::new() }
+    }
+
     /// An HTML page that must not be cached (error pages such as 404).
     pub fn uncached_html(status: u16, body: Vec<u8>) -> Self {
         Self {

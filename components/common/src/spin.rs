@@ -44,3 +44,19 @@ pub fn header<'a>(req: &'a spin_sdk::http::Request, name: &str) -> Option<&'a st
 pub fn number_variable(name: &str, default: u32) -> u32 {
     spin_sdk::variables::get(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
+
+/// Whether the request body is JSON (`Content-Type: application/json`).
+pub fn is_json(req: &spin_sdk::http::Request) -> bool {
+    header(req, "content-type").is_some_and(|t| t.trim_start().starts_with("application/json"))
+}
+
+/// Whether the caller wants JSON back (it accepts or sends JSON) rather than a page.
+pub fn wants_json(req: &spin_sdk::http::Request) -> bool {
+    header(req, "accept").is_some_and(|a| a.contains("application/json")) || is_json(req)
+}
+
+/// A page in the site's message template (see [`crate::page`]), never cached.
+pub fn message_page(status: u16, title: &str, content: &str) -> Reply {
+    let template = std::fs::read_to_string("/templates/message.html").unwrap_or_else(|_| crate::page::FALLBACK_TEMPLATE.into());
+    Reply::uncached_html(status, crate::page::fill(&template, title, content).into_bytes())
+}

@@ -52,15 +52,7 @@ pub fn already_decided(status: &str, decided_at: Option<i64>) -> ApiError {
     )
 }
 
-/// HTML escaping of text and attribute values.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
-/// The message template with its `{{title}}` (escaped here) and `{{content}}` (HTML).
-pub fn fill(template: &str, title: &str, content: &str) -> String {
-    template.replace("{{title}}", &esc(title)).replace("{{content}}", content)
-}
+pub use common::page::{esc, fill};
 
 pub fn json(st: &LinkState, now: i64) -> Json {
     json!({

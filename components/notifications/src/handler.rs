@@ -26,10 +26,7 @@ fn config() -> Result<Config, ApiError> {
 }
 
 fn html(status: u16, title: &str, content: &str) -> Reply {
-    let template = std::fs::read_to_string("/templates/message.html")
-        .unwrap_or_else(|_| "<!doctype html><html lang=\"it\"><title>{{title}}</title><main>{{content}}</main></html>".into());
-    let page = template.replace("{{title}}", &html_escape::encode_text(title)).replace("{{content}}", content);
-    Reply::uncached_html(status, page.into_bytes())
+    common::spin::message_page(status, title, content)
 }
 
 // --- delivery -------------------------------------------------------------------

@@ -3,17 +3,7 @@
 //! the template and sends the result.
 
 /// The template used when `/templates/message.html` cannot be read.
-pub const FALLBACK_TEMPLATE: &str = "<!doctype html><title>{{title}}</title>{{content}}";
-
-/// `s` escaped for HTML text and attribute values.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
-/// The template with its title (escaped) and content (HTML as it is).
-pub fn fill(template: &str, title: &str, content: &str) -> String {
-    template.replace("{{title}}", &esc(title)).replace("{{content}}", content)
-}
+pub use common::page::{FALLBACK_TEMPLATE, esc, fill};
 
 /// Status, title and content of the page for a refused activation: a generic 500
 /// for server errors, else the error's message.
@@ -54,17 +44,6 @@ pub fn activate(token: &str) -> (&'static str, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_markup_and_quotes() {
-        assert_eq!(esc(r#"<a href="x">O'Neil & co</a>"#), "&lt;a href=&quot;x&quot;&gt;O&#39;Neil &amp; co&lt;/a&gt;");
-        assert_eq!(esc("plain"), "plain");
-    }
-
-    #[test]
-    fn fills_the_template() {
-        assert_eq!(fill(FALLBACK_TEMPLATE, "A & B", "<p>x</p>"), "<!doctype html><title>A &amp; B</title><p>x</p>");
-    }
 
     #[test]
     fn server_errors_show_no_details() {

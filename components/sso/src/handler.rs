@@ -36,8 +36,7 @@ fn idps(f: Federation, base_url: &str) -> Result<Vec<Trusted>, ApiError> {
 }
 
 fn html(status: u16, title: &str, content: &str) -> Reply {
-    let template = std::fs::read_to_string("/templates/message.html").unwrap_or_else(|_| "<!doctype html><title>{{title}}</title>{{content}}".into());
-    Reply::uncached_html(status, pages::page(&template, title, content).into_bytes())
+    common::spin::message_page(status, title, content)
 }
 
 fn error_page(status: u16, title: &str, message: &str) -> Reply {
@@ -45,7 +44,7 @@ fn error_page(status: u16, title: &str, message: &str) -> Reply {
 }
 
 fn redirect(location: &str) -> Reply {
-    Reply { status: 303, headers: vec![("location", location.to_string()), ("cache-control", "no-store".into())], body: Vec::new() }
+    Reply::see_other(location)
 }
 
 fn form(req: &Request) -> Result<Query, ApiError> {

@@ -3,11 +3,6 @@
 
 use saml::xml::esc;
 
-/// Fills the site's message template (`{{title}}`, `{{content}}`).
-pub fn page(template: &str, title: &str, content: &str) -> String {
-    template.replace("{{title}}", &esc(title)).replace("{{content}}", content)
-}
-
 /// An error page body: what happened and what to do next.
 pub fn error_body(title: &str, message: &str) -> String {
     format!(
@@ -68,7 +63,7 @@ mod tests {
 
     #[test]
     fn pages_escape_and_csp_names_the_idp_origin() {
-        let p = page("<title>{{title}}</title>{{content}}", "A<B", &error_body("Errore", "x<script>"));
+        let p = common::page::fill("<title>{{title}}</title>{{content}}", "A<B", &error_body("Errore", "x<script>"));
         assert!(p.contains("A&lt;B") && p.contains("x&lt;script&gt;") && !p.contains("<script>"));
         let f = autopost_body("https://idp.example/sso?a=1&b=2", "SAMLRequest", "abc=", "r\"1");
         assert!(f.contains("action=\"https://idp.example/sso?a=1&amp;b=2\"") && f.contains("value=\"r&quot;1\""));

@@ -12,8 +12,7 @@ use crate::link::{self, LinkState};
 
 /// A page of the link: the message template, never cached, never sent on as a referrer.
 fn html(status: u16, title: &str, content: &str) -> Reply {
-    let template = std::fs::read_to_string("/templates/message.html").unwrap_or_else(|_| "<!doctype html><html lang=\"it\"><title>{{title}}</title><main>{{content}}</main></html>".into());
-    let mut r = Reply::uncached_html(status, link::fill(&template, title, content).into_bytes());
+    let mut r = common::spin::message_page(status, title, content);
     r.headers.retain(|(k, _)| *k != "cache-control");
     r.headers.push(("cache-control", "no-store".into()));
     // the token is in the URL: never send it on as a referrer

@@ -132,14 +132,7 @@ fn dispatch(route: &Route, req: &Request) -> Result<Reply, ApiError> {
 // Helpers
 // ---------------------------------------------------------------------------------
 
-fn wants_json(req: &Request) -> bool {
-    header(req, "accept").is_some_and(|a| a.contains("application/json"))
-        || header(req, "content-type").is_some_and(|t| t.trim_start().starts_with("application/json"))
-}
-
-fn is_json(req: &Request) -> bool {
-    header(req, "content-type").is_some_and(|t| t.trim_start().starts_with("application/json"))
-}
+use common::spin::{is_json, wants_json};
 
 fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| {
@@ -148,22 +141,7 @@ fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError>
     })
 }
 
-/// `BEGIN IMMEDIATE … COMMIT`, rolled back on any error.
-fn tx<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T, ApiError>) -> Result<T, ApiError> {
-    db::query(conn, "BEGIN IMMEDIATE", &[])?;
-    match f(conn) {
-        Ok(v) => {
-            db::query(conn, "COMMIT", &[])?;
-            Ok(v)
-        }
-        Err(e) => {
-            if let Err(r) = conn.execute("ROLLBACK", &[]) {
-                eprintln!("cv: rollback failed: {r}");
-            }
-            Err(e)
-        }
-    }
-}
+use common::db::tx;
 
 /// A page of rows: `count_sql` (a column `n`) counts them all, and a page past the end
 /// is refused; then `select_sql` takes `params` followed by the page's limit and offset.

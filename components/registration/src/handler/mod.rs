@@ -97,26 +97,8 @@ fn session_write(req: &Request) -> Result<(String, Session), ApiError> {
     Ok((id, s))
 }
 
-fn is_json(req: &Request) -> bool {
-    common::spin::header(req, "content-type").is_some_and(|t| t.trim_start().starts_with("application/json"))
-}
-
-/// `BEGIN IMMEDIATE … COMMIT`, rolled back on any error.
-fn tx<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T, ApiError>) -> Result<T, ApiError> {
-    db::query(conn, "BEGIN IMMEDIATE", &[])?;
-    match f(conn) {
-        Ok(v) => {
-            db::query(conn, "COMMIT", &[])?;
-            Ok(v)
-        }
-        Err(e) => {
-            if let Err(r) = conn.execute("ROLLBACK", &[]) {
-                eprintln!("registration: rollback failed: {r}");
-            }
-            Err(e)
-        }
-    }
-}
+use common::db::tx;
+use common::spin::is_json;
 
 fn text(v: impl Into<String>) -> Value {
     Value::Text(v.into())
@@ -127,7 +109,7 @@ fn opt(v: Option<&str>) -> Value {
 }
 
 fn redirect(location: &str) -> Reply {
-    Reply { status: 303, headers: vec![("location", location.to_string()), ("cache-control", "no-store".into())], body: Vec::new() }
+    Reply::see_other(location)
 }
 
 fn with_retry_after(e: ApiError, secs: i64) -> Reply {
@@ -151,8 +133,7 @@ fn rate_limit(name: &str, person_id: i64, secs: i64, max: u32, code: &'static st
 }
 
 fn html(status: u16, title: &str, content: &str) -> Reply {
-    let template = std::fs::read_to_string("/templates/message.html").unwrap_or_else(|_| pages::FALLBACK_TEMPLATE.into());
-    Reply::uncached_html(status, pages::fill(&template, title, content).into_bytes())
+    common::spin::message_page(status, title, content)
 }
 
 fn error_page(e: &ApiError) -> Reply {
