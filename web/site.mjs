@@ -35,6 +35,8 @@ export const sections = {
     menu: [
       { title: 'Offerte di lavoro', text: 'Consulta le offerte di lavoro e cerca quelle che rispondono alle tue esigenze.', href: '/cittadino/offerte/' },
       { title: 'Il mio profilo', text: 'I tuoi dati, i recapiti e gli incarichi per aziende, agenzie e studi professionali.', href: '/cittadino/profilo/' },
+      { title: 'Gestione Curriculum Vitae', text: 'Carica i tuoi curriculum, scegli se renderli consultabili in forma anonima dalle aziende e vedi lo storico degli utilizzi.', href: '/cittadino/curriculum/' },
+      { title: 'Richieste curriculum vitae', text: 'Le richieste delle aziende di vedere il tuo curriculum: autorizzale o rifiutale.', href: '/cittadino/richieste-cv/' },
       external('catalogo'),
       { title: 'News ed eventi', text: 'Leggi le ultime news legate al mondo del lavoro e della formazione.', href: '/news/' },
       external('cliclavoro'),
@@ -51,7 +53,7 @@ export const sections = {
     menu: [
       { title: 'Registra la tua azienda', text: 'Registra l\'azienda con SPID, CIE o CNS e prendi l\'incarico per operare per suo conto.', href: '/registrati/azienda/' },
       { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online già autenticato.' },
-      { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati e chiedi di visualizzarli.' },
+      { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati e chiedi di visualizzarli.', href: '/azienda/ricerca-cv/' },
       { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online.' },
       external('cliclavoro'),
       external('eures'),
@@ -63,7 +65,7 @@ export const sections = {
     text: 'Servizi per le agenzie per il lavoro autorizzate che operano per conto delle aziende clienti.',
     icon: 'it-folder',
     menu: [
-      { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati e chiedi di visualizzarli.' },
+      { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati e chiedi di visualizzarli.', href: '/azienda/ricerca-cv/' },
       { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online.' },
       { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online.' },
       external('cliclavoro'),

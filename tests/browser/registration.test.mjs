@@ -13,39 +13,18 @@ import { describe, test } from 'node:test';
 
 import { normalMobile } from '../../web/assets/js/pages/profilo.mjs';
 import { areaOf, headerLabel } from '../../web/assets/js/session.mjs';
-import { axe, openPage, screenshot, session } from './support.mjs';
-
-const DEMO_IDP = 'Demo IdP (solo sviluppo)';
+import { axe, fitsWidth, lastMessage as lastMessageOf, login as loginAs, openPage, screenshot, session } from './support.mjs';
 
 const s = session();
 const open = (path, options) => openPage(s, path, options);
 
-/** Accedi → Entra con SPID → demo IdP → `who` → Entra; resolves once on `lands`. */
-async function login(page, who, lands) {
-  if (new URL(page.url()).pathname !== '/accedi/') await page.goto(s.portal.base + '/accedi/', { waitUntil: 'networkidle' });
-  await page.getByRole('button', { name: 'Entra con SPID' }).click();
-  await page.getByRole('link', { name: DEMO_IDP }).click();
-  await page.waitForURL((url) => url.pathname.startsWith('/test-idp/spid/sso'));
-  await page.getByLabel(who, { exact: true }).check();
-  await page.getByRole('button', { name: 'Entra', exact: true }).click();
-  await page.waitForURL((url) => url.origin === s.portal.base && url.pathname === lands);
-  await page.waitForLoadState('networkidle');
-}
+const login = (page, who, lands) => loginAs(s, page, who, lands);
 
 async function apiSession(page) {
   return (await page.request.get(s.portal.base + '/api/session')).json();
 }
 
-/** The newest message to `recipient` from `template` (waits a little for it). */
-async function lastMessage(recipient, template, after = 0) {
-  for (let i = 0; i < 50; i += 1) {
-    const r = await fetch(`${s.portal.base}/api/dev/mailbox?recipient=${encodeURIComponent(recipient)}`);
-    const found = (await r.json()).items.filter((m) => m.template === template && m.id > after);
-    if (found.length) return found[0];
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  throw new Error(`no ${template} message to ${recipient}`);
-}
+const lastMessage = (recipient, template, after = 0) => lastMessageOf(s, recipient, template, after);
 
 /** Ticks a Bootstrap Italia checkbox (its label draws the box) and checks it took. */
 async function tick(scope, label, on = true) {
@@ -75,12 +54,6 @@ async function pickComune(page, label, typed, option, { keyboard = false } = {})
 
 /** The problems of a page but the refusals it was expected to meet (422 forms, 429 limits, `more`). */
 const unexpected = (problems, more = []) => problems.filter((p) => ![422, 429, ...more].some((status) => p.startsWith(`HTTP ${status}:`) || p.includes(`status of ${status}`)));
-
-/** No horizontal scrolling at the current viewport. */
-async function fitsWidth(page) {
-  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-  assert.ok(scroll <= client, `page wider than the screen: ${scroll} > ${client}`);
-}
 
 describe('helpers (unit)', () => {
   test('the header reads "NAME (COMPANY)" while acting for a company', () => {

@@ -125,3 +125,34 @@ export async function openPage(s, path, { consent = true, viewport } = {}) {
   const problems = watch(page);
   return { context, page, problems, go: () => page.goto(s.portal.base + path, { waitUntil: 'networkidle' }) };
 }
+
+export const DEMO_IDP = 'Demo IdP (solo sviluppo)';
+
+/** Accedi → Entra con SPID → demo IdP → `who` → Entra; resolves once on `lands`. */
+export async function login(s, page, who, lands) {
+  if (new URL(page.url()).pathname !== '/accedi/') await page.goto(s.portal.base + '/accedi/', { waitUntil: 'networkidle' });
+  await page.getByRole('button', { name: 'Entra con SPID' }).click();
+  await page.getByRole('link', { name: DEMO_IDP }).click();
+  await page.waitForURL((url) => url.pathname.startsWith('/test-idp/spid/sso'));
+  await page.getByLabel(who, { exact: true }).check();
+  await page.getByRole('button', { name: 'Entra', exact: true }).click();
+  await page.waitForURL((url) => url.origin === s.portal.base && url.pathname === lands);
+  await page.waitForLoadState('networkidle');
+}
+
+/** The newest message to `recipient` from `template` in the development mailbox (waits a little for it). */
+export async function lastMessage(s, recipient, template, after = 0) {
+  for (let i = 0; i < 50; i += 1) {
+    const r = await fetch(`${s.portal.base}/api/dev/mailbox?recipient=${encodeURIComponent(recipient)}`);
+    const found = (await r.json()).items.filter((m) => m.template === template && m.id > after);
+    if (found.length) return found[0];
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`no ${template} message to ${recipient}`);
+}
+
+/** No horizontal scrolling at the current viewport. */
+export async function fitsWidth(page) {
+  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+  if (scroll > client) throw new Error(`page wider than the screen: ${scroll} > ${client}`);
+}
