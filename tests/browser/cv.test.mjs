@@ -12,7 +12,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { axe, fitsWidth, lastMessage, login, openPage, screenshot, session } from './support.mjs';
+import path from 'node:path';
+
+import { axe, fitsWidth, lastMessage, login, openPage, root, screenshot, session } from './support.mjs';
 
 const s = session();
 const open = (path, options) => openPage(s, path, options);
@@ -164,6 +166,15 @@ describe('Gestione Curriculum Vitae', () => {
     await page.getByText('Le modifiche al curriculum «CV cameriere e pizzaiolo» sono state salvate.').waitFor();
     assert.deepEqual((await row.locator('th, td').allTextContents()).map((t) => t.trim()).slice(1, 5), ['CV cameriere e pizzaiolo', 'curriculum.pdf', 'SI', 'NO']);
 
+    // Modifica: the file replaced (a DOCX made by an office suite), with the progress bar
+    await page.getByRole('button', { name: 'Modifica CV cameriere e pizzaiolo' }).click();
+    await page.getByLabel('Sostituisci il file (facoltativo)').setInputFiles(path.join(root, 'components/cvtext/testdata/cv-esempio.docx'));
+    await watchProgress(page);
+    await page.getByRole('button', { name: 'Salva le modifiche' }).click();
+    await page.getByText('Le modifiche al curriculum «CV cameriere e pizzaiolo» sono state salvate.').waitFor();
+    assert.equal((await page.evaluate(() => window.progressValues)).at(-1), 100);
+    assert.deepEqual((await row.locator('th, td').allTextContents()).map((t) => t.trim()).slice(1, 5), ['CV cameriere e pizzaiolo', 'cv-esempio.docx', 'SI', 'NO']);
+
     // filters: description and dates
     await page.locator('#cv-descrizione-filtro').fill('nessuno');
     await page.getByRole('button', { name: 'Cerca' }).click();
@@ -179,7 +190,7 @@ describe('Gestione Curriculum Vitae', () => {
     await page.getByRole('button', { name: 'Storico utilizzi di CV cameriere e pizzaiolo' }).click();
     await page.locator('#cv-storico-tabella').waitFor();
     const kinds = await page.locator('#cv-storico-tabella tbody td[data-label="Tipo"]').allTextContents();
-    assert.deepEqual(kinds, ['Caricamento', 'Modifica']);
+    assert.deepEqual(kinds, ['Caricamento', 'Modifica', 'Modifica']);
     assert.deepEqual(await axe(page), [], 'axe-core: Storico utilizzi');
     await screenshot(page, 'cv-storico');
     await page.getByRole('button', { name: 'Torna all\'elenco' }).click();
@@ -295,18 +306,48 @@ describe('view requests: search, request, authorisation by the e-mail link', () 
     await screenshot(page, 'cv-ricerca-telefono');
     await page.setViewportSize({ width: 1280, height: 900 });
 
+    // a second request, for CAMERIERE, which the owner will refuse from the portal
+    const again = page.locator('.rc-card');
+    await again.first().waitFor();
+    assert.match(await again.textContent(), /Stato della richiesta: ACCETTATA/);
+    await again.getByRole('button', { name: 'Richiedi visione del CV' }).click();
+    await again.getByLabel(/Posizione lavorativa/).fill('CAMERIERE');
+    await again.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await again.getByText('Richiesta inviata').waitFor();
+    await page.locator('#rc-richieste-tabella tbody tr', { hasText: /CAMERIERE/ }).waitFor();
+
     // back as a citizen: "Elenco richieste curriculum vitae" shows the decision, no buttons
     await page.locator('header [data-user-zone] button.user-menu-toggle').click();
     await page.locator('#menu-utente-ruoli').getByRole('button', { name: 'Cittadino' }).click();
     await page.waitForURL(s.portal.base + '/cittadino/');
     await page.locator('main').getByRole('link', { name: 'Richieste curriculum vitae' }).click();
     await page.waitForURL(s.portal.base + '/cittadino/richieste-cv/');
-    const own = page.locator('#rcv-tabella tbody tr');
-    await own.first().waitFor();
-    assert.match(await own.textContent(), /ACME S\.R\.L\..*PIZZAIOLO.*Pizzaiolo.*ACCETTATA/);
-    assert.equal(await own.getByRole('button').count(), 0);
+    const accepted = page.locator('#rcv-tabella tbody tr', { hasText: /PIZZAIOLO/ });
+    await accepted.waitFor();
+    assert.match(await accepted.textContent(), /ACME S\.R\.L\..*PIZZAIOLO.*Pizzaiolo.*ACCETTATA/);
+    assert.equal(await accepted.getByRole('button').count(), 0);
+    const pending = page.locator('#rcv-tabella tbody tr', { hasText: /CAMERIERE/ });
+    assert.match(await pending.textContent(), /RICHIESTA/);
     assert.deepEqual(await axe(page), [], 'axe-core: the citizen\'s requests');
     await screenshot(page, 'cv-richieste-cittadino');
+    await pending.getByRole('button', { name: /^Rifiuta/ }).click();
+    await page.getByText('Richiesta rifiutata').waitFor();
+    assert.match(await pending.textContent(), /RIFIUTATA/);
+    assert.equal(await pending.getByRole('button').count(), 0);
+    await page.setViewportSize({ width: 375, height: 800 });
+    await fitsWidth(page);
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // the company sees the refusal and nothing of the person
+    await page.locator('header [data-user-zone] button.user-menu-toggle').click();
+    await page.locator('#menu-utente-ruoli').getByRole('button', { name: /ACME S\.R\.L\./ }).click();
+    await page.waitForURL(s.portal.base + '/azienda/');
+    await page.waitForLoadState('networkidle');
+    await page.goto(s.portal.base + '/azienda/ricerca-cv/', { waitUntil: 'networkidle' });
+    const refused = page.locator('#rc-richieste-tabella tbody tr', { hasText: /CAMERIERE/ });
+    await refused.waitFor();
+    assert.match(await refused.textContent(), /RIFIUTATA/);
+    assert.doesNotMatch(await refused.textContent(), /Mario|Rossi|Download/);
     assert.deepEqual(problems, []);
     await context.close();
   });
