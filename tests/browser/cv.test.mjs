@@ -114,6 +114,9 @@ describe('Gestione Curriculum Vitae', () => {
     assert.match(await page.locator('#cv-file-scelto').textContent(), /foto\.png/);
     assert.match(await page.locator('#cv-file-errore').textContent(), /formato PDF, DOC, DOCX, ODT/);
     assert.equal(await page.locator('#cv-file').getAttribute('aria-invalid'), 'true');
+    // more than 5 MB: refused before sending
+    await page.locator('#cv-file').setInputFiles({ name: 'grande.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(5 * 1024 * 1024 + 1, 32) });
+    assert.match(await page.locator('#cv-file-errore').textContent(), /troppo grande.*5 MB/);
     // a PNG named .pdf: the server reads the content and refuses it (415), shown at the same place
     await fillNew(page, { description: 'Foto', consent: false, file: { name: 'cv.pdf', mimeType: 'application/pdf', buffer: PNG } });
     await page.getByRole('button', { name: 'Carica il curriculum' }).click();
@@ -289,6 +292,8 @@ describe('view requests: search, request, authorisation by the e-mail link', () 
     await anon.page.getByText(/Hai autorizzato la visione del tuo curriculum/).waitFor();
     assert.equal(await anon.page.getByRole('button', { name: /Autorizza|Rifiuta/ }).count(), 0);
     await screenshot(anon.page, 'cv-link-autorizzato');
+    await anon.page.setViewportSize({ width: 375, height: 800 });
+    await fitsWidth(anon.page);
     assert.deepEqual(anon.problems, []);
     await anon.context.close();
 
