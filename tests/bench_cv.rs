@@ -13,24 +13,8 @@ use std::time::{Duration, Instant};
 use e2e::client::Client;
 use e2e::cvfiles::{self, send_bytes};
 use e2e::Start;
+use e2e::latency::{env, row};
 use serde_json::json;
-
-fn percentiles(mut d: Vec<Duration>) -> (Duration, Duration, Duration) {
-    d.sort();
-    let at = |p: f64| d[((d.len() as f64 * p) as usize).min(d.len() - 1)];
-    (at(0.5), at(0.99), *d.last().unwrap())
-}
-
-fn row(what: &str, d: Vec<Duration>) {
-    let n = d.len();
-    let (p50, p99, max) = percentiles(d);
-    let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
-    println!("| {what} | {n} | {} | {} | {} |", ms(p50), ms(p99), ms(max));
-}
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
-}
 
 const JOBS: &[&str] = &[
     "pizzaiolo", "cuoco", "cameriere", "barista", "idraulico", "elettricista", "muratore", "imbianchino", "magazziniere", "autista",

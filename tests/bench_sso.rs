@@ -7,36 +7,12 @@
 //! Run: `cargo bench -p e2e --bench sso` (after `scripts/test` built everything).
 //! Bounded: BENCH_LOGINS (default 200) logins.
 
-use std::time::{Duration, Instant};
-
 use e2e::demo_idp::{SPID_IDP, post_to_acs, response_for};
+use e2e::latency::{env, row, timed};
 use e2e::{Start, request};
 
-fn percentiles(mut d: Vec<Duration>) -> (Duration, Duration, Duration) {
-    d.sort();
-    let at = |p: f64| d[((d.len() as f64 * p) as usize).min(d.len() - 1)];
-    (at(0.5), at(0.99), *d.last().unwrap())
-}
-
-fn row(what: &str, d: Vec<Duration>) {
-    let n = d.len();
-    let (p50, p99, max) = percentiles(d);
-    let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1000.0);
-    println!("| {what} | {n} | {} | {} | {} |", ms(p50), ms(p99), ms(max));
-}
-
-fn timed(n: usize, mut f: impl FnMut(usize)) -> Vec<Duration> {
-    (0..n)
-        .map(|i| {
-            let t = Instant::now();
-            f(i);
-            t.elapsed()
-        })
-        .collect()
-}
-
 fn main() {
-    let logins: usize = std::env::var("BENCH_LOGINS").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
+    let logins = env("BENCH_LOGINS", 200);
     let state = tempfile::tempdir().unwrap();
     let app = Start::portal(state.path()).start();
     // the 8 demo identities in turn: new people first, then returning ones

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod cvfiles;
 pub mod demo_idp;
+pub mod latency;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
