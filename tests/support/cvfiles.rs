@@ -3,66 +3,15 @@
 //! 97-2003 `.doc` is the committed office-suite file `components/cvtext/testdata/cv-esempio.doc`
 //! (its origin: `components/cvtext/testdata/README.md`).
 
-pub fn crc32(data: &[u8]) -> u32 {
-    let mut c = !0u32;
-    for &b in data {
-        c ^= u32::from(b);
-        for _ in 0..8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
-        }
-    }
-    !c
-}
+use cvtext::fixtures::{ZipEntry, pdf_from_objects, pdf_string, stream, xml_escape};
+
+pub use cvtext::fixtures::crc32;
 
 /// A zip of `(name, data, deflate)` entries.
 pub fn zip(entries: &[(&str, &[u8], bool)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut central = Vec::new();
-    for (name, data, deflate) in entries {
-        let body = if *deflate { miniz_oxide::deflate::compress_to_vec(data, 6) } else { data.to_vec() };
-        let method: u16 = if *deflate { 8 } else { 0 };
-        let crc = crc32(data);
-        let offset = out.len() as u32;
-        out.extend_from_slice(b"PK\x03\x04");
-        out.extend_from_slice(&20u16.to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(&method.to_le_bytes());
-        out.extend_from_slice(&[0, 0, 0x21, 0]);
-        out.extend_from_slice(&crc.to_le_bytes());
-        out.extend_from_slice(&(body.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(&body);
-        central.extend_from_slice(b"PK\x01\x02");
-        central.extend_from_slice(&20u16.to_le_bytes());
-        central.extend_from_slice(&20u16.to_le_bytes());
-        central.extend_from_slice(&0u16.to_le_bytes());
-        central.extend_from_slice(&method.to_le_bytes());
-        central.extend_from_slice(&[0, 0, 0x21, 0]);
-        central.extend_from_slice(&crc.to_le_bytes());
-        central.extend_from_slice(&(body.len() as u32).to_le_bytes());
-        central.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        central.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        central.extend_from_slice(&[0; 12]);
-        central.extend_from_slice(&offset.to_le_bytes());
-        central.extend_from_slice(name.as_bytes());
-    }
-    let cd_offset = out.len() as u32;
-    out.extend_from_slice(&central);
-    out.extend_from_slice(b"PK\x05\x06");
-    out.extend_from_slice(&[0; 4]);
-    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
-    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
-    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
-    out.extend_from_slice(&cd_offset.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    let entries: Vec<ZipEntry> =
+        entries.iter().map(|&(name, data, deflate)| if deflate { ZipEntry::new(name, data) } else { ZipEntry::stored(name, data) }).collect();
+    cvtext::fixtures::zip(&entries)
 }
 
 /// A DOCX whose paragraphs are the lines of `text`.
@@ -97,23 +46,6 @@ pub fn zip_bomb(mib: usize) -> Vec<u8> {
     zip(&[("[Content_Types].xml", types.as_bytes(), true), ("word/document.xml", &doc, true)])
 }
 
-fn pdf_string(s: &str) -> String {
-    let mut out = String::from("(");
-    for c in s.chars() {
-        match c {
-            '(' | ')' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x80 => out.push(c),
-            c if (c as u32) <= 0xFF => out.push_str(&format!("\\{:03o}", c as u32)),
-            _ => out.push('?'),
-        }
-    }
-    out.push(')');
-    out
-}
-
 /// A one-page PDF with `text` (Helvetica, one line per 80 characters and per input
 /// line), padded with an unreferenced stream to `pad_to` bytes when that is larger.
 pub fn pdf(text: &str, pad_to: usize) -> Vec<u8> {
@@ -125,37 +57,14 @@ pub fn pdf(text: &str, pad_to: usize) -> Vec<u8> {
         }
     }
     content.push_str("ET\n");
-    let stream = |data: &[u8]| {
-        let mut v = format!("<< /Length {} >>\nstream\n", data.len()).into_bytes();
-        v.extend_from_slice(data);
-        v.extend_from_slice(b"\nendstream");
-        v
-    };
     let mut objects: Vec<Vec<u8>> = vec![
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_vec(),
-        stream(content.as_bytes()),
+        stream("", content.as_bytes()),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec(),
     ];
-    let build = |objects: &[Vec<u8>]| {
-        let mut out = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
-        let mut offsets = Vec::new();
-        for (i, body) in objects.iter().enumerate() {
-            offsets.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-            out.extend_from_slice(body);
-            out.extend_from_slice(b"\nendobj\n");
-        }
-        let xref = out.len();
-        out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-        for o in offsets {
-            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-        }
-        out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
-        out
-    };
-    let plain = build(&objects);
+    let plain = pdf_from_objects(&objects, "");
     if pad_to <= plain.len() + 200 {
         return plain;
     }
@@ -170,8 +79,8 @@ pub fn pdf(text: &str, pad_to: usize) -> Vec<u8> {
             b"0123456789abcdef"[(x & 15) as usize]
         })
         .collect();
-    objects.push(stream(&pad));
-    let mut out = build(&objects);
+    objects.push(stream("", &pad));
+    let mut out = pdf_from_objects(&objects, "");
     // hit the size exactly with a trailing comment line
     if out.len() < pad_to {
         let missing = pad_to - out.len();

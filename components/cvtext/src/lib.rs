@@ -10,6 +10,8 @@
 
 mod anon;
 mod doc;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 mod odf;
 mod pdf;
 mod text;
