@@ -4,12 +4,12 @@
 // - the comune autocomplete (GET /api/ref/comuni?q=), a WAI-ARIA 1.2 combobox;
 // - addresses (residence, domicile "uguale alla residenza") read and filled;
 // - a button that waits out the one-time-code resend delay with a countdown;
-// - short status messages (callouts).
+// - short status messages (callouts), and a page's first load shown in its status box.
 //
 // An input belongs to an API field by `data-field` (the JSON path, `residence.cap`).
 
 import { getJSON } from './api.mjs';
-import { el } from './ui.mjs';
+import { done, el, showError } from './ui.mjs';
 
 /** The input of API field `name` in `root`. */
 export function fieldInput(root, name) {
@@ -263,4 +263,21 @@ export function companySummary(c) {
     el('p', { class: 'fw-semibold mb-1' }, c.name),
     el('p', { class: 'small mb-0' }, details.filter(Boolean).join(' · ')),
     c.ceased_on ? el('p', { class: 'small mb-0 fw-semibold' }, `Risulta cessata dal ${c.ceased_on}.`) : null);
+}
+
+/**
+ * A page's first GET: `path` read while `status` shows its loading message. Resolves
+ * to the data (the loading message cleared), or to null after showing the error in
+ * `status` with a retry that reloads the page.
+ */
+export async function loadInStatus(status, path) {
+  let data;
+  try {
+    data = await getJSON(path);
+  } catch (e) {
+    showError(status, e.message, () => location.reload());
+    return null;
+  }
+  done(status);
+  return data;
 }

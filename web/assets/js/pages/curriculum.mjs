@@ -6,7 +6,7 @@
 
 import { getJSON, sendJSON } from '../api.mjs';
 import { activeSession, dateRange, fileProblem, query, sizeText, uploadFile } from '../cv.mjs';
-import { callout, clearErrors, showErrors, showFieldError } from '../forms.mjs';
+import { callout, clearErrors, loadInStatus, showErrors, showFieldError } from '../forms.mjs';
 import { bindDateInput, done, el, formatDate, pager, showError, showLoading } from '../ui.mjs';
 
 const PAGE_SIZE = 10;
@@ -16,14 +16,8 @@ export async function init() {
   showLoading(status);
   const session = await activeSession(status, 'gestire i tuoi curriculum');
   if (!session) return;
-  let meta;
-  try {
-    meta = await getJSON('/api/cv/form');
-  } catch (e) {
-    showError(status, e.message, () => location.reload());
-    return;
-  }
-  done(status);
+  const meta = await loadInStatus(status, '/api/cv/form');
+  if (!meta) return;
   status.replaceChildren(el('p', { class: 'lead' }, 'Qui puoi caricare i tuoi curriculum vitae, scegliere se renderli consultabili in forma anonima dalle aziende e vedere come sono stati utilizzati.'));
   document.getElementById('cv-app').hidden = false;
   document.getElementById('cv-conservazione').textContent = meta.retention_text ?? '';

@@ -3,10 +3,10 @@
 // /api/registration/activation/resend); the form below sends it to a corrected
 // address. Other states (not signed in, not registered, already active) say where to go.
 
-import { getJSON, sendJSON } from '../api.mjs';
-import { callout, clearErrors, showErrors } from '../forms.mjs';
+import { sendJSON } from '../api.mjs';
+import { callout, clearErrors, loadInStatus, showErrors } from '../forms.mjs';
 import { currentSession } from '../session.mjs';
-import { done, el, showError, showLoading } from '../ui.mjs';
+import { done, el, showLoading } from '../ui.mjs';
 
 const link = (href, text) => el('a', { href }, text);
 
@@ -22,14 +22,8 @@ export async function init() {
       el('p', { class: 'mb-0' }, el('a', { href: '/accedi/', class: 'btn btn-primary' }, 'Accedi'))));
     return;
   }
-  let pre;
-  try {
-    pre = await getJSON('/api/registration');
-  } catch (e) {
-    showError(status, e.message, () => location.reload());
-    return;
-  }
-  done(status);
+  const pre = await loadInStatus(status, '/api/registration');
+  if (!pre) return;
   if (pre.status === 'unregistered') {
     status.replaceChildren(callout('note', 'Non sei ancora registrato',
       el('p', { class: 'mb-0' }, 'Per usare i servizi di Toscana Lavoro completa prima la ', link('/registrati/cittadino/', 'registrazione'), '.')));

@@ -6,9 +6,9 @@
 // also looks the company up ("Cerca") and sends the incarico with it.
 
 import { getJSON, sendJSON } from '../api.mjs';
-import { addressFields, callout, clearErrors, companySummary, countdown, fieldInput, showErrors, showFieldError } from '../forms.mjs';
+import { addressFields, callout, clearErrors, companySummary, countdown, fieldInput, loadInStatus, showErrors, showFieldError } from '../forms.mjs';
 import { currentSession } from '../session.mjs';
-import { bindDateInput, done, el, formatDate, showError, showLoading } from '../ui.mjs';
+import { bindDateInput, done, el, formatDate, showLoading } from '../ui.mjs';
 
 /** Where a login started from the company form should continue (sessionStorage). */
 const INTENT = 'tl_registrazione';
@@ -128,14 +128,8 @@ export async function init() {
     location.replace('/registrati/azienda/');
     return;
   }
-  let pre;
-  try {
-    pre = await getJSON('/api/registration');
-  } catch (e) {
-    showError(status, e.message, () => location.reload());
-    return;
-  }
-  done(status);
+  const pre = await loadInStatus(status, '/api/registration');
+  if (!pre) return;
   if (pre.status === 'pending') {
     status.replaceChildren(callout('note', 'Registrazione già inviata',
       `Hai già inviato la registrazione: per completarla apri il collegamento di attivazione che ti abbiamo inviato${pre.pending?.email ? ` all'indirizzo ${pre.pending.email}` : ''}.`,

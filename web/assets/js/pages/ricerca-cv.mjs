@@ -7,7 +7,7 @@
 
 import { getJSON, sendJSON } from '../api.mjs';
 import { activeSession, query } from '../cv.mjs';
-import { callout, clearErrors, showFieldError } from '../forms.mjs';
+import { callout, clearErrors, loadInStatus, showFieldError } from '../forms.mjs';
 import { done, el, formatDate, pager, showError, showLoading } from '../ui.mjs';
 
 const PAGE_SIZE = 10;
@@ -26,14 +26,8 @@ export async function init() {
       el('p', { class: 'mb-0' }, el('a', { href: '/cittadino/profilo/#aziende' }, 'Vai agli incarichi del tuo profilo'))));
     return;
   }
-  let meta;
-  try {
-    meta = await getJSON('/api/cv/form');
-  } catch (e) {
-    showError(status, e.message, () => location.reload());
-    return;
-  }
-  done(status);
+  const meta = await loadInStatus(status, '/api/cv/form');
+  if (!meta) return;
   status.replaceChildren();
   document.getElementById('rc-app').hidden = false;
   document.getElementById('rc-azienda').replaceChildren('Stai cercando per conto di ', el('strong', {}, session.acting_as.name),
