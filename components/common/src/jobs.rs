@@ -13,8 +13,7 @@ pub fn check_auth(secret: &str, authorization: Option<&str>) -> Result<(), ApiEr
     let Some(token) = authorization.and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer "))) else {
         return Err(ApiError::new(401, "unauthenticated", "Per avviare questa operazione servono le credenziali del servizio."));
     };
-    let (a, b) = (token.trim().as_bytes(), secret.trim().as_bytes());
-    if !(a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0) {
+    if !crate::session::secrets_match(token.trim().as_bytes(), secret.trim().as_bytes()) {
         eprintln!("jobs: refused a job call with wrong credentials");
         return Err(ApiError::new(403, "forbidden", "Le credenziali fornite non permettono questa operazione."));
     }

@@ -112,8 +112,7 @@ impl Session {
 
     /// Whether `token` is this session's CSRF token (compared in constant time).
     pub fn csrf_matches(&self, token: &str) -> bool {
-        let (a, b) = (self.csrf_token.as_bytes(), token.as_bytes());
-        a.len() == b.len() && !a.is_empty() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        !self.csrf_token.is_empty() && secrets_match(self.csrf_token.as_bytes(), token.as_bytes())
     }
 }
 
@@ -124,14 +123,20 @@ pub fn random_token() -> Result<String, ApiError> {
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }
 
+/// Whether two secrets (tokens, hashes) are equal, in a time that does not depend on
+/// where they first differ.
+pub fn secrets_match(a: &[u8], b: &[u8]) -> bool {
+    subtle::ConstantTimeEq::ct_eq(a, b).into()
+}
+
+/// The value of the cookie `name` in a `Cookie` header.
+pub fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header.split(';').filter_map(|c| c.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
+}
+
 /// The session id in a `Cookie` header, if well-formed (64 hex digits).
 pub fn id_from_cookies(header: &str) -> Option<&str> {
-    header
-        .split(';')
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v)
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+    cookie(header, COOKIE).filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `Set-Cookie` for a new session: HttpOnly, Secure, SameSite=Lax, host-only.

@@ -170,8 +170,7 @@ pub fn judge(rec: &Otp, code: &str, attempt: u32, l: Limits) -> Result<(), ApiEr
     }
     let well_formed = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
     let given = hash(&rec.salt, code);
-    // constant-time comparison of the two hashes
-    let same = well_formed && given.len() == rec.code_hash.len() && given.bytes().zip(rec.code_hash.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0;
+    let same = well_formed && common::session::secrets_match(given.as_bytes(), rec.code_hash.as_bytes());
     if same {
         return Ok(());
     }

@@ -111,11 +111,8 @@ pub fn browser_digest(cookie_value: &str) -> String {
 /// Whether the browser's cookies hold the login cookie the pending login expects.
 pub fn same_browser(pending: &PendingLogin, cookie_header: Option<&str>) -> bool {
     let Some(expected) = &pending.browser else { return true };
-    let value = cookie_header.into_iter().flat_map(|h| h.split(';')).filter_map(|c| c.trim().split_once('=')).find(|(k, _)| *k == LOGIN_COOKIE).map(|(_, v)| v);
-    value.is_some_and(|v| {
-        let got = browser_digest(v);
-        got.len() == expected.len() && got.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
-    })
+    let value = cookie_header.and_then(|h| common::session::cookie(h, LOGIN_COOKIE));
+    value.is_some_and(|v| common::session::secrets_match(browser_digest(v).as_bytes(), expected.as_bytes()))
 }
 
 /// A LogoutRequest we sent, as `saml-logout:<id>`.
