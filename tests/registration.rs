@@ -441,7 +441,8 @@ fn cns_login_birth_date_typed_and_checked_against_the_fiscal_code() {
 #[test]
 fn expired_codes_and_links_superseded_and_reused_links() {
     let state = tempfile::tempdir().unwrap();
-    let app = start_with(state.path(), &[("otp_ttl_seconds", "3"), ("otp_resend_seconds", "1"), ("activation_ttl_seconds", "2")]);
+    // resend waits of 2 s: a loaded machine can take over 1 s between two requests
+    let app = start_with(state.path(), &[("otp_ttl_seconds", "3"), ("otp_resend_seconds", "2"), ("activation_ttl_seconds", "2")]);
     let (chiara, _) = Client::login(&app, 4);
     let mut form = citizen_form(&chiara, "");
     let mobile = form["mobile"].as_str().unwrap().to_string();
@@ -478,7 +479,7 @@ fn expired_codes_and_links_superseded_and_reused_links() {
     assert_eq!(resend.json_checked()["email"], "chiara.r@example.org");
     let too_soon = chiara.post("/api/registration/activation/resend", &json!({}));
     assert_eq!((too_soon.status, code(&too_soon).as_str()), (429, "resend_limit"));
-    std::thread::sleep(Duration::from_millis(1100));
+    std::thread::sleep(Duration::from_millis(2100));
     chiara.post("/api/registration/activation/resend", &json!({})).json_checked();
     let links: Vec<String> = mailbox(&app, "chiara.r@example.org").iter().map(|m| m["params"]["link"].as_str().unwrap().to_string()).collect();
     assert_eq!(links.len(), 2);
