@@ -8,7 +8,7 @@
 use xml_sec::Document;
 
 use crate::dsig::{child, ids_are_unique, is};
-use crate::xml::{ENTITY, SAML_NS, SAMLP_NS, esc, instant, parse_instant};
+use crate::xml::{ENTITY, SAML_NS, SAMLP_NS, esc, instant, parse_instant, signed_text};
 
 /// A LogoutRequest from an IdP, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,15 +58,17 @@ pub fn parse_request(xml: &str, e: &Expect) -> Result<IdpLogoutRequest, String> 
             return Err("expired (NotOnOrAfter)".into());
         }
     }
-    let issuer = child(root, SAML_NS, "Issuer").and_then(|n| n.text()).map(str::trim).filter(|v| !v.is_empty()).ok_or("Issuer missing")?;
-    let name_id = child(root, SAML_NS, "NameID").and_then(|n| n.text()).map(str::trim).filter(|v| !v.is_empty()).ok_or("NameID missing")?;
+    let issuer = child(root, SAML_NS, "Issuer").map(signed_text).transpose()?.filter(|v| !v.is_empty()).ok_or("Issuer missing")?;
+    let name_id = child(root, SAML_NS, "NameID").map(signed_text).transpose()?.filter(|v| !v.is_empty()).ok_or("NameID missing")?;
     let session_indexes = root
         .children()
         .filter(|c| is(*c, SAMLP_NS, "SessionIndex"))
-        .filter_map(|c| c.text().map(|t| t.trim().to_string()))
+        .map(signed_text)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
         .filter(|t| !t.is_empty())
         .collect();
-    Ok(IdpLogoutRequest { id: id.into(), issuer: issuer.into(), name_id: name_id.into(), session_indexes })
+    Ok(IdpLogoutRequest { id: id.into(), issuer, name_id, session_indexes })
 }
 
 /// Our answer to an IdP's LogoutRequest.
@@ -140,6 +142,12 @@ mod tests {
         assert!(parse_request(&request(NOW, SLO).replace("LogoutRequest", "AuthnRequest"), &e).unwrap_err().contains("not a LogoutRequest"));
         let dup = request(NOW, SLO).replace("<saml:NameID ", "<saml:NameID ID=\"_lr1\" ");
         assert!(parse_request(&dup, &e).unwrap_err().contains("duplicate"));
+        // signed values are read whole: a comment inside one is refused, never skipped
+        for (from, to) in [(">_nid<", ">_n<!---->id<"), (">https://idp.example</saml:Issuer>", ">https://idp<!---->.example</saml:Issuer>"), (">_s1<", ">_s<!---->1<")] {
+            let split = request(NOW, SLO).replacen(from, to, 1);
+            assert!(split.contains(to), "{to}");
+            assert!(parse_request(&split, &e).unwrap_err().contains("comment"), "{to}");
+        }
     }
 
     #[test]

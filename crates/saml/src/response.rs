@@ -103,8 +103,10 @@ fn one<'a, 'i>(parent: Node<'a, 'i>, ns: &str, name: &str) -> Result<Node<'a, 'i
     Ok(first)
 }
 
-fn text<'a>(n: Node<'a, '_>) -> &'a str {
-    n.text().map(str::trim).unwrap_or("")
+/// The element's whole text (see [`crate::xml::signed_text`]); a comment inside refuses
+/// the response.
+fn text(n: Node<'_, '_>) -> Result<String, Refusal> {
+    crate::xml::signed_text(n).map_err(bad)
 }
 
 fn time(n: Node, name: &str, what: &str) -> Result<i64, Refusal> {
@@ -122,7 +124,7 @@ fn issue_instant(n: Node, what: &str, p: &Pending, c: &Context) -> Result<(), Re
 
 fn issuer(parent: Node, what: &str, idp: &Idp, format_required: bool) -> Result<(), Refusal> {
     let i = one(parent, SAML_NS, "Issuer").map_err(|e| bad(format!("{what}: {e}")))?;
-    if text(i) != idp.entity_id {
+    if text(i)? != idp.entity_id {
         return Err(bad(format!("{what}: Issuer is not the IdP")));
     }
     match i.attribute("Format") {
@@ -164,8 +166,8 @@ pub fn validate(xml: &str, pending: &Pending, c: &Context) -> Result<Identity, R
     let code = one(status, SAMLP_NS, "StatusCode")?;
     let value = attr(code, "Value", "StatusCode")?;
     if value != SUCCESS {
-        let message = child(status, SAMLP_NS, "StatusMessage").map(text).unwrap_or("");
-        return Err(Refusal::IdpError { code: anomaly_code(message), status: value.to_string() });
+        let message = child(status, SAMLP_NS, "StatusMessage").map(|m| crate::xml::signed_text(m).unwrap_or_default()).unwrap_or_default();
+        return Err(Refusal::IdpError { code: anomaly_code(&message), status: value.to_string() });
     }
     issuer(resp, "Response", c.idp, false)?;
 
@@ -190,7 +192,8 @@ pub fn validate(xml: &str, pending: &Pending, c: &Context) -> Result<Identity, R
     // Subject
     let subject = one(a, SAML_NS, "Subject")?;
     let name_id = one(subject, SAML_NS, "NameID")?;
-    if text(name_id).is_empty() {
+    let name_id_value = text(name_id)?;
+    if name_id_value.is_empty() {
         return Err(bad("NameID empty"));
     }
     if name_id.attribute("Format") != Some(TRANSIENT) {
@@ -222,14 +225,14 @@ pub fn validate(xml: &str, pending: &Pending, c: &Context) -> Result<Identity, R
     }
     let restriction = one(conditions, SAML_NS, "AudienceRestriction")?;
     let audience = one(restriction, SAML_NS, "Audience")?;
-    if text(audience) != c.sp_entity_id {
+    if text(audience)? != c.sp_entity_id {
         return Err(bad("Audience is not this SP"));
     }
 
     // Authentication level
     let statement = one(a, SAML_NS, "AuthnStatement")?;
     let context = one(statement, SAML_NS, "AuthnContext")?;
-    let class = text(one(context, SAML_NS, "AuthnContextClassRef")?);
+    let class = text(one(context, SAML_NS, "AuthnContextClassRef")?)?;
     let level = (1..=3).find(|l| level_uri(*l) == class).ok_or_else(|| bad(format!("unknown AuthnContextClassRef {class:?}")))?;
     if level < pending.level {
         return Err(bad(format!("authenticated at level {level}, requested {}", pending.level)));
@@ -241,11 +244,13 @@ pub fn validate(xml: &str, pending: &Pending, c: &Context) -> Result<Identity, R
     let mut attributes = BTreeMap::new();
     for at in statement.children().filter(|n| is(*n, SAML_NS, "Attribute")) {
         let name = attr(at, "Name", "Attribute")?;
-        let value = at.children().find(|n| is(*n, SAML_NS, "AttributeValue")).map(text);
-        match value {
-            Some(v) => attributes.insert(name.to_string(), v.to_string()),
-            None => return Err(bad(format!("attribute {name} has no value"))),
+        let mut values = at.children().filter(|n| is(*n, SAML_NS, "AttributeValue"));
+        let (Some(value), None) = (values.next(), values.next()) else {
+            return Err(bad(format!("attribute {name} must have exactly one value")));
         };
+        if attributes.insert(name.to_string(), text(value)?).is_some() {
+            return Err(bad(format!("attribute {name} given twice")));
+        }
     }
     if attributes.is_empty() {
         return Err(bad("no attributes"));
@@ -255,7 +260,7 @@ pub fn validate(xml: &str, pending: &Pending, c: &Context) -> Result<Identity, R
     }
     Ok(Identity {
         attributes,
-        name_id: text(name_id).to_string(),
+        name_id: name_id_value,
         name_qualifier,
         session_index,
         level,
@@ -382,7 +387,7 @@ mod tests {
             ("SpidL2", "SpidL1", "level 1"),
             ("https://www.spid.gov.it/SpidL2", "urn:oasis:names:tc:SAML:2.0:ac:classes:SpidL2", "AuthnContextClassRef"),
             ("<saml:Attribute Name=\"fiscalNumber\">", "<saml:Attribute Name=\"spidCode\">", "fiscalNumber"),
-            ("<saml:AttributeValue xsi:type=\"xs:string\">Mario</saml:AttributeValue>", "", "no value"),
+            ("<saml:AttributeValue xsi:type=\"xs:string\">Mario</saml:AttributeValue>", "", "exactly one value"),
         ];
         for (from, to, why) in cases {
             let xml = assertion().xml("_r", "_a");
@@ -393,6 +398,42 @@ mod tests {
                 other => panic!("case {why}: {other:?}"),
             }
         }
+    }
+
+    /// Exclusive canonicalisation drops comments, so a comment inside a signed value
+    /// keeps the signature valid: reading only the text before it would log in someone
+    /// else (`RSSMRA80A01D612J<!---->X`, `Mario<!---->Rossi`). Each value is read whole or
+    /// the response is refused.
+    #[test]
+    fn a_comment_inside_a_signed_value_is_refused_never_truncated() {
+        let template = assertion().xml("_r", "_a");
+        // (what, the value as written, the same value split by a comment)
+        let mut cases: Vec<(String, String, String)> = assertion()
+            .attributes
+            .iter()
+            .map(|(name, v)| {
+                let (head, tail) = v.split_at(v.len() / 2);
+                (name.to_string(), format!(">{v}</saml:AttributeValue>"), format!(">{head}<!---->{tail}</saml:AttributeValue>"))
+            })
+            .collect();
+        assert_eq!(cases.len(), 4);
+        cases.push(("NameID".into(), "_nid1".into(), "_nid<!--x-->1".into()));
+        cases.push(("Audience".into(), ">https://lavoro.example</saml:Audience>".into(), ">https://lavoro<!---->.example</saml:Audience>".into()));
+        for (what, from, to) in &cases {
+            assert!(template.contains(from.as_str()), "{what}: {from}");
+            let xml = sign_xml(&template.replacen(from.as_str(), to, 1), "_r", "_a", &key("idp")).unwrap();
+            match check(&xml) {
+                Err(Refusal::Invalid(e)) => assert!(e.contains("comment"), "{what}: refused for another reason: {e}"),
+                other => panic!("{what}: {other:?}"),
+            }
+        }
+        // text split by a CDATA section is still one value, read whole
+        let split = template.replacen(">Mario</saml:AttributeValue>", "><![CDATA[Ma]]>rio</saml:AttributeValue>", 1);
+        let id = check(&sign_xml(&split, "_r", "_a", &key("idp")).unwrap()).unwrap();
+        assert_eq!(id.attributes["name"], "Mario");
+        // and a second value of an attribute is refused rather than ignored
+        let twice = template.replacen(">Mario</saml:AttributeValue>", ">Mario</saml:AttributeValue><saml:AttributeValue>Luigi</saml:AttributeValue>", 1);
+        assert!(matches!(check(&sign_xml(&twice, "_r", "_a", &key("idp")).unwrap()), Err(Refusal::Invalid(e)) if e.contains("exactly one value")));
     }
 
     #[test]

@@ -30,6 +30,24 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// The whole text content of a signed element, trimmed: every text child joined. An
+/// element whose content holds a comment, a processing instruction or an element is
+/// refused: exclusive canonicalisation drops comments, so the signature would still
+/// verify while a reader of the first text node alone (`Nic<!---->colò` read as `Nic`)
+/// would see another value than the IdP signed (the comment-truncation class of SAML
+/// bugs).
+pub fn signed_text(n: xml_sec::Node<'_, '_>) -> Result<String, String> {
+    let mut out = String::new();
+    for c in n.children() {
+        if c.is_text() {
+            out.push_str(c.text().unwrap_or(""));
+        } else {
+            return Err(format!("{} holds a comment, an element or a processing instruction", n.tag_name().name()));
+        }
+    }
+    Ok(out.trim().to_string())
+}
+
 /// SAML's instant format, UTC, whole seconds: `2026-11-23T10:00:00Z`.
 pub fn instant(unix: i64) -> String {
     let t = OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH);
