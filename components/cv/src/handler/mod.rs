@@ -11,6 +11,8 @@ mod decision;
 mod requests;
 mod retention;
 mod search;
+#[cfg(test)]
+mod tests;
 
 use access::Session;
 use common::http::BodyLimit;
