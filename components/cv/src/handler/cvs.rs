@@ -5,7 +5,7 @@ use common::sql::{Db, Value};
 use common::{ApiError, Page, Paging, Reply, Req};
 use serde_json::{Value as Json, json};
 
-use super::{CV_COLUMNS, anonymise, area_codes, areas, cv_json, cv_of, event, int, opt_int, own_cv, owner, paged, territories_json, text, tx};
+use super::{CV_COLUMNS, anonymise, area_codes, areas, cv_of, cv_out, event, int, opt_int, own_cv, owner, paged, territories, text, tx};
 use crate::{Meta, MetaIn};
 
 const CONSENT_TEXT: &str = "Rilasciando il consenso alla ricerca, il tuo CV sarà ricercabile dalle aziende e dalle agenzie che sono impegnate nella ricerca di personale. Se il contenuto del tuo curriculum (informazioni anonimizzate) risulterà di interesse, verrai avvisato e potrai decidere se far visionare o meno il tuo curriculum completo.";
@@ -46,13 +46,13 @@ pub(super) fn list(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
         &params,
         paging,
     )?;
-    let items = rows.rows().map(|r| cv_json(req, conn, &cv_of(&r)?)).collect::<Result<Vec<_>, _>>()?;
+    let items = rows.rows().map(|r| cv_out(req, conn, &cv_of(&r)?)).collect::<Result<Vec<_>, _>>()?;
     Reply::json(200, &Page::new(items, total, paging))
 }
 
 pub(super) fn detail(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiError> {
     let s = access::require_active(conn, req)?;
-    Reply::json(200, &cv_json(req, conn, &own_cv(conn, &s, id)?)?)
+    Reply::json(200, &cv_out(req, conn, &own_cv(conn, &s, id)?)?)
 }
 
 pub(super) fn upload(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
@@ -102,7 +102,7 @@ pub(super) fn upload(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
     })?;
     eprintln!("cv: person {} uploaded cv {id} ({}, {} bytes)", s.person_id, checked.kind.as_str(), bytes.len());
     let cv = own_cv(conn, &s, id)?;
-    let mut r = Reply::json(201, &cv_json(req, conn, &cv)?)?;
+    let mut r = Reply::json(201, &cv_out(req, conn, &cv)?)?;
     r.headers.push(("location", format!("/api/cv/{id}")));
     Ok(r)
 }
@@ -116,7 +116,7 @@ pub(super) fn update(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiErro
     let before = Meta {
         description: cv.description.clone(),
         search_consent: cv.search_consent,
-        territories: territories_json(conn, id)?.iter().filter_map(|t| t["code"].as_str().map(str::to_owned)).collect(),
+        territories: territories(conn, id)?.into_iter().map(|t| t.code).collect(),
     };
     let current = MetaIn {
         description: Some(before.description.clone()),
@@ -147,7 +147,7 @@ pub(super) fn update(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiErro
     let now = req.now;
     // an edit that changes nothing writes nothing: no history, no new retention period
     let Some(note) = crate::cvs::change_note(&before, &meta, new_file.is_some()) else {
-        return Reply::json(200, &cv_json(req, conn, &cv)?);
+        return Reply::json(200, &cv_out(req, conn, &cv)?);
     };
     tx(conn, |conn| {
         conn.execute("UPDATE cvs SET description = ?, search_consent = ?, updated_at = ?, last_activity_at = ?, retention_notice_at = NULL WHERE id = ? AND person_id = ?",
@@ -164,7 +164,7 @@ pub(super) fn update(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiErro
         event(conn, id, "modifica", &note, now)
     })?;
     eprintln!("cv: person {} updated cv {id}", s.person_id);
-    Reply::json(200, &cv_json(req, conn, &own_cv(conn, &s, id)?)?)
+    Reply::json(200, &cv_out(req, conn, &own_cv(conn, &s, id)?)?)
 }
 
 /// Removes a CV with its file, index row, territories and history; view requests keep

@@ -19,7 +19,6 @@ use common::http::BodyLimit;
 use common::rome::iso_utc;
 use common::sql::{Db, Rows, Value};
 use common::{ApiError, Paging, Reply, Req};
-use serde_json::{Value as Json, json};
 
 use crate::{Retention, Route};
 
@@ -120,11 +119,18 @@ fn area_codes(conn: &dyn Db) -> Result<Vec<String>, ApiError> {
     Ok(areas(conn)?.into_iter().map(|(c, _)| c).collect())
 }
 
-fn territories_json(conn: &dyn Db, cv_id: i64) -> Result<Vec<Json>, ApiError> {
+/// A territory of interest (one of the 11 areas).
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct Territory {
+    pub code: String,
+    pub name: String,
+}
+
+fn territories(conn: &dyn Db, cv_id: i64) -> Result<Vec<Territory>, ApiError> {
     let rows = conn.execute("SELECT a.code, a.name FROM cv_territories t JOIN areas a ON a.code = t.area_code WHERE t.cv_id = ? ORDER BY a.name",
         &[int(cv_id)],
     )?;
-    rows.rows().map(|r| Ok(json!({ "code": r.text("code")?, "name": r.text("name")? }))).collect()
+    rows.map(|r| Ok(Territory { code: r.text("code")?, name: r.text("name")? }))
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -181,30 +187,66 @@ fn own_cv(conn: &dyn Db, s: &Session, id: i64) -> Result<Cv, ApiError> {
     rows.rows().next().map(|r| cv_of(&r)).transpose()?.ok_or_else(cv_not_found)
 }
 
-fn cv_json(req: &Req, conn: &dyn Db, cv: &Cv) -> Result<Json, ApiError> {
-    let r = retention(req);
-    let deletion = r.deletion_at(cv.last_activity_at, cv.retention_notice_at.unwrap_or(0));
-    Ok(json!({
-        "id": cv.id,
-        "created_at": iso_utc(cv.created_at),
-        "updated_at": iso_utc(cv.updated_at),
-        "description": cv.description,
-        "file": {
-            "name": cv.file_name, "kind": cv.file_kind,
-            "mime": cvtext::Kind::from_str_opt(&cv.file_kind).map(|k| k.mime()),
-            "size": cv.file_size, "sha256": cv.file_sha256, "download": format!("/api/cv/{}/file", cv.id),
+/// A CV as its owner's pages show it (README, "CVs").
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CvOut {
+    pub id: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub description: String,
+    pub file: CvFileOut,
+    pub search_consent: bool,
+    pub search_consent_label: &'static str,
+    pub uploaded_by_cpi: bool,
+    pub uploaded_by_cpi_label: &'static str,
+    pub territories: Vec<Territory>,
+    pub retention: RetentionOut,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CvFileOut {
+    pub name: String,
+    pub kind: String,
+    pub mime: Option<&'static str>,
+    pub size: i64,
+    pub sha256: String,
+    pub download: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RetentionOut {
+    pub last_activity_at: String,
+    /// `YYYY-MM-DD`
+    pub deletion_on: String,
+    pub notice_sent: bool,
+}
+
+fn cv_out(req: &Req, conn: &dyn Db, cv: &Cv) -> Result<CvOut, ApiError> {
+    let deletion = retention(req).deletion_at(cv.last_activity_at, cv.retention_notice_at.unwrap_or(0));
+    Ok(CvOut {
+        id: cv.id,
+        created_at: iso_utc(cv.created_at),
+        updated_at: iso_utc(cv.updated_at),
+        description: cv.description.clone(),
+        file: CvFileOut {
+            name: cv.file_name.clone(),
+            kind: cv.file_kind.clone(),
+            mime: cvtext::Kind::from_str_opt(&cv.file_kind).map(|k| k.mime()),
+            size: cv.file_size,
+            sha256: cv.file_sha256.clone(),
+            download: format!("/api/cv/{}/file", cv.id),
         },
-        "search_consent": cv.search_consent,
-        "search_consent_label": yes_no(cv.search_consent),
-        "uploaded_by_cpi": cv.uploaded_by_cpi,
-        "uploaded_by_cpi_label": yes_no(cv.uploaded_by_cpi),
-        "territories": territories_json(conn, cv.id)?,
-        "retention": {
-            "last_activity_at": iso_utc(cv.last_activity_at),
-            "deletion_on": crate::iso_day(deletion),
-            "notice_sent": cv.retention_notice_at.is_some(),
+        search_consent: cv.search_consent,
+        search_consent_label: yes_no(cv.search_consent),
+        uploaded_by_cpi: cv.uploaded_by_cpi,
+        uploaded_by_cpi_label: yes_no(cv.uploaded_by_cpi),
+        territories: territories(conn, cv.id)?,
+        retention: RetentionOut {
+            last_activity_at: iso_utc(cv.last_activity_at),
+            deletion_on: crate::iso_day(deletion),
+            notice_sent: cv.retention_notice_at.is_some(),
         },
-    }))
+    })
 }
 
 fn event(conn: &dyn Db, cv_id: i64, kind: &str, note: &str, at: i64) -> Result<(), ApiError> {

@@ -6,7 +6,8 @@ use common::rome::iso_utc;
 use common::sql::{Db, Value};
 use common::validation::{self, Fields};
 use common::{ApiError, Reply, Req};
-use serde_json::{Value as Json, json};
+use serde::Serialize;
+use serde_json::Value as Json;
 
 use super::store::{DbPlaces, account_row, address_json, address_values, birth_place_json, person};
 use super::{codes, text};
@@ -48,27 +49,65 @@ pub(super) fn view(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
     Reply::json(200, &profile_view(conn, &s)?)
 }
 
-fn profile_view(conn: &dyn Db, s: &Session) -> Result<Json, ApiError> {
+/// `GET /api/profile` (README, "Registration, profile, acting as a company").
+#[derive(Debug, Serialize)]
+pub struct ProfileOut {
+    pub status: String,
+    pub registered_as: String,
+    pub person: PersonOut,
+    pub residence: Json,
+    pub domicile_same: bool,
+    pub domicile: Option<Json>,
+    pub email: String,
+    pub email_verified: bool,
+    pub mobile: String,
+    pub mobile_verified: bool,
+    pub privacy: PrivacyOut,
+    pub registered_at: String,
+    pub activated_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PersonOut {
+    pub fiscal_code: String,
+    pub name: String,
+    pub family_name: String,
+    pub date_of_birth: String,
+    pub place_of_birth: Json,
+    pub gender: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PrivacyOut {
+    pub version: String,
+    pub accepted_at: String,
+}
+
+fn profile_view(conn: &dyn Db, s: &Session) -> Result<ProfileOut, ApiError> {
     let p = person(conn, s.person_id)?;
     let a = account_row(conn, s.person_id)?.ok_or_else(access::guard::registration_required)?;
-    Ok(json!({
-        "status": a.status,
-        "registered_as": a.registered_as,
-        "person": {
-            "fiscal_code": p.fiscal_code, "name": p.name, "family_name": p.family_name,
-            "date_of_birth": a.date_of_birth, "place_of_birth": birth_place_json(conn, &a.place_of_birth)?, "gender": p.gender,
+    Ok(ProfileOut {
+        person: PersonOut {
+            place_of_birth: birth_place_json(conn, &a.place_of_birth)?,
+            fiscal_code: p.fiscal_code,
+            name: p.name,
+            family_name: p.family_name,
+            date_of_birth: a.date_of_birth,
+            gender: p.gender,
         },
-        "residence": address_json(conn, &a.residence)?,
-        "domicile_same": a.domicile.is_none(),
-        "domicile": match &a.domicile { Some(d) => address_json(conn, d)?, None => Json::Null },
-        "email": a.email,
-        "email_verified": a.email_verified_at.is_some(),
-        "mobile": a.mobile,
-        "mobile_verified": a.mobile_verified_at.is_some(),
-        "privacy": { "version": a.privacy_version, "accepted_at": a.privacy_accepted_at },
-        "registered_at": a.registered_at,
-        "activated_at": a.activated_at,
-    }))
+        residence: address_json(conn, &a.residence)?,
+        domicile_same: a.domicile.is_none(),
+        domicile: a.domicile.as_ref().map(|d| address_json(conn, d)).transpose()?,
+        status: a.status,
+        registered_as: a.registered_as,
+        email: a.email,
+        email_verified: a.email_verified_at.is_some(),
+        mobile: a.mobile,
+        mobile_verified: a.mobile_verified_at.is_some(),
+        privacy: PrivacyOut { version: a.privacy_version, accepted_at: a.privacy_accepted_at },
+        registered_at: a.registered_at,
+        activated_at: a.activated_at,
+    })
 }
 
 /// `PUT /api/profile`: addresses and contacts (a new number or address with its code).
