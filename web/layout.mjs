@@ -14,9 +14,23 @@ export const esc = (s) =>
 
 let vendor = '';
 export const setVendorPath = (p) => { vendor = p; };
+// The sprite with the icons the portal uses (build.mjs: a subset of Bootstrap Italia's).
+let sprite = '';
+export const setIconSprite = (url) => { sprite = url; };
 
 export const icon = (name, cls = '') =>
-  `<svg class="icon ${cls}" aria-hidden="true" focusable="false"><use href="${vendor}/svg/sprites.svg#${name}"></use></svg>`;
+  `<svg class="icon ${cls}" aria-hidden="true" focusable="false"><use href="${sprite}#${name}"></use></svg>`;
+
+/** The page's module scripts (main, then the page's own), every file they run preloaded. */
+function scripts(meta, modules) {
+  if (!modules) throw new Error('page(): config.modules (the bundle) is missing');
+  const own = meta.page ? modules.pages[meta.page] : [];
+  if (!own) throw new Error(`page module ${meta.page} not found in web/assets/js/pages/`);
+  const preload = [...new Set([...modules.main, ...own])]
+    .map((url) => `\n  <link rel="modulepreload" href="${url}">`).join('');
+  return `${preload}
+  <script type="module" src="${modules.main[0]}"></script>${own.length ? `\n  <script type="module" src="${own[0]}"></script>` : ''}`;
+}
 
 const NEW_TAB = '<span class="visually-hidden">(si apre in una nuova finestra)</span>';
 
@@ -177,7 +191,7 @@ export function page(meta, body, config) {
     : `${h1}${body}`;
   const title = meta.title === site.name ? site.name : `${meta.title} – ${site.name}`;
   return `<!doctype html>
-<html lang="it">
+<html lang="it" data-icons="${sprite}">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -186,8 +200,7 @@ export function page(meta, body, config) {
   <link rel="stylesheet" href="${vendor}/css/bootstrap-italia.min.css">
   <link rel="stylesheet" href="/css/fonts.css">
   <link rel="stylesheet" href="/css/site.css">
-  <link rel="icon" href="/img/favicon.svg" type="image/svg+xml">${meta.head ?? ''}
-  <script type="module" src="/js/main.mjs"></script>
+  <link rel="icon" href="/img/favicon.svg" type="image/svg+xml">${meta.head ?? ''}${scripts(meta, config.modules)}
 </head>
 <body${meta.page ? ` data-page="${esc(meta.page)}"` : ''}>
 ${header(current)}
