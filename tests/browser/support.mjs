@@ -310,3 +310,34 @@ export async function contrastProblems(page, minimum = 4.5) {
     return problems;
   }, minimum);
 }
+
+/** A phone's width (the issue's 390 px) and height. */
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * The page's primary action ([data-primary], one visible) can be reached: scrolled into
+ * view it lies within the screen's width and nothing covers its centre (a cookie
+ * notice, a menu). Throws with what is wrong.
+ */
+export async function primaryReachable(page) {
+  const problem = await page.evaluate(() => {
+    const all = [...document.querySelectorAll('[data-primary]')].filter((e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden');
+    if (all.length === 0) return 'no visible primary action ([data-primary])';
+    const e = all[0];
+    e.scrollIntoView({ block: 'center', inline: 'nearest' });
+    const r = e.getBoundingClientRect();
+    if (r.left < 0 || r.right > document.documentElement.clientWidth) return `«${e.textContent.trim()}» outside the screen: ${Math.round(r.left)}–${Math.round(r.right)} px`;
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    if (!hit || !(hit === e || e.contains(hit))) return `«${e.textContent.trim()}» covered by ${hit?.tagName.toLowerCase()}${hit?.className ? `.${String(hit.className).split(' ').join('.')}` : ''}`;
+    return null;
+  });
+  if (problem) throw new Error(problem);
+}
+
+/** What has the focus: never the page's body after an action. */
+export async function focused(page) {
+  return page.evaluate(() => {
+    const a = document.activeElement;
+    return !a || a === document.body ? 'BODY' : `${a.tagName.toLowerCase()}${a.id ? `#${a.id}` : ''} «${(a.textContent ?? '').trim().slice(0, 40)}»`;
+  });
+}

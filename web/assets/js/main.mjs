@@ -9,6 +9,13 @@ import NavBarCollapsible from 'bootstrap-italia/dist/plugins/navbar-collapsible.
 import { initConsent } from './consent.mjs';
 import { initUserMenu } from './session.mjs';
 
+// The identity provider's logout answer arrives as /auth/<spid|cie>/slo?SAMLResponse=…,
+// a long signed message the SSO has already checked: the address becomes the portal's
+// own /uscita/ (the same message), so it is neither bookmarked nor shared.
+if (/^\/auth\/(spid|cie)\/slo$/.test(location.pathname) && new URLSearchParams(location.search).has('SAMLResponse')) {
+  history.replaceState(null, '', '/uscita/');
+}
+
 initConsent();
 export { NavBarCollapsible };
 // Not awaited: the page does not wait for the session; failures mean "not signed in".

@@ -14,6 +14,11 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** `text` ended by a full stop, without doubling one it already ends with ("ACME S.R.L."). */
+export function sentence(text) {
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
+}
+
 export function showLoading(container, text = 'Caricamento in corso…') {
   container.setAttribute('aria-busy', 'true');
   container.replaceChildren(

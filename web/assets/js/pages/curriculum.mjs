@@ -74,7 +74,7 @@ export async function init() {
         el('caption', { class: 'visually-hidden' }, 'I tuoi curriculum vitae'),
         el('thead', {}, el('tr', {}, ['Data inserimento', 'Descrizione', 'Download', 'Consenti ricerca', 'Caricato CPI', 'Azioni'].map((h) => el('th', { scope: 'col' }, h)))),
         el('tbody', {}, data.items.map(row)))),
-      data.total > PAGE_SIZE ? pager({ page: state.page, pageSize: PAGE_SIZE, total: data.total, onChange: (p) => { state.page = p; load(); } }) : '',
+      data.total > PAGE_SIZE ? pager({ page: state.page, pageSize: PAGE_SIZE, total: data.total, onChange: (p) => { state.page = p; return load(); } }) : '',
     );
   }
 
@@ -249,7 +249,7 @@ export async function init() {
           el('th', { scope: 'row' }, formatDate(h.at)),
           el('td', { 'data-label': 'Tipo' }, h.kind_label),
           el('td', { 'data-label': 'Note' }, h.note ?? '')))))) : el('p', {}, 'Nessun utilizzo registrato.'),
-      data.total > PAGE_SIZE ? pager({ page, pageSize: PAGE_SIZE, total: data.total, onChange: loadHistory }) : '',
+      data.total > PAGE_SIZE ? pager({ page, pageSize: PAGE_SIZE, total: data.total, onChange: loadHistory, label: 'Paginazione dello storico' }) : '',
     );
   }
   function openHistory(cv) {

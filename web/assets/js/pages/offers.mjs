@@ -187,8 +187,12 @@ export async function init() {
     });
     clearSelect(field('province'));
     clearSelect(field('comune'));
-    if (url.get('region')) lists.push([field('province'), `/api/ref/provinces?region=${encodeURIComponent(url.get('region'))}`]);
-    if (url.get('province')) lists.push([field('comune'), `/api/ref/comuni?province=${encodeURIComponent(url.get('province'))}`]);
+    // the provinces of the region (all of them for a province without a region), the
+    // comuni of the province (of the comune's own province, by its ISTAT code, without one)
+    const region = url.get('region');
+    const province = url.get('province') ?? url.get('comune')?.slice(0, 3);
+    if (region || url.get('province')) lists.push([field('province'), region ? `/api/ref/provinces?region=${encodeURIComponent(region)}` : '/api/ref/provinces']);
+    if (province) lists.push([field('comune'), `/api/ref/comuni?province=${encodeURIComponent(province)}`]);
     const outcomes = await Promise.allSettled(lists.map(([s, path]) => fillSelect(s, path, url.get(s.name) ?? '')));
     const failed = outcomes.find((o) => o.status === 'rejected');
     if (failed) notices.replaceChildren(el('div', { class: 'alert alert-warning', role: 'alert' }, `Non è stato possibile caricare tutti i filtri. ${failed.reason.message}`));
