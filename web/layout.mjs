@@ -262,8 +262,9 @@ export function usefulLinks(keys) {
 export function areaCards(key) {
   const a = areas[key];
   if (!a) throw new Error(`unknown area ${key}`);
-  const card = (item) => `<li class="col-12 col-md-6 col-lg-4 mb-3"><div class="card card-bg rounded shadow-sm h-100"><div class="card-body">
-  <h3 class="card-title h5">${item.href ? link(item, esc(item.title)) : `${esc(item.title)} ${COMING}`}</h3>
+  // the first service is the page's primary action
+  const card = (item, i) => `<li class="col-12 col-md-6 col-lg-4 mb-3"><div class="card card-bg rounded shadow-sm h-100"><div class="card-body">
+  <h3 class="card-title h5">${item.href ? link(item, esc(item.title)).replace('<a ', i === 0 ? '<a data-primary ' : '<a ') : `${esc(item.title)} ${COMING}`}</h3>
   <p class="card-text">${esc(item.text)}</p></div></div></li>`;
   const now = a.menu.filter((i) => i.href);
   const coming = a.menu.filter((i) => !i.href);
@@ -271,7 +272,7 @@ export function areaCards(key) {
 <ul class="row list-unstyled">${now.map(card).join('\n')}</ul></section>${coming.length ? `
 <section aria-labelledby="area-in-arrivo" class="mb-4"><h2 id="area-in-arrivo" class="h4">In arrivo</h2>
 <p>Questi servizi non sono ancora disponibili sul portale: li troverai qui appena saranno attivi.</p>
-<ul class="row list-unstyled">${coming.map(card).join('\n')}</ul></section>` : ''}`;
+<ul class="row list-unstyled">${coming.map((c) => card(c, -1)).join('\n')}</ul></section>` : ''}`;
 }
 
 /** The services of an area as a plain list (public section pages): available ones, then those to come. */
@@ -279,7 +280,7 @@ export function areaServices(key) {
   const a = areas[key];
   if (!a) throw new Error(`unknown area ${key}`);
   const item = (i) => `<li>${i.href ? `${link(i, esc(i.title))}: ` : `${esc(i.title)} ${COMING}: `}${esc(i.text.charAt(0).toLocaleLowerCase('it-IT') + i.text.slice(1))}</li>`;
-  return `<ul>${a.menu.filter((i) => i.href).map(item).join('')}${a.menu.filter((i) => !i.href).map(item).join('')}</ul>`;
+  return `<ul class="area-services">${a.menu.filter((i) => i.href).map(item).join('')}${a.menu.filter((i) => !i.href).map(item).join('')}</ul>`;
 }
 
 /**

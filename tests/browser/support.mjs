@@ -324,8 +324,9 @@ export async function primaryReachable(page) {
     const all = [...document.querySelectorAll('[data-primary]')].filter((e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden');
     if (all.length === 0) return 'no visible primary action ([data-primary])';
     const e = all[0];
-    e.scrollIntoView({ block: 'center', inline: 'nearest' });
-    const r = e.getBoundingClientRect();
+    e.scrollIntoView({ block: 'center', inline: 'nearest', behavior: 'instant' });
+    // a link that wraps has several boxes: its first line
+    const r = e.getClientRects()[0];
     if (r.left < 0 || r.right > document.documentElement.clientWidth) return `«${e.textContent.trim()}» outside the screen: ${Math.round(r.left)}–${Math.round(r.right)} px`;
     const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
     if (!hit || !(hit === e || e.contains(hit))) return `«${e.textContent.trim()}» covered by ${hit?.tagName.toLowerCase()}${hit?.className ? `.${String(hit.className).split(' ').join('.')}` : ''}`;

@@ -73,7 +73,8 @@ async function fillRoles(list, session) {
     data = await getJSON('/api/session/act-as');
   } catch (e) {
     list.removeAttribute('aria-busy');
-    list.replaceChildren(el('li', { class: 'user-menu-note', role: 'alert' }, e.message));
+    // (the alert inside the item: an item with another role would break the list)
+    list.replaceChildren(el('li', { class: 'user-menu-note' }, el('span', { role: 'alert' }, e.message)));
     return;
   }
   const acting = data.acting_as?.company_id ?? null;
@@ -82,7 +83,7 @@ async function fillRoles(list, session) {
       await sendJSON('POST', '/api/session/act-as', body, session.csrf_token);
       location.assign(target);
     } catch (e) {
-      list.append(el('li', { class: 'user-menu-note', role: 'alert' }, e.message));
+      list.append(el('li', { class: 'user-menu-note' }, el('span', { role: 'alert' }, e.message)));
     }
   };
   const option = (label, detail, current, onclick) => el('li', {},
