@@ -81,6 +81,8 @@ describe('signed in as Mario Rossi', () => {
     await page.setViewportSize(PHONE);
     await fitsWidth(page);
     await primaryReachable(page);
+    assert.deepEqual(await axe(page), [], 'axe-core on a phone');
+    assert.deepEqual(await contrastProblems(page), [], 'contrast on a phone');
     await page.setViewportSize({ width: 1280, height: 900 });
 
     // "Opera come" ACME: the company's area, not the public page that invites to register

@@ -7,9 +7,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { firstVisit, session } from './support.mjs';
+import { firstVisit, requestRounds, session } from './support.mjs';
 
 const s = session();
+
+test('rounds: a request follows those that had finished before it started', () => {
+  const rounds = requestRounds([
+    { url: 'page', start: 0, end: 100 },
+    { url: 'css', start: 110, end: 400 },
+    { url: 'js', start: 110, end: 200 },
+    { url: 'api', start: 250, end: 300 }, // after js: round 3
+    { url: 'font', start: 410 }, // after css (never finished): round 3
+  ]).map((r) => [r.url, r.round]);
+  assert.deepEqual(rounds, [['page', 1], ['css', 2], ['js', 2], ['api', 3], ['font', 3]]);
+});
 
 for (const [path, selector, budget] of [
   ['/', '#ultime-news article', 4000],

@@ -65,6 +65,32 @@ describe('every page', () => {
     });
   }
 
+  test('the contrast check catches what axe-core leaves "incomplete": same colours, blended layers', async () => {
+    const { context, page, go } = await open('/');
+    await go();
+    await page.evaluate(() => {
+      const main = document.querySelector('main');
+      // a blue link on the same blue (the callout bug), and white text on a half-transparent
+      // black layer over white (grey: 3.9:1)
+      const blue = Object.assign(document.createElement('div'), { id: 'prova-blu' });
+      blue.style.backgroundColor = 'rgb(0, 102, 204)';
+      const link = Object.assign(document.createElement('a'), { href: '/', textContent: 'Illeggibile' });
+      link.style.color = 'rgb(0, 102, 204)';
+      blue.append(link);
+      const veil = document.createElement('div');
+      veil.style.backgroundColor = 'rgba(0, 0, 0, 0.5)';
+      const button = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Grigio' });
+      button.style.cssText = 'background: transparent; color: #fff; border: 0';
+      veil.append(button);
+      main.prepend(blue, veil);
+    });
+    const problems = await contrastProblems(page);
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.match(problems[0], /«Illeggibile».*1\.00:1/);
+    assert.match(problems[1], /«Grigio».*3\.9\d:1/);
+    await context.close();
+  });
+
   test('a missing page answers 404 with the portal layout', async () => {
     const { context, page, problems } = await open('/pagina-inesistente');
     page.__expect404 = true;

@@ -8,6 +8,9 @@ import { callout } from '../forms.mjs';
 import { AREA_LABEL, areaOf, currentSession, displayName } from '../session.mjs';
 import { done, el, showLoading } from '../ui.mjs';
 
+/** The full stop after a name, unless the name ends with one ("ACME S.R.L."). */
+const stop = (name) => (/[.!?]$/.test(name) ? '' : '.');
+
 const KIND_LABEL = { company: 'un\'azienda', agency: 'un\'agenzia per il lavoro', professional_firm: 'uno studio professionale' };
 
 export async function init() {
@@ -51,5 +54,5 @@ export async function init() {
         el('a', { href: areaOf(acting.kind) }, AREA_LABEL[acting.kind] ?? 'Area azienda'), '.'));
   }
   return status.replaceChildren(el('p', { class: 'lead' }, 'Stai operando per ', el('strong', {}, acting.name),
-    '. Qui trovi i servizi che puoi usare ora per suo conto e quelli in arrivo.'));
+    `${stop(acting.name)} Qui trovi i servizi che puoi usare ora per suo conto e quelli in arrivo.`));
 }

@@ -215,10 +215,12 @@ export async function init() {
       }
       const wasEditing = Boolean(editing);
       show('list');
+      notice.replaceChildren();
+      if (!wasEditing) state.page = 1;
+      // the outcome once the list shows it
+      await load();
       tell('success', wasEditing ? 'Curriculum modificato' : 'Curriculum caricato',
         wasEditing ? `Le modifiche al curriculum «${cv.description || cv.file.name}» sono state salvate.` : `Il curriculum «${cv.description || cv.file.name}» è stato caricato.`);
-      if (!wasEditing) state.page = 1;
-      await load();
       notice.focus();
     } catch (e) {
       progressBox.hidden = true;
@@ -287,8 +289,8 @@ export async function init() {
     if (!(await confirm())) { opener?.focus(); return; }
     try {
       await sendJSON('DELETE', `/api/cv/${cv.id}`, undefined, session.csrf_token);
-      tell('success', 'Curriculum eliminato', `Il curriculum «${cv.description || cv.file.name}» è stato eliminato.`);
       await load();
+      tell('success', 'Curriculum eliminato', `Il curriculum «${cv.description || cv.file.name}» è stato eliminato.`);
     } catch (e) {
       tell('danger', 'Curriculum non eliminato', e.message);
     }

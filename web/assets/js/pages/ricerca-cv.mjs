@@ -31,7 +31,7 @@ export async function init() {
   status.replaceChildren();
   document.getElementById('rc-app').hidden = false;
   document.getElementById('rc-azienda').replaceChildren('Stai cercando per conto di ', el('strong', {}, session.acting_as.name),
-    '. I curriculum sono mostrati in forma anonima: per vedere il nome del candidato e scaricare il curriculum chiedine la visione; il candidato deciderà se autorizzarla.');
+    `${/[.!?]$/.test(session.acting_as.name) ? '' : '.'} I curriculum sono mostrati in forma anonima: per vedere il nome del candidato e scaricare il curriculum chiedine la visione; il candidato deciderà se autorizzarla.`);
   const select = document.getElementById('rc-territorio');
   for (const t of meta.territories) select.append(el('option', { value: t.code }, t.name));
 
