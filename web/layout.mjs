@@ -211,7 +211,7 @@ export function page(meta, body, config) {
     : `${h1}${hint}${body}`;
   const title = meta.title === site.name ? site.name : `${meta.title} – ${site.name}`;
   return `<!doctype html>
-<html lang="it" data-icons="${sprite}">
+<html lang="it">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -222,7 +222,7 @@ export function page(meta, body, config) {
   <link rel="stylesheet" href="/css/site.css">
   <link rel="icon" href="/img/favicon.svg" type="image/svg+xml">${meta.head ?? ''}${scripts(meta, config.modules)}
 </head>
-<body${meta.page ? ` data-page="${esc(meta.page)}"` : ''}>
+<body data-icons="${sprite}"${meta.page ? ` data-page="${esc(meta.page)}"` : ''}>
 ${header(current)}
 <main id="contenuto" class="container my-4" tabindex="-1">
 ${breadcrumb(meta.breadcrumb)}

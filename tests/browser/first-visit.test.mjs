@@ -16,10 +16,11 @@ test('rounds: a request follows those that had finished before it started', () =
     { url: 'page', start: 0, end: 100 },
     { url: 'css', start: 110, end: 400 },
     { url: 'js', start: 110, end: 200 },
-    { url: 'api', start: 250, end: 300 }, // after js: round 3
-    { url: 'font', start: 410 }, // after css (never finished): round 3
+    { url: 'api', start: 250, end: 300 }, // after js, while css still loads: round 3
+    { url: 'font', start: 290 }, // the same (it never finished)
+    { url: 'next', start: 410 }, // after api: round 4
   ]).map((r) => [r.url, r.round]);
-  assert.deepEqual(rounds, [['page', 1], ['css', 2], ['js', 2], ['api', 3], ['font', 3]]);
+  assert.deepEqual(rounds, [['page', 1], ['css', 2], ['js', 2], ['api', 3], ['font', 3], ['next', 4]]);
 });
 
 for (const [path, selector, budget] of [

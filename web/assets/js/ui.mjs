@@ -132,7 +132,7 @@ export function icon(name, cls = '') {
   svg.setAttribute('aria-hidden', 'true');
   svg.setAttribute('focusable', 'false');
   const use = document.createElementNS(SVG, 'use');
-  use.setAttribute('href', `${document.documentElement.dataset.icons ?? ''}#${name}`);
+  use.setAttribute('href', `${document.body.dataset.icons ?? ''}#${name}`);
   svg.append(use);
   return svg;
 }
