@@ -68,7 +68,7 @@ describe('signed in as Mario Rossi', () => {
     assert.deepEqual(await axe(page), [], 'axe-core: the menu open');
     await menu.getByRole('link', { name: 'La mia area' }).click();
     await page.waitForURL(s.portal.base + '/cittadino/area/');
-    await page.getByText('MARIO ROSSI, qui trovi i servizi che puoi usare ora e quelli in arrivo.').waitFor();
+    await page.getByText('Mario Rossi, qui trovi i servizi che puoi usare ora e quelli in arrivo.').waitFor();
     assert.equal(await page.locator('h1').textContent(), 'La mia area');
     await honest(page);
     const now = await page.locator('#area-ora ~ ul a').allTextContents();

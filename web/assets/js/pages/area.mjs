@@ -32,7 +32,7 @@ export async function init() {
     return say('note', 'Il tuo profilo non è ancora attivo', el('p', { class: 'mb-0' }, 'Apri il collegamento di attivazione che ti abbiamo inviato per e-mail, oppure ',
       el('a', { href: '/accedi/non-attivo/' }, 'chiedine uno nuovo'), '.'));
   }
-  const name = displayName(session.person);
+  const name = [session.person.name, session.person.family_name].filter(Boolean).join(' ') || displayName(session.person);
   const acting = session.acting_as;
   if (kind === 'citizen') {
     if (acting) {

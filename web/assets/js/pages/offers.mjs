@@ -206,7 +206,9 @@ export async function init() {
   async function show(query) {
     page = Math.max(1, Number.parseInt(new URLSearchParams(query).get('page') ?? '1', 10) || 1);
     notices.replaceChildren();
-    const [unknown, outcome] = await Promise.all([formFrom(query), search(searchOf(query), { quiet: true })]);
+    // the results first: they are what the person waits for
+    const searching = search(searchOf(query), { quiet: true });
+    const [unknown, outcome] = await Promise.all([formFrom(query), searching]);
     if (unknown.length || outcome === 'unknown_filter') {
       notices.replaceChildren(el('div', { class: 'alert alert-warning', role: 'alert' },
         unknown.length
