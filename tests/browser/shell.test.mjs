@@ -1,70 +1,16 @@
-// The portal shell in a real browser: every page loads without console errors or
-// failed requests, passes axe-core (WCAG 2.1 A/AA), and the cookie notice gates login.
+// The portal shell in a real browser: the contrast check itself, the 404 page, the home
+// page, the cookie notice, the keyboard and the phone menu. Every page's own checks
+// (axe-core, contrast, phone width, primary action) are in pages-*.test.mjs.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { PHONE, axe, contrastProblems, fitsWidth, focused, openPage, primaryReachable, screenshot, session } from './support.mjs';
-
-// [path, screenshot name, whether the page has a primary action ([data-primary])]
-const PAGES = [
-  ['/', 'home', true],
-  ['/cittadino/', 'cittadino', true],
-  ['/cittadino/area/', 'area-cittadino', true],
-  ['/azienda/', 'azienda', true],
-  ['/azienda/area/', null, true],
-  ['/agenzia/', 'agenzia', true],
-  ['/agenzia/area/', null, true],
-  ['/professionista/', 'professionista', true],
-  ['/professionista/area/', null, true],
-  ['/cittadino/offerte/', null, true],
-  ['/news/', 'news', false],
-  ['/news/?pagina=2', null, false],
-  ['/news/notizia.html?id=3', 'notizia', false],
-  ['/accedi/', null, true],
-  ['/registrati/', null, true],
-  ['/registrati/attiva/?token=prova', null, true],
-  ['/registrati/attivato/', null, true],
-  ['/cittadino/curriculum/', null, true],
-  ['/cittadino/richieste-cv/', null, true],
-  ['/cittadino/profilo/', null, true],
-  ['/azienda/ricerca-cv/', null, true],
-  ['/accedi/non-attivo/', null, true],
-  ['/assistenza/', 'assistenza', false],
-  ['/uscita/', null, true],
-  ['/accessibilita/', null, false],
-  ['/privacy/', null, false],
-  ['/note-legali/', null, false],
-];
+import { axe, contrastProblems, focused, openPage, screenshot, session } from './support.mjs';
 
 const s = session();
 const open = (path, options) => openPage(s, path, options);
 
 describe('every page', () => {
-  for (const [path, shot, primary] of PAGES) {
-    test(`${path}: loads cleanly, passes axe-core and the contrast check, on a computer and on a phone`, async () => {
-      const { context, page, problems, go } = await open(path);
-      const response = await go();
-      assert.equal(response.status(), 200);
-      assert.equal(await page.locator('html').getAttribute('lang'), 'it');
-      assert.equal(await page.locator('h1').count(), 1, 'one h1 per page');
-      assert.ok((await page.title()).includes('Toscana Lavoro'));
-      await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
-      assert.deepEqual(await axe(page), []);
-      assert.deepEqual(await contrastProblems(page), []);
-      if (shot) await screenshot(page, shot);
-      // a phone: nothing wider than the screen, the primary action reachable
-      await page.setViewportSize(PHONE);
-      await fitsWidth(page);
-      if (primary) await primaryReachable(page);
-      assert.deepEqual(await axe(page), [], 'axe-core on a phone');
-      assert.deepEqual(await contrastProblems(page), [], 'contrast on a phone');
-      if (shot) await screenshot(page, `${shot}-telefono`);
-      assert.deepEqual(problems, []);
-      await context.close();
-    });
-  }
-
   test('the contrast check catches what axe-core leaves "incomplete": same colours, blended layers', async () => {
     const { context, page, go } = await open('/');
     await go();
