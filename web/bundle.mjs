@@ -9,7 +9,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import * as esbuild from 'esbuild';
 
 import { root } from './deps.mjs';
 
@@ -33,6 +32,9 @@ const pageEntries = (pagesDir) => ({
  * {main: [url…], pages: {name: [url…]}}: the entry's URL first, then what it imports.
  */
 export async function bundle(srcDir, outDir) {
+  // imported here, not at the top: build.mjs installs the npm packages (ensureDeps)
+  // before it calls this, and a fresh clone has no node_modules when the build starts
+  const esbuild = await import('esbuild');
   const pagesDir = path.join(srcDir, 'pages');
   const pages = fs.readdirSync(pagesDir).filter((f) => f.endsWith('.mjs')).map((f) => f.slice(0, -4)).sort();
   const bi = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/bootstrap-italia/package.json'), 'utf8'));
