@@ -372,7 +372,7 @@ mod tests {
     fn limits_by_method() {
         assert_eq!(BodyLimit::for_method("POST").max, JSON_MAX);
         assert_eq!(BodyLimit::for_method("GET").max, 0);
-        assert_eq!(BodyLimit::for_method("DELETE").max, JSON_MAX, "the pages send {} with a DELETE");
+        assert_eq!(BodyLimit::for_method("DELETE").max, JSON_MAX, "the pages send {{}} with a DELETE");
         assert_eq!(BodyLimit::json().error.status, 413);
         let custom = BodyLimit::bytes(10).with_error(ApiError::new(413, "file_too_large", "x"));
         assert_eq!(custom.error.code, "file_too_large");
