@@ -349,9 +349,13 @@ fn anonymised_search_requests_accept_refuse_and_nobody_else_gets_in() {
     assert!(body.starts_with("Gentile GIULIA BIANCHI"), "{body}");
     let sms = last_message(&app, "+393389876543", "cv_request");
     assert_eq!(sms["channel"], "sms");
-    let link = email["params"]["link"].as_str().unwrap().to_string();
-    assert_eq!(sms["params"]["link"].as_str(), Some(link.as_str()));
-    assert!(sms["body"].as_str().unwrap().contains(&link));
+    let portal_link = email["params"]["link"].as_str().unwrap().to_string();
+    assert_eq!(sms["params"]["link"].as_str(), Some(portal_link.as_str()));
+    assert!(sms["body"].as_str().unwrap().contains(&portal_link));
+    // the link opens the portal's page, which reads and decides through the API's link
+    assert!(portal_link.starts_with(&app.url("/cittadino/richieste-cv/decisione/?token=")), "{portal_link}");
+    assert_eq!(request("GET", &portal_link, &[], None).status, 200);
+    let link = app.url(&format!("/api/cv-requests/decision?token={}", portal_link.split("token=").nth(1).unwrap()));
 
     // before the decision the company knows nothing and gets no file
     let listed = mario.get("/api/cv-requests").json_checked();
