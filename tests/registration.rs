@@ -133,8 +133,11 @@ fn first_login_registration_sms_code_activation_link_then_an_active_citizen() {
     // scanners open links too)
     let mail = last_message(&app, "giulia.bianchi@example.org", "activation");
     assert!(mail["body"].as_str().unwrap().contains("Gentile Giulia"), "{mail}");
-    let link = last_activation_link(&app, "giulia.bianchi@example.org");
-    assert!(link.starts_with(&format!("{}/api/registration/activate?token=", app.base)), "{link}");
+    let portal_link = last_activation_link(&app, "giulia.bianchi@example.org");
+    // the portal's page, which shows the component's button page through the API's link
+    assert!(portal_link.starts_with(&format!("{}/registrati/attiva/?token=", app.base)), "{portal_link}");
+    assert_eq!(get(&portal_link).status, 200);
+    let link = format!("{}/api/registration/activate?token={}", app.base, portal_link.split("token=").nth(1).unwrap());
     let page = get(&link);
     assert_eq!(page.status, 200);
     assert!(page.header("content-type").unwrap().starts_with("text/html"));
