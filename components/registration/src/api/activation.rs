@@ -93,6 +93,10 @@ pub(super) fn page(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
     if state != token::State::Usable {
         return Err(token::refusal(state, active));
     }
+    if req.wants_json() {
+        // the portal's page for the link asks first whether it can still be used
+        return Reply::json(200, &json!({ "status": "usable" }));
+    }
     let (title, content) = pages::activate(raw);
     Ok(html(200, title, &content))
 }

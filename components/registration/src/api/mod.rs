@@ -32,7 +32,7 @@ pub fn handle(req: &Req, conn: &dyn Db) -> Reply {
     match crate::route(&req.method, &req.path) {
         Ok(route) => {
             // the activation link and its button are pages; everything else is JSON
-            let page = route == Route::ActivatePage || (route == Route::Activate && !req.is_json());
+            let page = (route == Route::ActivatePage || route == Route::Activate) && !req.wants_json();
             dispatch(&route, req, conn).unwrap_or_else(|e| if page && e.status != 405 { error_page(&e) } else { Reply::from(e) })
         }
         Err(e) => Reply::from(e),
