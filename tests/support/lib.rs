@@ -5,6 +5,7 @@ pub mod client;
 pub mod cvfiles;
 pub mod demo_idp;
 pub mod latency;
+pub mod redis;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
