@@ -39,7 +39,8 @@ pub struct App {
 pub struct Limits {
     /// Largest request body passed to a component; more: 413 before the component sees it.
     pub max_request_body: u64,
-    /// Time a component has to answer (response headers); then 500 and its instance is dropped.
+    /// Time a component has to answer (its response head); then 500 and its instance is
+    /// dropped. A response body that has started may stream for longer.
     pub request_timeout: Duration,
     /// The scheme of `spin-full-url` (the runner itself listens on plain HTTP).
     pub scheme: Scheme,
@@ -174,12 +175,16 @@ impl App {
         let req = with_spin_headers(req, &m, client, &self.limits.scheme)?;
         let mut store = Store::new(&self.host.engine, component.new_state()?);
         // Epoch interruption: every few ticks the guest yields to the executor (so a
-        // guest that loops does not hold a worker thread), and past the deadline it traps.
+        // guest that loops does not hold a worker thread), and past the deadline it traps
+        // unless it has answered: a response body may then stream for as long as the
+        // client takes to read it (a large download on a slow line).
         let timeout = self.limits.request_timeout;
         let deadline = Instant::now() + timeout;
+        let responded = Arc::new(AtomicBool::new(false));
+        let answered = responded.clone();
         store.set_epoch_deadline(YIELD_TICKS);
         store.epoch_deadline_callback(move |_| {
-            Ok(if Instant::now() >= deadline {
+            Ok(if !answered.load(Ordering::Relaxed) && Instant::now() >= deadline {
                 UpdateDeadline::Interrupt
             } else {
                 // tokio's own yield puts the task at the back of the queue
@@ -196,26 +201,36 @@ impl App {
             let proxy = pre.instantiate_async(&mut store).await?;
             proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
         });
-        let too_large = |task: &tokio::task::JoinHandle<_>| {
-            // the component's instance is dropped with its task
+        // Stops the component and waits until its instance (and the body it had read)
+        // is gone, so what the runner holds is bounded before it answers. A guest yields
+        // at least every few ticks, so this is quick.
+        async fn stop<T>(task: &mut tokio::task::JoinHandle<T>) {
             task.abort();
+            let _ = task.await;
+        }
+        let too_large = || {
             eprintln!("component `{id}`: request body over {max} bytes, answered 413");
             Ok(payload_too_large())
         };
         let outcome = tokio::select! {
             biased;
-            _ = overflow.notify.notified() => return too_large(&task),
+            _ = overflow.notify.notified() => {
+                stop(&mut task).await;
+                return too_large();
+            }
             r = receiver => r,
             _ = tokio::time::sleep_until(deadline.into()) => {
-                task.abort();
+                stop(&mut task).await;
                 anyhow::bail!("no response within the request timeout ({} s); instance dropped", timeout.as_secs_f64());
             }
         };
         if overflow.happened.load(Ordering::SeqCst) {
-            return too_large(&task);
+            stop(&mut task).await;
+            return too_large();
         }
         match outcome {
             Ok(Ok(resp)) => {
+                responded.store(true, Ordering::Relaxed);
                 // The body may still be streaming: report a late trap without failing the response.
                 let id = id.clone();
                 tokio::spawn(async move {
@@ -231,10 +246,7 @@ impl App {
             Ok(Err(code)) => anyhow::bail!("component returned an error code: {code:?}"),
             Err(_) => match (&mut task).await {
                 Ok(Ok(())) => anyhow::bail!("component did not set a response"),
-                Ok(Err(e)) if overflow.happened.load(Ordering::SeqCst) => {
-                    drop(e);
-                    too_large(&task)
-                }
+                Ok(Err(_)) if overflow.happened.load(Ordering::SeqCst) => too_large(),
                 Ok(Err(e)) => Err(e.into()),
                 Err(e) => Err(e.into()),
             },
