@@ -482,23 +482,30 @@ fn a_component_that_never_answers_is_stopped_at_the_request_timeout() {
         .arg("--request-timeout")
         .arg("2s")
         .start();
-    // more loops than cores: each yields, so the runner keeps serving meanwhile
     let loops: Vec<_> = (0..4)
         .map(|_| {
             let url = app.url("/probe/loop");
             std::thread::spawn(move || {
                 let t = std::time::Instant::now();
-                (get(&url).status, t.elapsed())
+                let status = get(&url).status;
+                (status, t.elapsed(), std::time::Instant::now())
             })
         })
         .collect();
-    let t = std::time::Instant::now();
+    // each looping guest writes a row before it loops: wait for the four
+    let waiting = std::time::Instant::now();
+    while get(&app.url("/probe/sql/count")).body != "4" {
+        assert!(waiting.elapsed() < Duration::from_secs(30), "the looping guests did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // more loops than cores: each yields, so the runner serves other requests meanwhile
     assert_eq!(send("POST", &app.url("/probe/sql/hit"), "during").status, 200);
-    assert!(t.elapsed() < Duration::from_secs(2), "other requests are served while guests loop: {:?}", t.elapsed());
+    let served = std::time::Instant::now();
     for l in loops {
-        let (status, took) = l.join().unwrap();
+        let (status, took, ended) = l.join().unwrap();
         assert_eq!(status, 500);
         assert!(took >= Duration::from_secs(2) && took < Duration::from_secs(12), "{took:?}");
+        assert!(served < ended, "the other request was served while the guests looped");
     }
     let log = app.log_text();
     assert!(log.contains("GET /probe/loop probe 500"), "{log}");
@@ -510,7 +517,7 @@ fn a_component_that_never_answers_is_stopped_at_the_request_timeout() {
         })
         .collect();
     assert!(writes.into_iter().all(|w| w.join().unwrap() == 200));
-    assert_eq!(get(&app.url("/probe/sql/count")).body, "21");
+    assert_eq!(get(&app.url("/probe/sql/count")).body, "25");
 }
 
 #[test]
