@@ -575,6 +575,10 @@ fn key_value_on_redis_uses_spins_layout() {
     assert_eq!(redis.command(0, &["EXISTS", "saluto"]), "0");
     redis.command(3, &["SET", "da-fuori", "1"]);
     assert_eq!(get(&app.url("/probe/kv-keys")).body, "altro,da-fuori,saluto", "get_keys is every key (KEYS *)");
+    assert_eq!(get(&app.url("/probe/kv-exists/altro")).body, "true");
+    assert_eq!(send("DELETE", &app.url("/probe/kv/altro"), "").status, 200);
+    assert_eq!(get(&app.url("/probe/kv-exists/altro")).body, "false");
+    assert_eq!(redis.command(3, &["EXISTS", "altro"]), "0");
     assert!(app.log_text().contains(&format!("key-value store `default`: Redis at 127.0.0.1:{}", redis.port)));
     assert!(!state.path().join("sqlite_key_value.db").exists(), "no file store was made");
     drop(app);
