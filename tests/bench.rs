@@ -52,7 +52,7 @@ fn load(url: &str, connections: usize, seconds: u64) -> Figures {
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort();
-    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default();
+    let pct = |p: f64| e2e::latency::nearest_rank(&all, p);
     Figures { rps: all.len() as f64 / elapsed, p50: pct(0.50), p99: pct(0.99), errors }
 }
 

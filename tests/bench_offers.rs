@@ -33,7 +33,7 @@ fn load(url: &str, connections: usize, seconds: u64) -> (f64, Duration, Duration
         .collect();
     let mut all: Vec<Duration> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
     all.sort();
-    let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
+    let pct = |p: f64| e2e::latency::nearest_rank(&all, p);
     (all.len() as f64 / started.elapsed().as_secs_f64(), pct(0.5), pct(0.99))
 }
 

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use e2e::client::Client;
-use e2e::latency::env;
+use e2e::latency::{env, nearest_rank};
 use e2e::redis::Redis;
 use e2e::{App, Start, agent};
 
@@ -23,15 +23,6 @@ struct Figures {
     p50: Duration,
     p99: Duration,
     errors: usize,
-}
-
-/// Nearest-rank percentile of sorted durations.
-fn nearest_rank(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
 }
 
 /// `connections` keep-alive clients for `seconds`, client i on `urls[i % urls.len()]`

@@ -6,7 +6,7 @@
 //!
 //! Files: DOCX, ODT and PDF made by `e2e::cvfiles`; the Word 97-2003 `.doc`, the scanned
 //! PDF and the password-protected PDF are the office-suite files in
-//! `components/cvtext/testdata/` (their origin is in its README).
+//! `crates/cvtext/testdata/` (their origin is in its README).
 
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -40,7 +40,7 @@ fn field(r: &Reply) -> (String, String) {
 }
 
 fn testdata(name: &str) -> Vec<u8> {
-    std::fs::read(root().join("components/cvtext/testdata").join(name)).unwrap()
+    std::fs::read(root().join("crates/cvtext/testdata").join(name)).unwrap()
 }
 
 fn meta(v: &Value) -> String {

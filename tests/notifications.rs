@@ -347,17 +347,10 @@ fn without_a_gateway_messages_wait_in_the_mailbox() {
 }
 
 #[test]
-fn the_job_needs_its_secret_and_the_mailbox_can_be_off() {
+fn the_job_needs_its_secret_and_production_has_no_mailbox() {
     let state = tempfile::tempdir().unwrap();
     let url_only = "notification_gateway_url=http://127.0.0.1:9/v1/messages";
-    let app = Start::portal(state.path())
-        .arg("--variable")
-        .arg(format!("jobs_secret={SECRET}"))
-        .arg("--variable")
-        .arg("dev_mailbox=false")
-        .arg("--variable")
-        .arg(url_only)
-        .start();
+    let app = Start::portal(state.path()).arg("--variable").arg(format!("jobs_secret={SECRET}")).arg("--variable").arg(url_only).start();
     let job = app.url("/jobs/notifications/deliver");
     let check = |headers: &[(&str, &str)], status: u16, code: &str| {
         let (s, e) = post(&job, headers, &json!({}));
@@ -371,19 +364,25 @@ fn the_job_needs_its_secret_and_the_mailbox_can_be_off() {
     check(&[("authorization", &format!("Bearer {SECRET}"))], 503, "gateway_misconfigured");
     assert!(app.log_text().contains("is not under notification_gateway_origin"), "{}", app.log_text());
     assert_eq!(get(&job).status, 405);
-
-    // the development mailbox is off: nothing there, whatever the method
-    let page = get(&app.url("/dev/mailbox"));
-    assert_eq!(page.status, 404);
-    assert!(page.body.contains("Pagina non trovata"));
-    let api = get(&app.url("/api/dev/mailbox"));
-    assert_eq!((api.status, api.json()["error"]["code"].as_str()), (404, Some("not_found")));
-    let (status, _) = post(&app.url("/api/dev/mailbox/send"), &[], &json!({"channel": "sms", "recipient": "+393331234567", "template": "otp"}));
-    assert_eq!(status, 404);
     drop(app);
 
     // no secret configured: the job is off
     let app = Start::portal(state.path()).start();
     let (s, e) = post(&app.url("/jobs/notifications/deliver"), &[("authorization", "Bearer ")], &json!({}));
     assert_eq!((s, e["error"]["code"].as_str()), (503, Some("job_not_configured")), "{e}");
+    drop(app);
+
+    // the production manifest: no mailbox, no demo IdP, whatever the method
+    let prod = e2e::production(state.path()).start();
+    let page = get(&prod.url("/dev/mailbox"));
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("Pagina non trovata"));
+    let api = get(&prod.url("/api/dev/mailbox"));
+    assert_eq!((api.status, api.json()["error"]["code"].as_str()), (404, Some("not_found")));
+    let (status, e) = post(&prod.url("/api/dev/mailbox/send"), &[], &json!({"channel": "sms", "recipient": "+393331234567", "template": "otp"}));
+    assert_eq!((status, e["error"]["code"].as_str()), (404, Some("not_found")));
+    assert_eq!(get(&prod.url("/test-idp/spid/sso")).status, 404);
+    // the test clock does not exist there either: a job cannot be told another time
+    let (s, e) = post(&prod.url("/jobs/cleanup"), &[("authorization", "Bearer x")], &json!({}));
+    assert_eq!((s, e["error"]["code"].as_str()), (503, Some("job_not_configured")));
 }

@@ -8,9 +8,7 @@
 //! (01234560488), 2 GPI S.P.A., 3 ETRURIA LAVORO S.P.A. (agency, 07777770509), 4 STUDIO
 //! ASSOCIATO BIANCHI & NERI (professional firm, 02468021007).
 
-use std::time::Duration;
-
-use e2e::client::{Client, citizen_form, cns_header, json_request, last_activation_link, last_code, last_message, mailbox, registered_citizen, start_with_cns};
+use e2e::client::{Client, DEV_NOW, citizen_form, cns_header, cns_login, json_request, last_activation_link, last_code, last_message, mailbox, registered_citizen, start_with_cns, unix_now};
 use e2e::{App, Reply, Start, get, request};
 use serde_json::json;
 
@@ -390,10 +388,12 @@ fn every_field_error_of_the_registration_form() {
     // requests that are not the form at all
     let (chiara, _) = Client::login(&app, 4);
     let not_json = json_request("POST", &app.url("/api/registration"), &[("cookie", &chiara.cookie), ("x-csrf-token", &chiara.csrf)], None);
-    assert_eq!((not_json.status, code(&not_json).as_str()), (400, "invalid_json"));
+    assert_eq!((not_json.status, code(&not_json).as_str()), (415, "unsupported_media_type"));
     let wrong_type = chiara.post("/api/registration", &json!({"privacy_accepted": "sì"}));
     assert_eq!(code(&wrong_type), "invalid_json");
-    let huge = chiara.post("/api/registration", &json!({"residence": {"address": "x".repeat(20_000)}}));
+    let unknown = chiara.post("/api/registration", &json!({"privacy_accepted": true, "is_admin": true}));
+    assert_eq!((unknown.status, code(&unknown).as_str()), (400, "invalid_json"));
+    let huge = chiara.post("/api/registration", &json!({"residence": {"address": "x".repeat(70_000)}}));
     assert_eq!((huge.status, code(&huge).as_str()), (413, "payload_too_large"));
     assert!(!app.log_text().contains(" 500 ") && !app.log_text().contains("internal error"), "no internal errors:\n{}", app.log_text());
 }
@@ -402,7 +402,7 @@ fn every_field_error_of_the_registration_form() {
 fn cns_login_birth_date_typed_and_checked_against_the_fiscal_code() {
     let state = tempfile::tempdir().unwrap();
     let app = start_with_cns(state.path()).start();
-    let login = request("GET", &app.url("/auth/cns/login"), &[("x-client-cert", &cns_header("card.crt"))], None);
+    let login = cns_login(&app, Some(&cns_header("card.crt")));
     assert_eq!(login.status, 303, "{}", login.body);
     assert_eq!(login.header("location"), Some("/registrati/cittadino/"));
     let card = Client::with_cookie(&app, e2e::client::session_cookie(&login));
@@ -441,46 +441,48 @@ fn cns_login_birth_date_typed_and_checked_against_the_fiscal_code() {
 #[test]
 fn expired_codes_and_links_superseded_and_reused_links() {
     let state = tempfile::tempdir().unwrap();
-    // resend waits of 2 s: a loaded machine can take over 1 s between two requests
-    let app = start_with(state.path(), &[("otp_ttl_seconds", "3"), ("otp_resend_seconds", "2"), ("activation_ttl_seconds", "2")]);
+    // the test clock moves each request past the deadlines: nothing waits for them
+    let app = start_with(state.path(), &[("otp_ttl_seconds", "300"), ("otp_resend_seconds", "60"), ("activation_ttl_seconds", "600"), ("dev_clock", "true")]);
     let (chiara, _) = Client::login(&app, 4);
+    let t0 = unix_now();
     let mut form = citizen_form(&chiara, "");
     let mobile = form["mobile"].as_str().unwrap().to_string();
 
     // an SMS code past its validity
-    chiara.post("/api/registration/otp", &json!({ "mobile": mobile })).json_checked();
+    chiara.at(t0).post("/api/registration/otp", &json!({ "mobile": mobile })).json_checked();
     let old = last_code(&app, &mobile);
-    std::thread::sleep(Duration::from_millis(4200));
     form["otp"] = json!(old);
-    assert_eq!(fields(&chiara.post("/api/registration", &form)), [("otp".to_string(), "otp_expired".to_string())]);
-    // a new one works; the old one is not it
-    chiara.post("/api/registration/otp", &json!({ "mobile": mobile })).json_checked();
+    assert_eq!(fields(&chiara.at(t0 + 301).post("/api/registration", &form)), [("otp".to_string(), "otp_expired".to_string())]);
+    // a new one works; the old one is not it; another one only after the resend wait
+    chiara.at(t0 + 302).post("/api/registration/otp", &json!({ "mobile": mobile })).json_checked();
     let new = last_code(&app, &mobile);
-    let verified = chiara.post("/api/registration/otp/verify", &json!({ "mobile": mobile, "code": new }));
+    let too_soon = chiara.at(t0 + 303).post("/api/registration/otp", &json!({ "mobile": mobile }));
+    assert_eq!((too_soon.status, code(&too_soon).as_str(), too_soon.header("retry-after")), (429, "otp_too_soon", Some("59")), "{}", too_soon.body);
+    let verified = chiara.at(t0 + 304).post("/api/registration/otp/verify", &json!({ "mobile": mobile, "code": new }));
     assert_eq!(verified.json_checked()["verified"], true);
-    let replay = chiara.post("/api/registration/otp/verify", &json!({ "mobile": mobile, "code": new }));
+    let replay = chiara.at(t0 + 305).post("/api/registration/otp/verify", &json!({ "mobile": mobile, "code": new }));
     assert_eq!(code(&replay), "otp_used");
     form["otp"] = json!("");
-    assert_eq!(chiara.post("/api/registration", &form).status, 201);
+    assert_eq!(chiara.at(t0 + 306).post("/api/registration", &form).status, 201);
 
     // an activation link past its validity: refused with a page that says what to do
     let email = form["email"].as_str().unwrap();
     let first = token_of(&last_activation_link(&app, email));
-    std::thread::sleep(Duration::from_millis(3200));
-    let page = get(&app.url(&format!("/api/registration/activate?token={first}")));
+    let later = (t0 + 306 + 601).to_string();
+    let page = e2e::get_with(&app.url(&format!("/api/registration/activate?token={first}")), &[(DEV_NOW, &later)]);
     assert_eq!(page.status, 410);
     assert!(page.body.contains("scaduto") && page.body.contains("/accedi/"), "{}", page.body);
-    let expired = press_activate(&app, &first, Some(&chiara.cookie));
+    let expired = request("POST", &app.url("/api/registration/activate"), &[("cookie", &chiara.cookie), (DEV_NOW, &later)], Some(&[("token", &first)]));
     assert_eq!(expired.status, 410);
+    let chiara = chiara.at(t0 + 908);
     assert_eq!(chiara.session()["account"], "pending");
 
     // "resend the link" (from the "not active" page), with a corrected address
     let resend = chiara.post("/api/registration/activation/resend", &json!({"email": "chiara.r@example.org", "email_confirm": "chiara.r@example.org"}));
     assert_eq!(resend.json_checked()["email"], "chiara.r@example.org");
-    let too_soon = chiara.post("/api/registration/activation/resend", &json!({}));
+    let too_soon = chiara.at(t0 + 930).post("/api/registration/activation/resend", &json!({}));
     assert_eq!((too_soon.status, code(&too_soon).as_str()), (429, "resend_limit"));
-    std::thread::sleep(Duration::from_millis(2100));
-    chiara.post("/api/registration/activation/resend", &json!({})).json_checked();
+    chiara.at(t0 + 969).post("/api/registration/activation/resend", &json!({})).json_checked();
     let links: Vec<String> = mailbox(&app, "chiara.r@example.org").iter().map(|m| m["params"]["link"].as_str().unwrap().to_string()).collect();
     assert_eq!(links.len(), 2);
     // the older of the two new links was replaced by the newer one
@@ -512,8 +514,10 @@ fn a_used_link_cannot_be_used_again() {
 #[test]
 fn sms_code_brute_force_is_stopped() {
     let state = tempfile::tempdir().unwrap();
-    let app = start_with(state.path(), &[("otp_resend_seconds", "1"), ("otp_max_per_hour", "3")]);
+    let app = start_with(state.path(), &[("otp_resend_seconds", "60"), ("otp_max_per_hour", "3"), ("dev_clock", "true")]);
     let (alessandro, _) = Client::login(&app, 5);
+    let t0 = unix_now();
+    let alessandro = alessandro.at(t0);
     let mobile = json!({"mobile": "+393404445566"});
     alessandro.post("/api/registration/otp", &mobile).json_checked();
     let right = last_code(&app, "+393404445566");
@@ -530,7 +534,7 @@ fn sms_code_brute_force_is_stopped() {
     assert_eq!((after.status, code(&after).as_str()), (429, "otp_burned"), "the right code no longer works");
 
     // guesses in parallel cannot get more tries: the counter is atomic
-    std::thread::sleep(Duration::from_millis(1100));
+    let alessandro = alessandro.at(t0 + 61);
     alessandro.post("/api/registration/otp", &mobile).json_checked();
     let right = last_code(&app, "+393404445566");
     let wrong = if right == "999999" { "999998" } else { "999999" };
@@ -547,10 +551,8 @@ fn sms_code_brute_force_is_stopped() {
     assert_eq!(fields(&alessandro.post("/api/registration", &form)), [("otp".to_string(), "otp_burned".to_string())]);
 
     // codes per hour are limited too
-    std::thread::sleep(Duration::from_millis(1100));
-    alessandro.post("/api/registration/otp", &mobile).json_checked();
-    std::thread::sleep(Duration::from_millis(1100));
-    let limited = alessandro.post("/api/registration/otp", &mobile);
+    alessandro.at(t0 + 122).post("/api/registration/otp", &mobile).json_checked();
+    let limited = alessandro.at(t0 + 183).post("/api/registration/otp", &mobile);
     assert_eq!((limited.status, code(&limited).as_str()), (429, "otp_limit"));
     assert!(limited.json()["error"]["message"].as_str().unwrap().contains("minuti"));
 }

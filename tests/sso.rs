@@ -1,6 +1,7 @@
 //! The SSO bridge end to end: the demo IdP's login through the real SAML validation,
 //! sessions, CSRF-protected logout with SPID single logout, replay, CNS.
 
+use e2e::client::cns_login;
 use e2e::demo_idp::{self, cookie};
 use e2e::{App, Start, get, request, root};
 use saml::{SigAlg, SigningKey};
@@ -80,32 +81,62 @@ fn bad_requests_get_clear_errors() {
     assert!(md.header("cache-control").unwrap().starts_with("public"));
     assert!(md.body.contains(&format!("Location=\"{}/auth/spid/acs\"", app.base)));
     // CNS is off unless configured, even if a client sends a certificate header
-    let cns = request("GET", &app.url("/auth/cns/login"), &[("x-client-cert", "whatever")], None);
+    let cns = cns_login(&app, Some("whatever"));
     assert_eq!(cns.status, 403);
     assert!(cns.body.contains("non è attivo"));
+    assert_eq!(request("GET", &app.url("/auth/cns/login"), &[], None).status, 403);
 }
 
 #[test]
 fn cns_login_with_a_configured_terminator_header() {
     let state = tempfile::tempdir().unwrap();
     let testdata = root().join("components/sso/testdata");
+    let cas = format!("{}{}", std::fs::read_to_string(testdata.join("ca.crt")).unwrap(), std::fs::read_to_string(testdata.join("crl-ca.crt")).unwrap());
+    let bundle = state.path().join("cns-cas.pem");
+    std::fs::write(&bundle, cas).unwrap();
     let app = Start::portal(state.path())
         .arg("--variable")
         .arg("cns_client_cert_header=X-Client-Cert")
         .arg("--variable")
-        .arg(format!("cns_ca_certificates=@{}", testdata.join("ca.crt").display()))
+        .arg(format!("cns_ca_certificates=@{}", bundle.display()))
         .start();
-    let pem = std::fs::read_to_string(testdata.join("card.crt")).unwrap();
-    let escaped = percent_encoding::utf8_percent_encode(&pem, percent_encoding::NON_ALPHANUMERIC).to_string();
-    let ok = request("GET", &app.url("/auth/cns/login"), &[("x-client-cert", &escaped)], None);
+    let escaped = |file: &str| {
+        let pem = std::fs::read_to_string(testdata.join(file)).unwrap();
+        percent_encoding::utf8_percent_encode(&pem, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    // the login page only shows a button: a link or an image elsewhere cannot log anyone in
+    let page = request("GET", &app.url("/auth/cns/login"), &[("x-client-cert", &escaped("card.crt"))], None);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<form method=\"post\" action=\"/auth/cns/login\">") && page.header("set-cookie").is_none(), "{}", page.body);
+    // a POST from another site's page is refused even with a valid card
+    let cross = request("POST", &app.url("/auth/cns/login"), &[("x-client-cert", &escaped("card.crt")), ("origin", "https://evil.example")], Some(&[]));
+    assert_eq!(cross.status, 403);
+    assert!(cross.header("set-cookie").is_none());
+    let ok = cns_login(&app, Some(&escaped("card.crt")));
     assert_eq!(ok.status, 303, "{}", ok.body);
     let me = request("GET", &app.url("/api/session"), &[("cookie", &cookie(&ok))], None).json_checked();
     assert_eq!(me["person"]["fiscal_code"], "RSSMRA80A01D612Y");
     assert_eq!(me["method"], "cns");
-    let other = std::fs::read_to_string(testdata.join("other-ca.crt")).unwrap();
-    let escaped = percent_encoding::utf8_percent_encode(&other, percent_encoding::NON_ALPHANUMERIC).to_string();
-    assert_eq!(request("GET", &app.url("/auth/cns/login"), &[("x-client-cert", &escaped)], None).status, 403);
-    assert_eq!(request("GET", &app.url("/auth/cns/login"), &[], None).status, 401);
+    assert_eq!(cns_login(&app, Some(&escaped("other-ca.crt"))).status, 403);
+    assert_eq!(cns_login(&app, None).status, 401);
+    assert_eq!(cns_login(&app, Some(&escaped("crl-card-revoked.crt"))).status, 303, "no CRL configured: not checked");
+    drop(app);
+
+    // with the CAs' CRLs: a revoked card and a card whose CA has no CRL here are refused
+    let app = Start::portal(state.path())
+        .arg("--variable")
+        .arg("cns_client_cert_header=X-Client-Cert")
+        .arg("--variable")
+        .arg(format!("cns_ca_certificates=@{}", bundle.display()))
+        .arg("--variable")
+        .arg(format!("cns_crls=@{}", testdata.join("crl-ca.crl").display()))
+        .start();
+    assert_eq!(cns_login(&app, Some(&escaped("crl-card-ok.crt"))).status, 303);
+    let revoked = cns_login(&app, Some(&escaped("crl-card-revoked.crt")));
+    assert_eq!(revoked.status, 403);
+    assert!(revoked.body.contains("revocato"), "{}", revoked.body);
+    assert!(app.log_text().contains("is revoked"));
+    assert_eq!(cns_login(&app, Some(&escaped("card.crt"))).status, 403, "its CA's CRL is not configured");
 }
 
 /// The NameID and SessionIndex the demo IdP gave in a posted Response.

@@ -1,7 +1,7 @@
 -- The notification outbox: e-mail and SMS messages waiting to be sent, sent, or given up.
 --
 -- Ownership is split by column:
--- * rows are INSERTED by any component, only through `common::outbox::enqueue`, which
+-- * rows are INSERTED by any component, only through `outbox::enqueue` (crates/outbox), which
 --   renders the Italian template at enqueue time (subject, body) so that what is sent
 --   is exactly what was logged: id, channel, recipient, template, params, subject,
 --   body, person_id, created_at (and the initial status, attempts, next_attempt_at);
@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     id              INTEGER PRIMARY KEY,
     channel         TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
     recipient       TEXT NOT NULL CHECK (length(recipient) BETWEEN 3 AND 320),
-    -- template id (common::outbox::templates), e.g. `activation`
+    -- template id (outbox::TEMPLATES), e.g. `activation`
     template        TEXT NOT NULL,
     -- the template parameters, a JSON object of strings
     params          TEXT NOT NULL DEFAULT '{}',

@@ -68,9 +68,9 @@ CREATE TABLE IF NOT EXISTS incarichi (
 CREATE UNIQUE INDEX IF NOT EXISTS incarichi_current ON incarichi (person_id, company_id) WHERE revoked_at IS NULL;
 CREATE INDEX IF NOT EXISTS incarichi_company ON incarichi (company_id) WHERE revoked_at IS NULL;
 
--- Wrong-code counters of one-time codes (the codes themselves are in key-value
--- `otp:<person>:<channel>`). Key-value has no atomic increment; this upsert has, so
--- parallel guesses cannot get more tries than the limit.
+-- Wrong-code counters of one-time codes, keyed by otp_codes.id (owner since 0009: the
+-- access library, access::otp). An atomic upsert, so parallel guesses cannot get more
+-- tries than the limit.
 CREATE TABLE IF NOT EXISTS otp_attempts (
     otp_id     TEXT PRIMARY KEY,
     attempts   INTEGER NOT NULL,

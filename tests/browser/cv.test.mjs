@@ -171,7 +171,7 @@ describe('Gestione Curriculum Vitae', () => {
 
     // Modifica: the file replaced (a DOCX made by an office suite), with the progress bar
     await page.getByRole('button', { name: 'Modifica CV cameriere e pizzaiolo' }).click();
-    await page.getByLabel('Sostituisci il file (facoltativo)').setInputFiles(path.join(root, 'components/cvtext/testdata/cv-esempio.docx'));
+    await page.getByLabel('Sostituisci il file (facoltativo)').setInputFiles(path.join(root, 'crates/cvtext/testdata/cv-esempio.docx'));
     await watchProgress(page);
     await page.getByRole('button', { name: 'Salva le modifiche' }).click();
     await page.getByText('Le modifiche al curriculum «CV cameriere e pizzaiolo» sono state salvate.').waitFor();

@@ -48,6 +48,17 @@ pub struct Client {
     /// `name=value` for the `Cookie` header
     pub cookie: String,
     pub csrf: String,
+    /// The test clock: requests carry `X-Dev-Now` (the portal must run with
+    /// `dev_clock=true`); `None`: the real time.
+    pub now: Option<i64>,
+}
+
+/// The header of the development test clock.
+pub const DEV_NOW: &str = "x-dev-now";
+
+/// Unix seconds now.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
 impl Client {
@@ -64,22 +75,40 @@ impl Client {
     pub fn with_cookie(app: &App, cookie: String) -> Self {
         let me = request("GET", &app.url("/api/session"), &[("cookie", &cookie)], None).json_checked();
         assert_eq!(me["authenticated"], true, "{me}");
-        Self { base: app.base.clone(), cookie, csrf: me["csrf_token"].as_str().unwrap().to_string() }
+        Self { base: app.base.clone(), cookie, csrf: me["csrf_token"].as_str().unwrap().to_string(), now: None }
+    }
+
+    /// The same person whose requests happen at unix time `now` (the test clock).
+    pub fn at(&self, now: i64) -> Self {
+        Self { now: Some(now), ..self.clone() }
+    }
+
+    /// The cookie, the test clock if any, and `extra`.
+    fn headers<'a>(&'a self, now: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        let mut h = vec![("cookie", self.cookie.as_str())];
+        if self.now.is_some() {
+            h.push((DEV_NOW, now));
+        }
+        h.extend_from_slice(extra);
+        h
     }
 
     pub fn get(&self, path: &str) -> Reply {
-        json_request("GET", &format!("{}{path}", self.base), &[("cookie", &self.cookie)], None)
+        let now = self.now.unwrap_or(0).to_string();
+        json_request("GET", &format!("{}{path}", self.base), &self.headers(&now, &[]), None)
     }
 
     /// A write with the CSRF token.
     pub fn send(&self, method: &str, path: &str, body: &Value) -> Reply {
         let body = (method != "DELETE").then_some(body);
-        json_request(method, &format!("{}{path}", self.base), &[("cookie", &self.cookie), ("x-csrf-token", &self.csrf)], body)
+        let now = self.now.unwrap_or(0).to_string();
+        json_request(method, &format!("{}{path}", self.base), &self.headers(&now, &[("x-csrf-token", &self.csrf)]), body)
     }
 
     /// The same write without the CSRF token (a forged request).
     pub fn send_without_csrf(&self, method: &str, path: &str, body: &Value) -> Reply {
-        json_request(method, &format!("{}{path}", self.base), &[("cookie", &self.cookie)], Some(body))
+        let now = self.now.unwrap_or(0).to_string();
+        json_request(method, &format!("{}{path}", self.base), &self.headers(&now, &[]), Some(body))
     }
 
     pub fn post(&self, path: &str, body: &Value) -> Reply {
@@ -169,6 +198,16 @@ pub fn start_with_cns(state: &std::path::Path) -> Start<'_> {
         .arg("cns_client_cert_header=X-Client-Cert")
         .arg("--variable")
         .arg(format!("cns_ca_certificates=@{}", ca.display()))
+}
+
+/// The CNS login as the portal's page starts it: a form POST from the portal's origin,
+/// with the card's certificate in the terminator's header (`None`: no card).
+pub fn cns_login(app: &App, cert: Option<&str>) -> Reply {
+    let mut headers = vec![("origin", app.base.as_str())];
+    if let Some(c) = cert {
+        headers.push(("x-client-cert", c));
+    }
+    crate::request("POST", &app.url("/auth/cns/login"), &headers, Some(&[]))
 }
 
 /// A test certificate of `components/sso/testdata` (`card.crt`: RSSMRA80A01D612Y) as the

@@ -1,7 +1,7 @@
 //! Tiny CV files made by the tests (C2): DOCX and ODT as zips, PDF with a Helvetica text
 //! page, a zip bomb, and a PDF padded to a given size (the 5 MB benchmark). The Word
-//! 97-2003 `.doc` is the committed office-suite file `components/cvtext/testdata/cv-esempio.doc`
-//! (its origin: `components/cvtext/testdata/README.md`).
+//! 97-2003 `.doc` is the committed office-suite file `crates/cvtext/testdata/cv-esempio.doc`
+//! (its origin: `crates/cvtext/testdata/README.md`).
 
 use cvtext::fixtures::{ZipEntry, pdf_from_objects, pdf_string, stream, xml_escape};
 

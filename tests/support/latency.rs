@@ -2,11 +2,21 @@
 
 use std::time::{Duration, Instant};
 
-/// Median, 99th percentile and maximum of `d` (not empty).
+/// The `p`-th percentile (0 < p ≤ 1) of `sorted` by the nearest-rank method: the
+/// value at rank ⌈p·n⌉ (1-based), so that at least a fraction `p` of the values are at
+/// or below it. `Duration::ZERO` for an empty list.
+pub fn nearest_rank(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Median, 99th percentile and maximum of `d` (not empty), by nearest rank.
 pub fn percentiles(mut d: Vec<Duration>) -> (Duration, Duration, Duration) {
     d.sort();
-    let at = |p: f64| d[((d.len() as f64 * p) as usize).min(d.len() - 1)];
-    (at(0.5), at(0.99), *d.last().unwrap())
+    (nearest_rank(&d, 0.5), nearest_rank(&d, 0.99), *d.last().unwrap())
 }
 
 /// Prints `| what | n | p50 | p99 | max |`.
@@ -40,6 +50,20 @@ mod tests {
     #[test]
     fn percentiles_of_a_hundred() {
         let d: Vec<Duration> = (1..=100).rev().map(Duration::from_millis).collect();
-        assert_eq!(percentiles(d), (Duration::from_millis(51), Duration::from_millis(100), Duration::from_millis(100)));
+        assert_eq!(percentiles(d), (Duration::from_millis(50), Duration::from_millis(99), Duration::from_millis(100)));
+    }
+
+    #[test]
+    fn nearest_ranks_of_small_and_odd_lists() {
+        let ms = |v: &[u64]| v.iter().map(|m| Duration::from_millis(*m)).collect::<Vec<_>>();
+        // 1..=10: the median is the 5th value, p99 the 10th
+        let ten = ms(&(1..=10).collect::<Vec<_>>());
+        assert_eq!((nearest_rank(&ten, 0.5), nearest_rank(&ten, 0.99)), (Duration::from_millis(5), Duration::from_millis(10)));
+        // an odd count: the middle value
+        assert_eq!(nearest_rank(&ms(&[1, 2, 3]), 0.5), Duration::from_millis(2));
+        assert_eq!(nearest_rank(&ms(&[7]), 0.99), Duration::from_millis(7));
+        assert_eq!(nearest_rank(&[], 0.5), Duration::ZERO);
+        // 1..=1000: p99 is the 990th value
+        assert_eq!(nearest_rank(&ms(&(1..=1000).collect::<Vec<_>>()), 0.99), Duration::from_millis(990));
     }
 }

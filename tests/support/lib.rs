@@ -6,6 +6,7 @@ pub mod cvfiles;
 pub mod demo_idp;
 pub mod latency;
 pub mod redis;
+pub mod routes;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -48,6 +49,18 @@ pub fn dev_key_args() -> Vec<String> {
         .iter()
         .flat_map(|(var, file)| ["--variable".to_string(), format!("{var}=@{}", dev.join(file).display())])
         .collect()
+}
+
+/// The production manifest `spin.toml` with every migration and the demo data, the
+/// development SP keys and a `base_url` on a free port: what production routes.
+pub fn production(state_dir: &Path) -> Start<'_> {
+    let mut s = Start::new(root().join("spin.toml"), state_dir);
+    s.listen = Some(free_port());
+    s.args.extend(migration_args());
+    s.args.extend(dev_key_args().chunks(2).filter(|pair| pair[1].starts_with("sp_")).flatten().cloned());
+    s.args.push("--variable".into());
+    s.args.push(format!("base_url=http://127.0.0.1:{}", s.listen.unwrap_or(0)));
+    s
 }
 
 pub fn fixture_manifest() -> PathBuf {
@@ -97,17 +110,15 @@ impl<'a> Start<'a> {
     }
 
     /// The portal (`spin.dev.toml`) with every migration and the demo data, on a free
-    /// port that its `base_url` names, with the development mailbox on (as `scripts/run`):
-    /// tests read queued e-mails and SMS at `/api/dev/mailbox`. A later
-    /// `--variable dev_mailbox=false` turns it off.
+    /// port that its `base_url` names (as `scripts/run`): tests read queued e-mails and
+    /// SMS at the development mailbox, `/api/dev/mailbox`. `--variable dev_clock=true`
+    /// turns on the test clock (`client::Client::at`).
     pub fn portal(state_dir: &'a Path) -> Self {
         let mut s = Self::new(portal_manifest(), state_dir);
         s.listen = Some(free_port());
         s.args.extend(migration_args());
         s.args.push("--variable".into());
         s.args.push(format!("base_url=http://127.0.0.1:{}", s.listen.unwrap_or(0)));
-        s.args.push("--variable".into());
-        s.args.push("dev_mailbox=true".into());
         s
     }
 

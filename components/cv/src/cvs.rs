@@ -15,7 +15,7 @@ pub fn merge_meta(current: &MetaIn, edit: MetaIn) -> MetaIn {
 }
 
 /// The history note of an edit from `before` to `after` (territories in any order).
-pub fn change_note(before: &Meta, after: &Meta, file_replaced: bool) -> String {
+pub fn change_note(before: &Meta, after: &Meta, file_replaced: bool) -> Option<String> {
     let mut changes = Vec::new();
     if after.description != before.description {
         changes.push("descrizione");
@@ -31,7 +31,7 @@ pub fn change_note(before: &Meta, after: &Meta, file_replaced: bool) -> String {
     if file_replaced {
         changes.push("file sostituito");
     }
-    if changes.is_empty() { "Curriculum aggiornato.".to_string() } else { format!("Curriculum modificato: {}.", changes.join(", ")) }
+    (!changes.is_empty()).then(|| format!("Curriculum modificato: {}.", changes.join(", ")))
 }
 
 /// The `LIKE … ESCAPE '\'` pattern of a description filter: contains `d`, literally.
@@ -81,15 +81,16 @@ mod tests {
     #[test]
     fn change_notes() {
         let before = meta("Cuoco", false, &["prato", "firenze"]);
-        assert_eq!(change_note(&before, &meta("Cuoco", false, &["firenze", "prato"]), false), "Curriculum aggiornato.", "same territories, sorted");
+        assert_eq!(change_note(&before, &meta("Cuoco", false, &["firenze", "prato"]), false), None, "same territories, sorted: nothing changed");
         assert_eq!(
-            change_note(&before, &meta("Chef", true, &["firenze"]), true),
-            "Curriculum modificato: descrizione, consenso alla ricerca rilasciato, territori di interesse, file sostituito."
+            change_note(&before, &meta("Chef", true, &["firenze"]), true).as_deref(),
+            Some("Curriculum modificato: descrizione, consenso alla ricerca rilasciato, territori di interesse, file sostituito.")
         );
         assert_eq!(
-            change_note(&meta("x", true, &[]), &meta("x", false, &[]), false),
-            "Curriculum modificato: consenso alla ricerca revocato."
+            change_note(&meta("x", true, &[]), &meta("x", false, &[]), false).as_deref(),
+            Some("Curriculum modificato: consenso alla ricerca revocato.")
         );
+        assert_eq!(change_note(&before, &meta("Cuoco", false, &["firenze", "prato"]), true).as_deref(), Some("Curriculum modificato: file sostituito."));
     }
 
     #[test]

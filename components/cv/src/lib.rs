@@ -15,9 +15,9 @@
 //! is then the body's own limit, checked on `Content-Length` before anything is read,
 //! and the browser's `XMLHttpRequest.upload` progress events work the same.
 //!
-//! The logic is plain Rust here and in [`cvs`] (the owner's pages) and [`link`] (the
-//! decision link); `handler` (wasm only, a module a route family) reads the request,
-//! reads and writes the stores and writes the response.
+//! The logic is plain Rust here, in [`cvs`] (the owner's pages), [`link`] (the decision
+//! link) and [`handler`] (a module a route family), which reads and writes the database
+//! through `common::sql::Db`: unit tests run all of it natively.
 
 use common::ApiError;
 use common::validation::Fields;
@@ -26,8 +26,7 @@ use serde::Deserialize;
 pub mod cvs;
 pub mod link;
 
-#[cfg(target_arch = "wasm32")]
-mod handler;
+pub mod handler;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
@@ -121,6 +120,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
 
 /// The form's fields (upload: the `X-CV-Meta` header; edit: the JSON body or the header).
 #[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MetaIn {
     pub description: Option<String>,
     pub search_consent: Option<bool>,

@@ -5,7 +5,8 @@
 //!
 //! Both are public and cacheable (`Cache-Control: public`, ETag, 304).
 
-use common::{ApiError, Paging, Query};
+use common::sql::{Db, Row};
+use common::{ApiError, Page, Paging, Query, Reply, Req, params};
 use serde::Serialize;
 
 /// Default page size of the list.
@@ -54,60 +55,49 @@ pub fn not_found() -> ApiError {
     ApiError::new(404, "news_not_found", "La notizia richiesta non esiste o non è più disponibile.")
 }
 
+const COLUMNS: &str = "id, title, summary, published_at, source, kind";
+
+fn item(row: &Row<'_>, with_body: bool) -> Result<NewsItem, ApiError> {
+    Ok(NewsItem {
+        id: row.int("id")?,
+        title: row.text("title")?,
+        summary: row.text("summary")?,
+        published_at: row.text("published_at")?,
+        source: row.text("source")?,
+        kind: row.text("kind")?,
+        body: if with_body { Some(row.text("body")?) } else { None },
+    })
+}
+
+pub fn list(db: &dyn Db, paging: Paging) -> Result<Page<NewsItem>, ApiError> {
+    let total = db.execute("SELECT count(*) AS n FROM news", &[])?.scalar("n")?;
+    paging.ensure_in_range(total)?;
+    let rows = db.execute(&format!("SELECT {COLUMNS} FROM news ORDER BY published_at DESC, id DESC LIMIT ?1 OFFSET ?2"), params![paging.limit(), paging.offset()])?;
+    Ok(Page::new(rows.map(|r| item(&r, false))?, total, paging))
+}
+
+pub fn detail(db: &dyn Db, id: i64) -> Result<NewsItem, ApiError> {
+    let rows = db.execute(&format!("SELECT {COLUMNS}, body FROM news WHERE id = ?1"), params![id])?;
+    item(&rows.first().ok_or_else(not_found)?, true)
+}
+
+/// The whole request: route, query, cacheable answer.
+pub fn handle(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
+    let max_age = req.var_number("news_max_age", 300).clamp(0, i64::from(u32::MAX)) as u32;
+    let inm = req.header("if-none-match");
+    match route(&req.method, req.header("spin-path-info").unwrap_or(""), &req.query)? {
+        Route::List(p) => Reply::public_json(&list(db, p)?, max_age, inm),
+        Route::Detail(id) => Reply::public_json(&detail(db, id)?, max_age, inm),
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
-mod handler {
-    use common::{ApiError, Page, Paging, Reply, db};
-    use spin_sdk::http::{Request, Response};
-    use spin_sdk::http_component;
-    use spin_sdk::sqlite::Value;
-
-    use super::{NewsItem, Route};
-
-    const COLUMNS: &str = "id, title, summary, published_at, source, kind";
-
-    fn item(row: &spin_sdk::sqlite::Row<'_>, with_body: bool) -> Result<NewsItem, ApiError> {
-        Ok(NewsItem {
-            id: db::int(row, "id")?,
-            title: db::text(row, "title")?,
-            summary: db::text(row, "summary")?,
-            published_at: db::text(row, "published_at")?,
-            source: db::text(row, "source")?,
-            kind: db::text(row, "kind")?,
-            body: if with_body { Some(db::text(row, "body")?) } else { None },
-        })
-    }
-
-    fn list(paging: Paging) -> Result<Page<NewsItem>, ApiError> {
-        let conn = db::open()?;
-        let total = db::scalar_i64(&db::query(&conn, "SELECT count(*) AS n FROM news", &[])?, "n")?;
-        paging.ensure_in_range(total)?;
-        let rows = db::query(
-            &conn,
-            &format!("SELECT {COLUMNS} FROM news ORDER BY published_at DESC, id DESC LIMIT ? OFFSET ?"),
-            &[Value::Integer(paging.limit()), Value::Integer(paging.offset())],
-        )?;
-        let items = rows.rows().map(|r| item(&r, false)).collect::<Result<_, _>>()?;
-        Ok(Page::new(items, total, paging))
-    }
-
-    fn detail(id: i64) -> Result<NewsItem, ApiError> {
-        let conn = db::open()?;
-        let rows = db::query(&conn, &format!("SELECT {COLUMNS}, body FROM news WHERE id = ?"), &[Value::Integer(id)])?;
-        let row = rows.rows().next().ok_or_else(super::not_found)?;
-        item(&row, true)
-    }
-
-    #[http_component]
-    fn handle(req: Request) -> Response {
-        let max_age = common::spin::number_variable("news_max_age", 300);
-        let inm = common::spin::header(&req, "if-none-match");
-        let path_info = common::spin::header(&req, "spin-path-info").unwrap_or("");
-        let reply = super::route(&req.method().to_string(), path_info, req.query()).and_then(|r| match r {
-            Route::List(p) => Reply::public_json(&list(p)?, max_age, inm),
-            Route::Detail(id) => Reply::public_json(&detail(id)?, max_age, inm),
-        });
-        reply.unwrap_or_else(Reply::from).into()
-    }
+#[spin_sdk::http_component]
+async fn serve(incoming: spin_sdk::http::IncomingRequest, out: spin_sdk::http::ResponseOutparam) {
+    common::http::serve(incoming, out, |m, _| common::http::BodyLimit::for_method(m), |req| async move {
+        common::sql::open().and_then(|db| handle(&req, &db)).unwrap_or_else(Reply::from)
+    })
+    .await
 }
 
 #[cfg(test)]
@@ -120,6 +110,26 @@ mod tests {
         assert_eq!(route("GET", "/", "page=2&page_size=5").unwrap(), Route::List(Paging { page: 2, page_size: 5 }));
         assert_eq!(route("GET", "/42", "").unwrap(), Route::Detail(42));
         assert_eq!(route("HEAD", "/42/", "").unwrap(), Route::Detail(42));
+    }
+
+    #[test]
+    fn list_and_detail_from_the_table() {
+        let c = common::sql::testing::migrated();
+        common::sql::testing::run(&c, "DELETE FROM news; INSERT INTO news (id, title, summary, body, published_at, source, kind) VALUES
+            (1, 'Uno', 's1', 'b1', '2026-01-01', 'Regione', 'news'), (2, 'Due', 's2', 'b2', '2026-02-01', 'Regione', 'evento')");
+        let r = handle(&Req::new("GET", "/api/news?page_size=1").header_set("spin-path-info", ""), &c).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!((v["total"].as_i64(), v["items"][0]["title"].as_str()), (Some(2), Some("Due")));
+        assert!(v["items"][0].get("body").is_none());
+        let etag = r.header("etag").unwrap().to_string();
+        let again = handle(&Req::new("GET", "/api/news?page_size=1").header_set("if-none-match", &etag), &c).unwrap();
+        assert_eq!(again.status, 304);
+        let one = handle(&Req::new("GET", "/api/news/1").header_set("spin-path-info", "/1"), &c).unwrap();
+        assert_eq!(serde_json::from_slice::<serde_json::Value>(&one.body).unwrap()["body"], "b1");
+        let e = handle(&Req::new("GET", "/api/news/9").header_set("spin-path-info", "/9"), &c).unwrap_err();
+        assert_eq!((e.status, e.code), (404, "news_not_found"));
+        let e = handle(&Req::new("GET", "/api/news?page=3&page_size=1").header_set("spin-path-info", ""), &c).unwrap_err();
+        assert_eq!(e.code, "page_out_of_range");
     }
 
     #[test]

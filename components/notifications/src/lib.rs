@@ -1,19 +1,18 @@
 //! `notifications`: delivers the outbox (`db/migrations/0005_outbox.sql`) that every
-//! component fills through `common::outbox::enqueue`, and the development mailbox.
+//! component fills through `outbox::enqueue`.
 //!
 //! - `POST /jobs/notifications/deliver` (`Authorization: Bearer <jobs_secret>`), called
 //!   by a scheduler: claims a bounded batch of due messages, POSTs each as JSON to the
 //!   gateway, marks it sent, or schedules a retry with exponential backoff, or gives
 //!   up (`dead`) after `notification_max_attempts`. Answers counts as JSON.
-//! - `GET /dev/mailbox` (HTML), `GET /api/dev/mailbox?recipient=` (JSON) and
-//!   `POST /api/dev/mailbox/send` (queue a message, for tests): only when the
-//!   variable `dev_mailbox` is `true`; otherwise 404. Never on in production.
 //!
-//! The logic is plain Rust here and in [`delivery`] and [`mailbox`]; the Spin
-//! handler is [`handler`] (wasm only).
+//! The development mailbox that shows queued messages is the `devtools` component
+//! (development manifest only).
+//!
+//! The logic is plain Rust here and in [`delivery`]; the Spin handler is [`handler`]
+//! (wasm only: it sends HTTP requests).
 
 pub mod delivery;
-pub mod mailbox;
 
 #[cfg(target_arch = "wasm32")]
 mod handler;
@@ -23,29 +22,18 @@ use common::ApiError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     Deliver,
-    MailboxPage,
-    MailboxList,
-    MailboxSend,
 }
 
 /// Method and path to a route (routes are exact in `spin.toml`).
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     let (route, allowed): (Route, &[&str]) = match path.trim_end_matches('/') {
         "/jobs/notifications/deliver" => (Route::Deliver, &["POST"]),
-        "/dev/mailbox" => (Route::MailboxPage, &["GET", "HEAD"]),
-        "/api/dev/mailbox" => (Route::MailboxList, &["GET", "HEAD"]),
-        "/api/dev/mailbox/send" => (Route::MailboxSend, &["POST"]),
         _ => return Err(ApiError::not_found()),
     };
     if !allowed.contains(&method) {
         return Err(ApiError::method_not_allowed());
     }
     Ok(route)
-}
-
-/// The development mailbox is on only when the variable is exactly `true`.
-pub fn dev_mailbox_enabled(value: Option<&str>) -> bool {
-    value.map(str::trim) == Some("true")
 }
 
 /// Checks the job's `Authorization` header ([`common::jobs::check_auth`]); when no
@@ -66,20 +54,8 @@ mod tests {
     #[test]
     fn routes_and_methods() {
         assert_eq!(route("POST", "/jobs/notifications/deliver").unwrap(), Route::Deliver);
-        assert_eq!(route("GET", "/dev/mailbox/").unwrap(), Route::MailboxPage);
-        assert_eq!(route("GET", "/api/dev/mailbox").unwrap(), Route::MailboxList);
-        assert_eq!(route("POST", "/api/dev/mailbox/send").unwrap(), Route::MailboxSend);
         assert_eq!(route("GET", "/jobs/notifications/deliver").unwrap_err().status, 405);
-        assert_eq!(route("DELETE", "/api/dev/mailbox").unwrap_err().status, 405);
-        assert_eq!(route("GET", "/api/dev/mailbox/1").unwrap_err().status, 404);
-    }
-
-    #[test]
-    fn the_mailbox_needs_exactly_true() {
-        assert!(dev_mailbox_enabled(Some("true")));
-        for off in [None, Some(""), Some("false"), Some("1"), Some("TRUE"), Some("yes")] {
-            assert!(!dev_mailbox_enabled(off), "{off:?}");
-        }
+        assert_eq!(route("POST", "/dev/mailbox").unwrap_err().status, 404, "the mailbox is another component");
     }
 
     #[test]

@@ -179,8 +179,7 @@ pub struct OfferDetail {
     pub expired: bool,
 }
 
-#[cfg(target_arch = "wasm32")]
-mod handler;
+pub mod handler;
 
 #[cfg(test)]
 mod tests {

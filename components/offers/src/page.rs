@@ -133,6 +133,9 @@ pub fn body(o: &OfferDetail) -> String {
     html
 }
 
+/// Used when the page shell is missing (native tests, a manifest without the mount).
+pub const FALLBACK_TEMPLATE: &str = "<!doctype html><html lang=\"it\"><head><title>{{title}}</title><meta name=\"description\" content=\"{{description}}\">{{head}}</head><body><main>{{content}}</main></body></html>";
+
 /// Fills the page shell. `head` and `content` are trusted HTML built here; the other
 /// values are escaped.
 pub fn fill(template: &str, title: &str, description: &str, code: &str, head: &str, content: &str) -> String {

@@ -6,7 +6,7 @@
 //! are tested here without a database.
 
 use common::ApiError;
-use common::session::Account;
+use access::Account;
 use common::validation::{self, BirthData, Fields, FiscalCodePart};
 use serde::Deserialize;
 
@@ -30,6 +30,7 @@ pub trait Places {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AddressIn {
     /// ISTAT code (6 digits) as chosen from the comuni autocomplete.
     pub comune: Option<String>,
@@ -46,6 +47,7 @@ pub struct Address {
 
 /// Residence, domicile and contacts: the part of the form the profile also edits.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContactsIn {
     pub residence: Option<AddressIn>,
     /// "Uguale alla residenza"
@@ -69,6 +71,7 @@ pub struct Contacts {
 /// An incarico to take: in the profile (`POST /api/profile/companies`) or in the
 /// company registration (`company` in `POST /api/registration`).
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IncaricoIn {
     /// Codice fiscale or partita IVA of the company, as typed.
     pub code: Option<String>,
@@ -83,12 +86,20 @@ pub struct Incarico {
     pub role: &'static str,
 }
 
+/// The registration form. Its contacts are at the top level of the JSON, like the
+/// profile's (not `#[serde(flatten)]`, which cannot refuse unknown fields).
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RegistrationIn {
     /// `citizen` (default) or `company` (B1: with `company`)
     pub kind: Option<String>,
-    #[serde(flatten)]
-    pub contacts: ContactsIn,
+    pub residence: Option<AddressIn>,
+    /// "Uguale alla residenza"
+    pub domicile_same: Option<bool>,
+    pub domicile: Option<AddressIn>,
+    pub email: Option<String>,
+    pub email_confirm: Option<String>,
+    pub mobile: Option<String>,
     /// Only when the identity provider did not give it (CNS, some CIE): ISO date.
     pub date_of_birth: Option<String>,
     /// The SMS code sent to `mobile`.
@@ -99,14 +110,40 @@ pub struct RegistrationIn {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProfileIn {
-    #[serde(flatten)]
-    pub contacts: ContactsIn,
+    pub residence: Option<AddressIn>,
+    /// "Uguale alla residenza"
+    pub domicile_same: Option<bool>,
+    pub domicile: Option<AddressIn>,
+    pub email: Option<String>,
+    pub email_confirm: Option<String>,
+    pub mobile: Option<String>,
     /// The SMS code sent to a new `mobile`.
     pub mobile_otp: Option<String>,
     /// The e-mail code sent to a new `email`.
     pub email_otp: Option<String>,
 }
+
+macro_rules! contacts_of {
+    ($t:ty) => {
+        impl $t {
+            /// The residence, domicile and contacts of the form.
+            pub fn contacts(&self) -> ContactsIn {
+                ContactsIn {
+                    residence: self.residence.clone(),
+                    domicile_same: self.domicile_same,
+                    domicile: self.domicile.clone(),
+                    email: self.email.clone(),
+                    email_confirm: self.email_confirm.clone(),
+                    mobile: self.mobile.clone(),
+                }
+            }
+        }
+    };
+}
+contacts_of!(RegistrationIn);
+contacts_of!(ProfileIn);
 
 fn text(v: &Option<String>) -> &str {
     v.as_deref().map(str::trim).unwrap_or("")

@@ -14,14 +14,15 @@
 //! - `GET /api/companies/lookup?code=`
 //! - `GET|POST /api/session/act-as`
 //!
-//! The logic is in plain modules ([`form`], [`otp`], [`token`], [`rate`], [`texts`],
-//! [`pages`]) that unit tests run natively; `handler` (wasm only, one file an area)
-//! reads and writes the stores.
+//! The logic is in plain modules ([`form`], [`contact`], [`token`], [`texts`],
+//! [`pages`]) and in [`api`] (one file an area), which reads and writes the database
+//! through `common::sql::Db`: unit tests run all of it natively against the real
+//! migrations.
 
+pub mod api;
+pub mod contact;
 pub mod form;
-pub mod otp;
 pub mod pages;
-pub mod rate;
 pub mod texts;
 pub mod token;
 
@@ -162,23 +163,6 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     }
 }
 
-/// Largest JSON body accepted (the registration form is well under 4 KB).
-pub const MAX_BODY: usize = 16 * 1024;
-
-/// A JSON body of at most [`MAX_BODY`] bytes; 400 when it is not the expected JSON.
-pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    if body.len() > MAX_BODY {
-        return Err(ApiError::payload_too_large(MAX_BODY));
-    }
-    serde_json::from_slice(body).map_err(|e| {
-        eprintln!("registration: unreadable JSON body: {e}");
-        ApiError::bad_request("invalid_json", "I dati inviati non sono nel formato atteso (JSON). Ricarica la pagina e riprova.")
-    })
-}
-
-#[cfg(target_arch = "wasm32")]
-mod handler;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,18 +204,5 @@ mod tests {
         assert_eq!(e.fields[0].code, "other_section");
         assert!(e.message.starts_with("Lavoro Srl è registrata come "), "{}", e.message);
         assert!(e.message.contains("dalla sezione Agenzie del profilo"), "{}", e.message);
-    }
-
-    #[test]
-    fn bodies_are_bounded_json() {
-        #[derive(serde::Deserialize, Debug)]
-        struct B {
-            #[allow(dead_code)]
-            a: u8,
-        }
-        assert!(json_body::<B>(br#"{"a": 1}"#).is_ok());
-        assert_eq!(json_body::<B>(b"a=1").unwrap_err().code, "invalid_json");
-        assert_eq!(json_body::<B>(br#"{"a": "x"}"#).unwrap_err().status, 400);
-        assert_eq!(json_body::<B>(&vec![b' '; MAX_BODY + 1]).unwrap_err().status, 413);
     }
 }

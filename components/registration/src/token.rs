@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 /// of our tokens (64 lower-case hex digits), which is then not looked up at all.
 pub fn hash(token: &str) -> Option<String> {
     let ok = token.len() == 64 && token.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    ok.then(|| crate::otp::hex(&Sha256::digest(token.as_bytes())))
+    ok.then(|| common::token::hex(&Sha256::digest(token.as_bytes())))
 }
 
 /// The state of a stored token at `now`.
@@ -86,7 +86,7 @@ mod tests {
         assert_eq!(hash(&t.to_uppercase()), None);
         assert_eq!(hash("abc"), None);
         assert_eq!(hash(&format!("{}'", &t[..63])), None);
-        assert_eq!(hash(&common::session::random_token().unwrap()).map(|h| h.len()), Some(64));
+        assert_eq!(hash(&common::token::random_token().unwrap()).map(|h| h.len()), Some(64));
     }
 
     #[test]

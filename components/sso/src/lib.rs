@@ -28,6 +28,7 @@ pub enum Route {
     Cns,
     Logout,
     Session,
+    Cleanup,
 }
 
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
@@ -40,7 +41,8 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     let (route, methods): (Route, &[&str]) = match parts.as_slice() {
         ["api", "session"] => (Route::Session, &["GET", "HEAD"]),
         ["auth", "logout"] => (Route::Logout, &["POST"]),
-        ["auth", "cns", "login"] => (Route::Cns, &["GET"]),
+        ["auth", "cns", "login"] => (Route::Cns, &["GET", "POST"]),
+        ["jobs", "cleanup"] => (Route::Cleanup, &["POST"]),
         ["auth", "spid", "idps"] => (Route::Idps, &["GET", "HEAD"]),
         ["auth", f, action] if fed(f).is_some() => {
             let f = fed(f).unwrap_or(Federation::Spid);
@@ -111,8 +113,8 @@ pub fn browser_digest(cookie_value: &str) -> String {
 /// Whether the browser's cookies hold the login cookie the pending login expects.
 pub fn same_browser(pending: &PendingLogin, cookie_header: Option<&str>) -> bool {
     let Some(expected) = &pending.browser else { return true };
-    let value = cookie_header.and_then(|h| common::session::cookie(h, LOGIN_COOKIE));
-    value.is_some_and(|v| common::session::secrets_match(browser_digest(v).as_bytes(), expected.as_bytes()))
+    let value = cookie_header.and_then(|h| common::token::cookie(h, LOGIN_COOKIE));
+    value.is_some_and(|v| common::token::secrets_match(browser_digest(v).as_bytes(), expected.as_bytes()))
 }
 
 /// A LogoutRequest we sent, as `saml-logout:<id>`.
@@ -122,19 +124,40 @@ pub struct PendingLogout {
     pub deadline: i64,
 }
 
-/// Where the session opened by an IdP's assertion is, so that the IdP can end it
-/// (IdP-initiated single logout): KV `saml-nameid:<key>`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SessionRef {
-    pub session_id: String,
-    pub deadline: i64,
+/// `scheme://host[:port]` of a URL (the portal's origin, from `base_url`).
+pub fn origin_of(url: &str) -> String {
+    let url = url.trim();
+    match url.find("://") {
+        Some(i) => {
+            let rest = &url[i + 3..];
+            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            format!("{}{}", url[..i + 3].to_ascii_lowercase(), rest[..end].to_ascii_lowercase())
+        }
+        None => url.trim_end_matches('/').to_string(),
+    }
 }
 
-/// The KV key of a [`SessionRef`]: a hash, so that any NameID fits in a key.
-pub fn name_id_key(idp: &str, name_id: &str) -> String {
+/// Key-value records the cleanup job may remove, with their deadline: pending logins and
+/// logouts (`saml-req:`, `saml-logout:`) by the deadline they hold (now, when
+/// unreadable), and the records of the key-value session store that SQLite replaced
+/// (`session:`, `saml-nameid:`, `otp:`, `verified:`, `rate:`) at once. Other keys: `None`.
+pub fn kv_deadline(key: &str, value: Option<&[u8]>) -> Option<i64> {
+    #[derive(Deserialize)]
+    struct WithDeadline {
+        deadline: i64,
+    }
+    if key.starts_with("saml-req:") || key.starts_with("saml-logout:") {
+        return Some(value.and_then(|v| serde_json::from_slice::<WithDeadline>(v).ok()).map_or(i64::MIN, |d| d.deadline));
+    }
+    ["session:", "saml-nameid:", "otp:", "verified:", "rate:"].iter().any(|p| key.starts_with(p)).then_some(i64::MIN)
+}
+
+/// Where single logout started by the IdP finds the sessions of a login: a hash of the
+/// IdP's entity ID and the NameID it gave (`sessions.slo_key`).
+pub fn slo_key(idp: &str, name_id: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::new().chain_update(idp.as_bytes()).chain_update([0u8]).chain_update(name_id.as_bytes()).finalize();
-    format!("saml-nameid:{}", digest.iter().map(|b| format!("{b:02x}")).collect::<String>())
+    common::token::hex(&digest)
 }
 
 /// How long a person has to complete the login at the IdP (seconds).
@@ -159,8 +182,8 @@ pub fn level(param: Option<&str>) -> Result<u8, ApiError> {
 
 /// Where a login lands (A1): the registration form the first time, the "not active
 /// yet" page until the activation link is opened, else the home page.
-pub fn landing(account: common::session::Account) -> &'static str {
-    use common::session::Account;
+pub fn landing(account: access::Account) -> &'static str {
+    use access::Account;
     match account {
         Account::Unregistered => "/registrati/cittadino/",
         Account::Pending => "/accedi/non-attivo/",
@@ -182,10 +205,10 @@ pub struct SessionView<'a> {
     pub csrf_token: Option<&'a str>,
     /// `unregistered`, `pending` or `active` (registration, A1)
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub account: Option<common::session::Account>,
+    pub account: Option<access::Account>,
     /// The company the person acts for (A3); `null` when acting as a citizen.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub acting_as: Option<Option<&'a common::session::ActingAs>>,
+    pub acting_as: Option<Option<&'a access::ActingAs>>,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -196,7 +219,7 @@ pub struct PersonView<'a> {
 }
 
 impl<'a> SessionView<'a> {
-    pub fn of(s: Option<&'a common::session::Session>) -> Self {
+    pub fn of(s: Option<&'a access::Session>) -> Self {
         match s {
             None => Self { authenticated: false, person: None, method: None, level: None, csrf_token: None, account: None, acting_as: None },
             Some(s) => Self {
@@ -212,12 +235,21 @@ impl<'a> SessionView<'a> {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
-mod handler;
+pub mod handler;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origins_and_cleanup_deadlines() {
+        assert_eq!(origin_of("https://Lavoro.example.it/x?y"), "https://lavoro.example.it");
+        assert_eq!(origin_of("http://127.0.0.1:3000"), "http://127.0.0.1:3000");
+        assert_eq!(kv_deadline("saml-req:_1", Some(br#"{"deadline": 5, "idp": "x"}"#)), Some(5));
+        assert_eq!(kv_deadline("saml-logout:_1", Some(b"garbage")), Some(i64::MIN));
+        assert_eq!(kv_deadline("session:abc", None), Some(i64::MIN));
+        assert_eq!(kv_deadline("something-else", Some(br#"{"deadline": 5}"#)), None);
+    }
 
     #[test]
     fn a_login_completes_only_in_the_browser_that_started_it() {
@@ -244,7 +276,7 @@ mod tests {
 
     #[test]
     fn logins_land_by_account_status() {
-        use common::session::Account;
+        use access::Account;
         assert_eq!(landing(Account::Unregistered), "/registrati/cittadino/");
         assert_eq!(landing(Account::Pending), "/accedi/non-attivo/");
         assert_eq!(landing(Account::Active), "/");

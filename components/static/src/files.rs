@@ -27,6 +27,10 @@ const NOT_FOUND_PAGE: &str = "404.html";
 const FALLBACK_404: &str = "<!doctype html><html lang=\"it\"><meta charset=\"utf-8\"><title>Pagina non trovata</title><h1>Pagina non trovata</h1><p>La pagina richiesta non esiste. <a href=\"/\">Torna alla home</a>.</p></html>";
 
 pub fn serve(root: &Path, req: &Request, policy: CachePolicy) -> Reply {
+    // an API or job path no component routes: the JSON error, whatever the method
+    if is_api(req.full_path) {
+        return Reply::from(common::ApiError::new(404, "not_found", "Il servizio richiesto non esiste."));
+    }
     if req.method != "GET" && req.method != "HEAD" {
         return Reply {
             status: 405,
@@ -125,6 +129,11 @@ fn safe_relative(path_info: &str) -> Option<PathBuf> {
     Some(out)
 }
 
+/// Paths of JSON APIs and scheduled jobs, which never answer with a page.
+fn is_api(path: &str) -> bool {
+    ["/api", "/jobs"].iter().any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
+}
+
 fn not_found(root: &Path, head: bool) -> Reply {
     let body = std::fs::read(root.join(NOT_FOUND_PAGE)).unwrap_or_else(|_| FALLBACK_404.into());
     Reply::uncached_html(404, if head { Vec::new() } else { body })
@@ -183,6 +192,19 @@ mod tests {
     }
 
     const P: CachePolicy = CachePolicy { max_age: 600 };
+
+    #[test]
+    fn unknown_api_and_job_paths_get_the_json_404() {
+        let r = root();
+        for path in ["/api", "/api/", "/api/nope", "/jobs/x"] {
+            let reply = serve(r.path(), &Request { method: "POST", ..get(path, None) }, P);
+            assert_eq!(reply.status, 404, "{path}");
+            assert_eq!(reply.header("content-type"), Some("application/json; charset=utf-8"), "{path}");
+            let v: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+            assert_eq!(v["error"]["code"], "not_found");
+        }
+        assert_eq!(serve(r.path(), &get("/apiary", None), P).header("content-type"), Some("text/html; charset=utf-8"));
+    }
 
     #[test]
     fn serves_files_with_types_and_caching() {

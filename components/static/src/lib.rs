@@ -6,29 +6,28 @@
 
 pub mod files;
 
+/// Default `max-age` for non-HTML files when the `static_max_age` variable is unset.
+const DEFAULT_MAX_AGE: i64 = 3600;
+
+/// The whole request: files under `root`.
+pub fn handle(root: &std::path::Path, req: &common::Req) -> common::Reply {
+    let header = |name: &str| req.header(name).unwrap_or("");
+    let policy = files::CachePolicy { max_age: req.var_number("static_max_age", DEFAULT_MAX_AGE).clamp(0, i64::from(u32::MAX)) as u32 };
+    let request = files::Request {
+        method: &req.method,
+        path_info: header("spin-path-info"),
+        full_path: &req.path,
+        query: &req.query,
+        if_none_match: req.header("if-none-match"),
+        accept_encoding: req.header("accept-encoding"),
+    };
+    files::serve(root, &request, policy)
+}
+
 #[cfg(target_arch = "wasm32")]
-mod handler {
-    use spin_sdk::http::{Request, Response};
-    use spin_sdk::http_component;
-
-    use crate::files;
-
-    /// Default `max-age` for non-HTML files when the `static_max_age` variable is unset.
-    const DEFAULT_MAX_AGE: u32 = 3600;
-
-    #[http_component]
-    fn handle(req: Request) -> Response {
-        let header = |name: &str| common::spin::header(&req, name).unwrap_or("");
-        let method = req.method().to_string();
-        let policy = files::CachePolicy { max_age: common::spin::number_variable("static_max_age", DEFAULT_MAX_AGE) };
-        let request = files::Request {
-            method: &method,
-            path_info: header("spin-path-info"),
-            full_path: req.path(),
-            query: req.query(),
-            if_none_match: common::spin::header(&req, "if-none-match"),
-            accept_encoding: common::spin::header(&req, "accept-encoding"),
-        };
-        files::serve(std::path::Path::new("/"), &request, policy).into()
-    }
+#[spin_sdk::http_component]
+async fn serve(incoming: spin_sdk::http::IncomingRequest, out: spin_sdk::http::ResponseOutparam) {
+    // a body is never read (GET and HEAD; other methods are refused, and unknown API
+    // paths get the JSON 404), but a small one is tolerated so that those answers come
+    common::http::serve(incoming, out, |_, _| common::http::BodyLimit::json(), |req| async move { handle(std::path::Path::new("/"), &req) }).await
 }

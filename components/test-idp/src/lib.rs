@@ -238,11 +238,10 @@ fn slo(f: Federation, query: &str, cfg: &Config, now: i64) -> Result<Reply, Repl
 
 #[cfg(target_arch = "wasm32")]
 mod handler {
-    use spin_sdk::http::{Request, Response};
-    use spin_sdk::http_component;
+    use spin_sdk::http::{IncomingRequest, ResponseOutparam};
     use spin_sdk::variables;
 
-    use super::{Config, Incoming, identities};
+    use super::{Config, Incoming, MAX_BODY, identities};
 
     const IDENTITIES: &str = "/test-idp/identities.json";
 
@@ -257,19 +256,20 @@ mod handler {
         Ok((config()?, identities::parse(&json)?))
     }
 
-    #[http_component]
-    fn handle(req: Request) -> Response {
-        let path = common::spin::header(&req, "spin-path-info").filter(|p| !p.is_empty()).unwrap_or(req.path());
-        let reply = match load() {
-            Ok((cfg, ids)) => {
-                let now = common::rome::unix_now();
-                let method = req.method().to_string();
-                let incoming = Incoming { method: &method, path, query: req.query(), body: req.body() };
-                super::handle(&incoming, &cfg, &ids, now)
+    #[spin_sdk::http_component]
+    async fn serve(incoming: IncomingRequest, out: ResponseOutparam) {
+        let limit = |_: &str, _: &str| common::http::BodyLimit::bytes(MAX_BODY);
+        common::http::serve(incoming, out, limit, |req| async move {
+            let path = req.header("spin-path-info").filter(|p| !p.is_empty()).unwrap_or(&req.path).to_string();
+            match load() {
+                Ok((cfg, ids)) => {
+                    let incoming = Incoming { method: &req.method, path: &path, query: &req.query, body: &req.body };
+                    super::handle(&incoming, &cfg, &ids, req.now)
+                }
+                Err(why) => super::server_error(&why),
             }
-            Err(why) => super::server_error(&why),
-        };
-        reply.into()
+        })
+        .await
     }
 }
 

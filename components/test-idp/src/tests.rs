@@ -16,7 +16,7 @@ const BASE: &str = "http://127.0.0.1:3000";
 const IDENTITIES: &str = include_str!("../../../config/test-idp/identities.json");
 
 fn pem(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/../saml/testdata/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!("{}/../../crates/saml/testdata/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 fn key(name: &str) -> SigningKey {

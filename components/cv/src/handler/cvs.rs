@@ -1,14 +1,11 @@
 //! C2: the owner's CVs: the form, list, upload, detail, edit, delete, history and file.
 
-use common::rome::{iso_utc, unix_now};
-use common::{ApiError, Page, Paging, Query, Reply, account, db, session};
+use common::rome::iso_utc;
+use common::sql::{Db, Value};
+use common::{ApiError, Page, Paging, Reply, Req};
 use serde_json::{Value as Json, json};
-use spin_sdk::http::Request;
-use spin_sdk::sqlite::{Connection, Value};
 
-use super::{
-    CV_COLUMNS, anonymise, paged, area_codes, areas, cv_json, cv_of, event, header, int, is_json, json_body, opt_int, own_cv, owner, territories_json, text, tx,
-};
+use super::{CV_COLUMNS, anonymise, area_codes, areas, cv_of, cv_out, event, int, opt_int, own_cv, owner, paged, territories, text, tx};
 use crate::{Meta, MetaIn};
 
 const CONSENT_TEXT: &str = "Rilasciando il consenso alla ricerca, il tuo CV sarà ricercabile dalle aziende e dalle agenzie che sono impegnate nella ricerca di personale. Se il contenuto del tuo curriculum (informazioni anonimizzate) risulterà di interesse, verrai avvisato e potrai decidere se far visionare o meno il tuo curriculum completo.";
@@ -16,8 +13,8 @@ const RETENTION_TEXT: &str = "Attenzione: i dati contenuti nel Suo CV saranno co
 const FILE_TEXT: &str = "Scegli o trascina il file. Sono ammessi i file con estensione pdf, doc, docx, odt con dimensione massima di 5MB, con un testo e non un'immagine (scansione)";
 const DELETE_CONFIRM: &str = "Sicuro di voler procedere con la rimozione del Curriculum Vitae?";
 
-pub(super) fn form(req: &Request, conn: &Connection) -> Result<Reply, ApiError> {
-    account::require_active(req)?;
+pub(super) fn form(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
+    access::require_active(conn, req)?;
     let territories: Vec<Json> = areas(conn)?.into_iter().map(|(code, name)| json!({ "code": code, "name": name })).collect();
     Reply::json(
         200,
@@ -34,9 +31,9 @@ pub(super) fn form(req: &Request, conn: &Connection) -> Result<Reply, ApiError> 
     )
 }
 
-pub(super) fn list(req: &Request, conn: &Connection) -> Result<Reply, ApiError> {
-    let s = account::require_active(req)?;
-    let q = Query::parse(req.query())?;
+pub(super) fn list(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
+    let s = access::require_active(conn, req)?;
+    let q = req.query()?;
     let paging = Paging::from_query(&q, 10)?;
     let (from, to) = crate::date_range(q.get("from"), q.get("to"))?;
     let description = q.get("description").map(crate::cvs::description_filter);
@@ -49,28 +46,28 @@ pub(super) fn list(req: &Request, conn: &Connection) -> Result<Reply, ApiError> 
         &params,
         paging,
     )?;
-    let items = rows.rows().map(|r| cv_json(conn, &cv_of(&r)?)).collect::<Result<Vec<_>, _>>()?;
+    let items = rows.rows().map(|r| cv_out(req, conn, &cv_of(&r)?)).collect::<Result<Vec<_>, _>>()?;
     Reply::json(200, &Page::new(items, total, paging))
 }
 
-pub(super) fn detail(req: &Request, conn: &Connection, id: i64) -> Result<Reply, ApiError> {
-    let s = account::require_active(req)?;
-    Reply::json(200, &cv_json(conn, &own_cv(conn, &s, id)?)?)
+pub(super) fn detail(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiError> {
+    let s = access::require_active(conn, req)?;
+    Reply::json(200, &cv_out(req, conn, &own_cv(conn, &s, id)?)?)
 }
 
-pub(super) fn upload(req: &Request, conn: &Connection) -> Result<Reply, ApiError> {
-    let s = account::require_active_write(req, None)?;
-    let meta_in = crate::parse_meta_header(header(req, "x-cv-meta"))?;
+pub(super) fn upload(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
+    let s = access::require_active_write(conn, req, None)?;
+    let meta_in = crate::parse_meta_header(req.header("x-cv-meta"))?;
     let meta = crate::validate_meta(&meta_in, &area_codes(conn)?)?;
-    let bytes = req.body();
+    let bytes = &req.body;
     let checked = check_file(bytes)?;
     let o = owner(conn, s.person_id)?;
     let anonymised = anonymise(&checked.text, &o);
     let name = crate::file_name(meta_in.file_name.as_deref(), checked.kind);
-    let handle = session::random_token()?[..32].to_string();
-    let now = unix_now();
+    let handle = common::token::random_token()?[..32].to_string();
+    let now = req.now;
     let id = tx(conn, |conn| {
-        let n = db::scalar_i64(&db::query(conn, "SELECT count(*) AS n FROM cvs WHERE person_id = ?", &[int(s.person_id)])?, "n")?;
+        let n = conn.execute("SELECT count(*) AS n FROM cvs WHERE person_id = ?", &[int(s.person_id)])?.scalar("n")?;
         if n >= crate::MAX_CVS_PER_PERSON {
             return Err(ApiError::new(
                 409,
@@ -78,9 +75,7 @@ pub(super) fn upload(req: &Request, conn: &Connection) -> Result<Reply, ApiError
                 format!("Puoi conservare al massimo {} curriculum: elimina quelli che non usi più e riprova.", crate::MAX_CVS_PER_PERSON),
             ));
         }
-        let rows = db::query(
-            conn,
-            "INSERT INTO cvs (handle, person_id, description, search_consent, uploaded_by_cpi, file_name, file_kind, file_size, file_sha256,
+        let rows = conn.execute("INSERT INTO cvs (handle, person_id, description, search_consent, uploaded_by_cpi, file_name, file_kind, file_size, file_sha256,
                anonymised_text, created_at, updated_at, last_activity_at)
              VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             &[
@@ -98,8 +93,8 @@ pub(super) fn upload(req: &Request, conn: &Connection) -> Result<Reply, ApiError
                 int(now),
             ],
         )?;
-        let id = db::scalar_i64(&rows, "id")?;
-        db::query(conn, "INSERT INTO cv_files (cv_id, content) VALUES (?, ?)", &[int(id), Value::Blob(bytes.to_vec())])?;
+        let id = rows.scalar("id")?;
+        conn.execute("INSERT INTO cv_files (cv_id, content) VALUES (?, ?)", &[int(id), Value::Blob(bytes.to_vec())])?;
         set_territories(conn, id, &meta.territories)?;
         index(conn, id)?;
         event(conn, id, "caricamento", "Curriculum caricato.", now)?;
@@ -107,21 +102,21 @@ pub(super) fn upload(req: &Request, conn: &Connection) -> Result<Reply, ApiError
     })?;
     eprintln!("cv: person {} uploaded cv {id} ({}, {} bytes)", s.person_id, checked.kind.as_str(), bytes.len());
     let cv = own_cv(conn, &s, id)?;
-    let mut r = Reply::json(201, &cv_json(conn, &cv)?)?;
+    let mut r = Reply::json(201, &cv_out(req, conn, &cv)?)?;
     r.headers.push(("location", format!("/api/cv/{id}")));
     Ok(r)
 }
 
 /// `PUT /api/cv/{id}`: JSON (description, consent, territories), or a new file as the
 /// body with the fields in `X-CV-Meta` (optional: without it they stay as they are).
-pub(super) fn update(req: &Request, conn: &Connection, id: i64) -> Result<Reply, ApiError> {
-    let s = account::require_active_write(req, None)?;
+pub(super) fn update(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiError> {
+    let s = access::require_active_write(conn, req, None)?;
     let cv = own_cv(conn, &s, id)?;
     let codes = area_codes(conn)?;
     let before = Meta {
         description: cv.description.clone(),
         search_consent: cv.search_consent,
-        territories: territories_json(conn, id)?.iter().filter_map(|t| t["code"].as_str().map(str::to_owned)).collect(),
+        territories: territories(conn, id)?.into_iter().map(|t| t.code).collect(),
     };
     let current = MetaIn {
         description: Some(before.description.clone()),
@@ -130,14 +125,14 @@ pub(super) fn update(req: &Request, conn: &Connection, id: i64) -> Result<Reply,
         file_name: None,
     };
     let merge = |m: MetaIn| crate::cvs::merge_meta(&current, m);
-    let (meta_in, file) = if is_json(req) {
-        if req.body().len() > crate::MAX_JSON {
+    let (meta_in, file) = if req.is_json() {
+        if req.body.len() > crate::MAX_JSON {
             return Err(ApiError::payload_too_large(crate::MAX_JSON));
         }
-        (merge(json_body::<MetaIn>(req.body())?), None)
+        (merge(req.json::<MetaIn>()?), None)
     } else {
-        let m = merge(crate::parse_meta_header(header(req, "x-cv-meta"))?);
-        (m, Some(req.body()))
+        let m = merge(crate::parse_meta_header(req.header("x-cv-meta"))?);
+        (m, Some(&req.body))
     };
     let meta = crate::validate_meta(&meta_in, &codes)?;
     let new_file = match file {
@@ -149,54 +144,53 @@ pub(super) fn update(req: &Request, conn: &Connection, id: i64) -> Result<Reply,
         }
         None => None,
     };
-    let now = unix_now();
-    let note = crate::cvs::change_note(&before, &meta, new_file.is_some());
+    let now = req.now;
+    // an edit that changes nothing writes nothing: no history, no new retention period
+    let Some(note) = crate::cvs::change_note(&before, &meta, new_file.is_some()) else {
+        return Reply::json(200, &cv_out(req, conn, &cv)?);
+    };
     tx(conn, |conn| {
-        db::query(
-            conn,
-            "UPDATE cvs SET description = ?, search_consent = ?, updated_at = ?, last_activity_at = ?, retention_notice_at = NULL WHERE id = ? AND person_id = ?",
+        conn.execute("UPDATE cvs SET description = ?, search_consent = ?, updated_at = ?, last_activity_at = ?, retention_notice_at = NULL WHERE id = ? AND person_id = ?",
             &[text(meta.description.as_str()), int(i64::from(meta.search_consent)), int(now), int(now), int(id), int(s.person_id)],
         )?;
         if let Some((bytes, checked, anonymised, name)) = &new_file {
-            db::query(
-                conn,
-                "UPDATE cvs SET file_name = ?, file_kind = ?, file_size = ?, file_sha256 = ?, anonymised_text = ? WHERE id = ?",
+            conn.execute("UPDATE cvs SET file_name = ?, file_kind = ?, file_size = ?, file_sha256 = ?, anonymised_text = ? WHERE id = ?",
                 &[text(name.as_str()), text(checked.kind.as_str()), int(bytes.len() as i64), text(checked.sha256.as_str()), text(anonymised.as_str()), int(id)],
             )?;
-            db::query(conn, "UPDATE cv_files SET content = ? WHERE cv_id = ?", &[Value::Blob(bytes.to_vec()), int(id)])?;
+            conn.execute("UPDATE cv_files SET content = ? WHERE cv_id = ?", &[Value::Blob(bytes.to_vec()), int(id)])?;
         }
         set_territories(conn, id, &meta.territories)?;
         index(conn, id)?;
         event(conn, id, "modifica", &note, now)
     })?;
     eprintln!("cv: person {} updated cv {id}", s.person_id);
-    Reply::json(200, &cv_json(conn, &own_cv(conn, &s, id)?)?)
+    Reply::json(200, &cv_out(req, conn, &own_cv(conn, &s, id)?)?)
 }
 
 /// Removes a CV with its file, index row, territories and history; view requests keep
 /// their row (without the CV).
-pub(super) fn remove(conn: &Connection, id: i64) -> Result<(), ApiError> {
-    db::query(conn, "UPDATE cv_requests SET cv_id = NULL WHERE cv_id = ?", &[int(id)])?;
-    db::query(conn, "DELETE FROM cv_fts WHERE rowid = ?", &[int(id)])?;
+pub(super) fn remove(conn: &dyn Db, id: i64) -> Result<(), ApiError> {
+    conn.execute("UPDATE cv_requests SET cv_id = NULL WHERE cv_id = ?", &[int(id)])?;
+    conn.execute("DELETE FROM cv_fts WHERE rowid = ?", &[int(id)])?;
     for table in ["cv_files", "cv_territories", "cv_events"] {
-        db::query(conn, &format!("DELETE FROM {table} WHERE cv_id = ?"), &[int(id)])?;
+        conn.execute(&format!("DELETE FROM {table} WHERE cv_id = ?"), &[int(id)])?;
     }
-    db::query(conn, "DELETE FROM cvs WHERE id = ?", &[int(id)])?;
+    conn.execute("DELETE FROM cvs WHERE id = ?", &[int(id)])?;
     Ok(())
 }
 
-pub(super) fn delete(req: &Request, conn: &Connection, id: i64) -> Result<Reply, ApiError> {
-    let s = account::require_active_write(req, None)?;
+pub(super) fn delete(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiError> {
+    let s = access::require_active_write(conn, req, None)?;
     own_cv(conn, &s, id)?;
     tx(conn, |conn| remove(conn, id))?;
     eprintln!("cv: person {} deleted cv {id}", s.person_id);
     Reply::json(200, &json!({ "deleted": id }))
 }
 
-pub(super) fn history(req: &Request, conn: &Connection, id: i64) -> Result<Reply, ApiError> {
-    let s = account::require_active(req)?;
+pub(super) fn history(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiError> {
+    let s = access::require_active(conn, req)?;
     own_cv(conn, &s, id)?;
-    let q = Query::parse(req.query())?;
+    let q = req.query()?;
     let paging = Paging::from_query(&q, 10)?;
     let (total, rows) = paged(
         conn,
@@ -208,9 +202,9 @@ pub(super) fn history(req: &Request, conn: &Connection, id: i64) -> Result<Reply
     let items = rows
         .rows()
         .map(|r| {
-            let kind = db::text(&r, "kind")?;
+            let kind = r.text("kind")?;
             let label = crate::cvs::event_label(&kind);
-            Ok(json!({ "at": iso_utc(db::int(&r, "at")?), "kind": kind, "kind_label": label, "note": db::text(&r, "note")? }))
+            Ok(json!({ "at": iso_utc(r.int("at")?), "kind": kind, "kind_label": label, "note": r.text("note")? }))
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     Reply::json(200, &Page::new(items, total, paging))
@@ -219,10 +213,10 @@ pub(super) fn history(req: &Request, conn: &Connection, id: i64) -> Result<Reply
 /// `GET /api/cv/{id}/file`: the owner, or a company with an accepted request for this
 /// CV (acting for it now, with a current incarico). Every read is logged. Anyone else
 /// gets 403, whether the CV exists or not.
-pub(super) fn file(req: &Request, conn: &Connection, id: i64) -> Result<Reply, ApiError> {
-    let s = account::require_active(req)?;
-    let rows = db::query(conn, "SELECT person_id, file_name, file_kind FROM cvs WHERE id = ?", &[int(id)])?;
-    let found = rows.rows().next().map(|r| Ok::<_, ApiError>((db::int(&r, "person_id")?, db::text(&r, "file_name")?, db::text(&r, "file_kind")?))).transpose()?;
+pub(super) fn file(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiError> {
+    let s = access::require_active(conn, req)?;
+    let rows = conn.execute("SELECT person_id, file_name, file_kind FROM cvs WHERE id = ?", &[int(id)])?;
+    let found = rows.rows().next().map(|r| Ok::<_, ApiError>((r.int("person_id")?, r.text("file_name")?, r.text("file_kind")?))).transpose()?;
     let denied = || {
         eprintln!("cv: person {} refused the file of cv {id}", s.person_id);
         ApiError::new(403, "cv_access_denied", "Non hai l'autorizzazione a scaricare questo curriculum.")
@@ -233,23 +227,19 @@ pub(super) fn file(req: &Request, conn: &Connection, id: i64) -> Result<Reply, A
         ("owner", None, None, "Download del titolare del curriculum".into())
     } else {
         let Some(acting) = s.acting_as.clone() else { return Err(denied()) };
-        let (company, _) = account::incarico(conn, s.person_id, acting.company_id)?.ok_or_else(denied)?;
-        let rows = db::query(
-            conn,
-            "SELECT id, position FROM cv_requests WHERE cv_id = ? AND company_id = ? AND status = 'accepted' ORDER BY decided_at DESC LIMIT 1",
+        let (company, _) = access::guard::incarico(conn, s.person_id, acting.company_id)?.ok_or_else(denied)?;
+        let rows = conn.execute("SELECT id, position FROM cv_requests WHERE cv_id = ? AND company_id = ? AND status = 'accepted' ORDER BY decided_at DESC LIMIT 1",
             &[int(id), int(company.company_id)],
         )?;
         let Some(r) = rows.rows().next() else { return Err(denied()) };
-        let request_id = db::int(&r, "id")?;
-        let reason = format!("Richiesta di visione n. {request_id} ({}) accettata dal titolare", db::text(&r, "position")?);
+        let request_id = r.int("id")?;
+        let reason = format!("Richiesta di visione n. {request_id} ({}) accettata dal titolare", r.text("position")?);
         ("company", Some(company.company_id), Some(request_id), reason)
     };
-    let content = db::query(conn, "SELECT content FROM cv_files WHERE cv_id = ?", &[int(id)])?;
+    let content = conn.execute("SELECT content FROM cv_files WHERE cv_id = ?", &[int(id)])?;
     let bytes = content.rows().next().and_then(|r| r.get::<&[u8]>("content").map(<[u8]>::to_vec)).ok_or_else(|| ApiError::internal(format!("file of cv {id} missing")))?;
     let (role, company_id, request_id, reason) = grant;
-    db::query(
-        conn,
-        "INSERT INTO cv_access_log (cv_id, owner_id, reader_id, company_id, role, reason, request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    conn.execute("INSERT INTO cv_access_log (cv_id, owner_id, reader_id, company_id, role, reason, request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         &[
             int(id),
             int(owner_id),
@@ -258,7 +248,7 @@ pub(super) fn file(req: &Request, conn: &Connection, id: i64) -> Result<Reply, A
             text(role),
             text(reason.as_str()),
             opt_int(request_id),
-            int(unix_now()),
+            int(req.now),
         ],
     )?;
     eprintln!("cv: person {} read the file of cv {id} as {role}", s.person_id);
@@ -296,11 +286,9 @@ fn check_file(bytes: &[u8]) -> Result<Checked, ApiError> {
 }
 
 /// Rewrites the search index row of a CV (present only with consent).
-fn index(conn: &Connection, cv_id: i64) -> Result<(), ApiError> {
-    db::query(conn, "DELETE FROM cv_fts WHERE rowid = ?", &[int(cv_id)])?;
-    db::query(
-        conn,
-        "INSERT INTO cv_fts (rowid, body, facets)
+fn index(conn: &dyn Db, cv_id: i64) -> Result<(), ApiError> {
+    conn.execute("DELETE FROM cv_fts WHERE rowid = ?", &[int(cv_id)])?;
+    conn.execute("INSERT INTO cv_fts (rowid, body, facets)
          SELECT c.id, c.anonymised_text, coalesce((SELECT group_concat('a' || replace(t.area_code, '-', ''), ' ') FROM cv_territories t WHERE t.cv_id = c.id), '')
            FROM cvs c WHERE c.id = ? AND c.search_consent = 1",
         &[int(cv_id)],
@@ -308,10 +296,10 @@ fn index(conn: &Connection, cv_id: i64) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn set_territories(conn: &Connection, cv_id: i64, territories: &[String]) -> Result<(), ApiError> {
-    db::query(conn, "DELETE FROM cv_territories WHERE cv_id = ?", &[int(cv_id)])?;
+fn set_territories(conn: &dyn Db, cv_id: i64, territories: &[String]) -> Result<(), ApiError> {
+    conn.execute("DELETE FROM cv_territories WHERE cv_id = ?", &[int(cv_id)])?;
     for t in territories {
-        db::query(conn, "INSERT INTO cv_territories (cv_id, area_code) VALUES (?, ?)", &[int(cv_id), text(t.as_str())])?;
+        conn.execute("INSERT INTO cv_territories (cv_id, area_code) VALUES (?, ?)", &[int(cv_id), text(t.as_str())])?;
     }
     Ok(())
 }

@@ -1,37 +1,33 @@
 //! The retention job (`POST /jobs/cv/retention`): notices before the deletion, then the
 //! deletions.
 
-use common::outbox::{self, Message};
-use common::rome::{iso_utc, unix_now};
-use common::{ApiError, Query, Reply, db};
+use common::rome::iso_utc;
+use common::sql::Db;
+use common::{ApiError, Reply, Req};
+use outbox::Message;
 use serde_json::json;
-use spin_sdk::http::Request;
-use spin_sdk::sqlite::Connection;
 
 use super::cvs::remove;
-use super::{header, int, owner, retention, tx, var};
+use super::{int, owner, retention, tx};
 
 /// Rows handled per run and step.
 const RETENTION_BATCH: i64 = 500;
 
-pub(super) fn run(req: &Request, conn: &Connection) -> Result<Reply, ApiError> {
-    common::jobs::check_auth(&var("jobs_secret").unwrap_or_default(), header(req, "authorization"))?;
-    let q = Query::parse(req.query())?;
-    let dev_clock = var("dev_clock").as_deref().map(str::trim) == Some("true");
-    let now = crate::job_now(q.get("now"), dev_clock, unix_now())?;
-    let r = retention();
+pub(super) fn run(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
+    common::jobs::check_auth(&req.var("jobs_secret").unwrap_or_default(), req.header("authorization"))?;
+    let q = req.query()?;
+    let now = crate::job_now(q.get("now"), req.var_flag("dev_clock"), req.now)?;
+    let r = retention(req);
     // 1. notices: one e-mail per CV and retention period, recorded atomically with the mail
     let noticed = tx(conn, |conn| {
-        let rows = db::query(
-            conn,
-            "UPDATE cvs SET retention_notice_at = ?1
+        let rows = conn.execute("UPDATE cvs SET retention_notice_at = ?1
               WHERE id IN (SELECT id FROM cvs WHERE retention_notice_at IS NULL AND last_activity_at <= ?2 ORDER BY last_activity_at LIMIT ?3)
              RETURNING id, person_id, description, last_activity_at",
             &[int(now), int(r.notice_before(now)), int(RETENTION_BATCH)],
         )?;
         let due: Vec<(i64, i64, String, i64)> = rows
             .rows()
-            .map(|x| Ok((db::int(&x, "id")?, db::int(&x, "person_id")?, db::text(&x, "description")?, db::int(&x, "last_activity_at")?)))
+            .map(|x| Ok((x.int("id")?, x.int("person_id")?, x.text("description")?, x.int("last_activity_at")?)))
             .collect::<Result<_, ApiError>>()?;
         for (id, person_id, description, last) in &due {
             let o = owner(conn, *person_id)?;
@@ -47,15 +43,14 @@ pub(super) fn run(req: &Request, conn: &Connection) -> Result<Reply, ApiError> {
                     .param("cv", cv)
                     .param("date", crate::italian_date(r.deletion_at(*last, now)))
                     .person(*person_id),
+                now,
             )?;
         }
         Ok(due.len() as i64)
     })?;
     // 2. deletions: a year after the last activity, and the full notice period after the notice
     let deleted = tx(conn, |conn| {
-        let rows = db::query(
-            conn,
-            "SELECT id FROM cvs WHERE last_activity_at <= ? AND retention_notice_at IS NOT NULL AND retention_notice_at <= ? ORDER BY id LIMIT ?",
+        let rows = conn.execute("SELECT id FROM cvs WHERE last_activity_at <= ? AND retention_notice_at IS NOT NULL AND retention_notice_at <= ? ORDER BY id LIMIT ?",
             &[int(r.delete_before(now)), int(r.noticed_before(now)), int(RETENTION_BATCH)],
         )?;
         let ids: Vec<i64> = rows.rows().filter_map(|x| x.get::<i64>("id")).collect();

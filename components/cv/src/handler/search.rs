@@ -1,21 +1,34 @@
 //! B3: the companies' anonymised search.
 
-use common::{ApiError, Page, Paging, Query, Reply, account, db};
-use serde_json::{Value as Json, json};
-use spin_sdk::http::Request;
-use spin_sdk::sqlite::Connection;
+use common::sql::Db;
+use common::{ApiError, Page, Paging, Reply, Req};
+use serde::Serialize;
 
-use super::{area_codes, int, paged, territories_json, text};
+use super::{Territory, area_codes, int, paged, territories, text};
+
+/// One result: the anonymised text under an opaque handle, never an id, file, name or
+/// date-time that could be joined to the owner.
+#[derive(Debug, Serialize)]
+pub struct SearchItem {
+    pub cv: String,
+    /// `YYYY-MM-DD`
+    pub updated_on: String,
+    pub territories: Vec<Territory>,
+    pub text: String,
+    pub text_truncated: bool,
+    /// this company's last request's state, if any
+    pub request_status: Option<&'static str>,
+}
 
 /// `GET /api/cv-search`: consented CVs, as anonymised text under an opaque handle.
-pub(super) fn search(req: &Request, conn: &Connection) -> Result<Reply, ApiError> {
-    let (_, company) = account::require_acting(req)?;
-    let q = Query::parse(req.query())?;
+pub(super) fn search(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
+    let (_, company) = access::require_acting(conn, req)?;
+    let q = req.query()?;
     let paging = Paging::from_query(&q, 10)?;
-    let territories = crate::parse_territories(q.get("territory"), &area_codes(conn)?)?;
+    let wanted = crate::parse_territories(q.get("territory"), &area_codes(conn)?)?;
     let keywords = q.get("q").unwrap_or("");
     let occupation = q.get("occupation").unwrap_or("");
-    let expr = crate::fts_query(keywords, occupation, &territories);
+    let expr = crate::fts_query(keywords, occupation, &wanted);
     let (total, rows) = match &expr {
         // the index holds consented CVs only (consent and index row change in one transaction)
         Some(m) => paged(
@@ -37,25 +50,20 @@ pub(super) fn search(req: &Request, conn: &Connection) -> Result<Reply, ApiError
     let items = rows
         .rows()
         .map(|r| {
-            let id = db::int(&r, "id")?;
-            let (text_out, truncated) = crate::truncate(&db::text(&r, "anonymised_text")?, crate::RESULT_TEXT_CHARS);
-            let mine = db::query(
-                conn,
-                "SELECT status FROM cv_requests WHERE cv_id = ? AND company_id = ? ORDER BY id DESC LIMIT 1",
+            let id = r.int("id")?;
+            let (text_out, truncated) = crate::truncate(&r.text("anonymised_text")?, crate::RESULT_TEXT_CHARS);
+            let mine = conn.execute("SELECT status FROM cv_requests WHERE cv_id = ? AND company_id = ? ORDER BY id DESC LIMIT 1",
                 &[int(id), int(company.company_id)],
             )?;
             let request = mine.rows().next().and_then(|m| m.get::<&str>("status").map(crate::status_label));
-            let territories: Vec<Json> = territories_json(conn, id)?;
-            let updated = db::int(&r, "updated_at")?;
-            // no id, file, name or date-time that could be joined to the owner: an opaque handle
-            Ok(json!({
-                "cv": db::text(&r, "handle")?,
-                "updated_on": crate::iso_day(updated),
-                "territories": territories,
-                "text": text_out,
-                "text_truncated": truncated,
-                "request_status": request,
-            }))
+            Ok(SearchItem {
+                cv: r.text("handle")?,
+                updated_on: crate::iso_day(r.int("updated_at")?),
+                territories: territories(conn, id)?,
+                text: text_out,
+                text_truncated: truncated,
+                request_status: request,
+            })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     Reply::json(200, &Page::new(items, total, paging))
