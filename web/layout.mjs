@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { site, sections, mainNav, legalLinks, links } from './site.mjs';
+import { site, sections, areas, mainNav, legalLinks, links } from './site.mjs';
 
 const partialsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'partials');
 
@@ -14,9 +14,23 @@ export const esc = (s) =>
 
 let vendor = '';
 export const setVendorPath = (p) => { vendor = p; };
+// The sprite with the icons the portal uses (build.mjs: a subset of Bootstrap Italia's).
+let sprite = '';
+export const setIconSprite = (url) => { sprite = url; };
 
 export const icon = (name, cls = '') =>
-  `<svg class="icon ${cls}" aria-hidden="true" focusable="false"><use href="${vendor}/svg/sprites.svg#${name}"></use></svg>`;
+  `<svg class="icon ${cls}" aria-hidden="true" focusable="false"><use href="${sprite}#${name}"></use></svg>`;
+
+/** The page's module scripts (main, then the page's own), every file they run preloaded. */
+function scripts(meta, modules) {
+  if (!modules) throw new Error('page(): config.modules (the bundle) is missing');
+  const own = meta.page ? modules.pages[meta.page] : [];
+  if (!own) throw new Error(`page module ${meta.page} not found in web/assets/js/pages/`);
+  const preload = [...new Set([...modules.main, ...own])]
+    .map((url) => `\n  <link rel="modulepreload" href="${url}">`).join('');
+  return `${preload}
+  <script type="module" src="${modules.main[0]}"></script>${own.length ? `\n  <script type="module" src="${own[0]}"></script>` : ''}`;
+}
 
 const NEW_TAB = '<span class="visually-hidden">(si apre in una nuova finestra)</span>';
 
@@ -95,15 +109,19 @@ function breadcrumb(crumbs) {
   return `<nav class="breadcrumb-container" aria-label="Percorso di navigazione"><ol class="breadcrumb">${items}</ol></nav>`;
 }
 
-/** The menu of a section, as cards (the manual's "menù di destra"). */
+/** The mark of a service that is not available yet, the same everywhere. */
+export const COMING = '<span class="badge coming-soon ms-1">In arrivo</span>';
+
+/** The menu of a section or of a personal area, as cards (the manual's "menù di destra"). */
 export function sectionMenu(key, headingLevel = 2) {
-  const s = sections[key];
+  const s = sections[key] ?? areas[key];
+  if (!s) throw new Error(`unknown section ${key}`);
   const h = `h${headingLevel}`;
   const cards = s.menu
     .map((item) => {
       const title = item.href
         ? link(item, esc(item.title))
-        : `${esc(item.title)} <span class="badge bg-secondary ms-1">In arrivo</span>`;
+        : `${esc(item.title)} ${COMING}`;
       return `<li class="col-12 col-md-6 col-lg-12 mb-3"><div class="card card-bg card-big-lg-none no-after rounded shadow-sm"><div class="card-body">
   <${h} class="card-title h5">${title}</${h}>
   <p class="card-text">${esc(item.text)}</p></div></div></li>`;
@@ -112,10 +130,23 @@ export function sectionMenu(key, headingLevel = 2) {
   return `<nav aria-label="Servizi della sezione ${esc(s.title)}"><${h} class="visually-hidden">Servizi</${h}><ul class="row list-unstyled">${cards}</ul></nav>`;
 }
 
+/** A phone number as a tel: link (digits only in the address). */
+const tel = (number) => `<a href="tel:${esc(number.replace(/[^\d+]/g, ''))}">${esc(number)}</a>`;
+/** A mailto: link, with a subject. */
+export const mailto = (address, subject) => `<a href="mailto:${esc(address)}${subject ? `?subject=${encodeURIComponent(subject)}` : ''}">${esc(address)}</a>`;
+
+/**
+ * How to get help, in one sentence: the toll-free number and its hours when the
+ * deployment has set one, else the support address. Footer, section pages, Assistenza.
+ */
+export function helpText(config) {
+  const { number, hours } = config.helpLine;
+  return number
+    ? `Per problemi tecnici di accesso e funzionamento del portale chiama il numero verde ${tel(number)}, ${esc(hours)}, oppure scrivi a ${mailto(config.contacts.support, 'Assistenza Toscana Lavoro')}.`
+    : `Per problemi tecnici di accesso e funzionamento del portale scrivi all'assistenza: ${mailto(config.contacts.support, 'Assistenza Toscana Lavoro')}.`;
+}
+
 function footer(config) {
-  const helpNumber = config.helpLine.number
-    ? `<p class="mb-1"><strong>Numero verde ${esc(config.helpLine.number)}</strong></p>`
-    : '';
   const sectionLinks = Object.values(sections)
     .map((s) => `<li><a href="${s.href}">${esc(s.title)}</a></li>`)
     .join('');
@@ -132,8 +163,9 @@ function footer(config) {
       <div class="row pb-4">
         <div class="col-lg-4 col-md-6 pb-3">
           <h2 class="h5 footer-heading-title">Assistenza tecnica</h2>
-          ${helpNumber}
-          <p>Per problemi tecnici di accesso e funzionamento del portale è disponibile il numero verde, ${esc(config.helpLine.hours)}.</p>
+          ${config.helpLine.number ? `<p class="mb-1"><strong>Numero verde ${tel(config.helpLine.number)}</strong></p>` : ''}
+          <p class="mb-1">${helpText(config)}</p>
+          <p><a href="/assistenza/">Tutti i contatti dell'assistenza</a></p>
         </div>
         <div class="col-lg-4 col-md-6 pb-3">
           <h2 class="h5 footer-heading-title">Sezioni</h2>
@@ -172,9 +204,11 @@ const cookieNotice = `
 export function page(meta, body, config) {
   const current = meta.nav ?? (meta.section ? sections[meta.section].href : null);
   const h1 = meta.heading === false ? '' : `<h1>${esc(meta.title)}</h1>`;
+  // public section pages and the home page point a signed-in person to their area (session.mjs)
+  const hint = meta.section in sections || meta.nav === '/' ? '<div data-area-hint></div>' : '';
   const main = meta.section && !meta.wide
-    ? `<div class="row"><div class="col-lg-8">${h1}${body}</div><div class="col-lg-4">${sectionMenu(meta.section)}</div></div>`
-    : `${h1}${body}`;
+    ? `<div class="row"><div class="col-lg-8">${h1}${hint}${body}</div><div class="col-lg-4">${sectionMenu(meta.section)}</div></div>`
+    : `${h1}${hint}${body}`;
   const title = meta.title === site.name ? site.name : `${meta.title} – ${site.name}`;
   return `<!doctype html>
 <html lang="it">
@@ -186,10 +220,9 @@ export function page(meta, body, config) {
   <link rel="stylesheet" href="${vendor}/css/bootstrap-italia.min.css">
   <link rel="stylesheet" href="/css/fonts.css">
   <link rel="stylesheet" href="/css/site.css">
-  <link rel="icon" href="/img/favicon.svg" type="image/svg+xml">${meta.head ?? ''}
-  <script type="module" src="/js/main.mjs"></script>
+  <link rel="icon" href="/img/favicon.svg" type="image/svg+xml">${meta.head ?? ''}${scripts(meta, config.modules)}
 </head>
-<body${meta.page ? ` data-page="${esc(meta.page)}"` : ''}>
+<body data-icons="${sprite}"${meta.page ? ` data-page="${esc(meta.page)}"` : ''}>
 ${header(current)}
 <main id="contenuto" class="container my-4" tabindex="-1">
 ${breadcrumb(meta.breadcrumb)}
@@ -223,11 +256,46 @@ export function usefulLinks(keys) {
 }
 
 /**
- * Blocks a page body may embed with an HTML comment; `<!--include:name-->` inserts
- * web/partials/name.html (form parts several pages share).
+ * A personal area's landing: what the person can do now (cards linking each service)
+ * and, marked "In arrivo", what is coming.
  */
-export function expandBlocks(body) {
+export function areaCards(key) {
+  const a = areas[key];
+  if (!a) throw new Error(`unknown area ${key}`);
+  // the first service is the page's primary action
+  const card = (item, i) => `<li class="col-12 col-md-6 col-lg-4 mb-3"><div class="card card-bg rounded shadow-sm h-100"><div class="card-body">
+  <h3 class="card-title h5">${item.href ? link(item, esc(item.title)).replace('<a ', i === 0 ? '<a data-primary ' : '<a ') : `${esc(item.title)} ${COMING}`}</h3>
+  <p class="card-text">${esc(item.text)}</p></div></div></li>`;
+  const now = a.menu.filter((i) => i.href);
+  const coming = a.menu.filter((i) => !i.href);
+  return `<section aria-labelledby="area-ora" class="mb-4"><h2 id="area-ora" class="h4">Cosa puoi fare</h2>
+<ul class="row list-unstyled">${now.map(card).join('\n')}</ul></section>${coming.length ? `
+<section aria-labelledby="area-in-arrivo" class="mb-4"><h2 id="area-in-arrivo" class="h4">In arrivo</h2>
+<p>Questi servizi non sono ancora disponibili sul portale: li troverai qui appena saranno attivi.</p>
+<ul class="row list-unstyled">${coming.map((c) => card(c, -1)).join('\n')}</ul></section>` : ''}`;
+}
+
+/** The services of an area as a plain list (public section pages): available ones, then those to come. */
+export function areaServices(key) {
+  const a = areas[key];
+  if (!a) throw new Error(`unknown area ${key}`);
+  const item = (i) => `<li>${i.href ? `${link(i, esc(i.title))}: ` : `${esc(i.title)} ${COMING}: `}${esc(i.text.charAt(0).toLocaleLowerCase('it-IT') + i.text.slice(1))}</li>`;
+  return `<ul class="area-services">${a.menu.filter((i) => i.href).map(item).join('')}${a.menu.filter((i) => !i.href).map(item).join('')}</ul>`;
+}
+
+/**
+ * Blocks a page body may embed with an HTML comment; `<!--include:name-->` inserts
+ * web/partials/name.html (form parts several pages share). `<!--block:help-->` is how
+ * to get help (helpText), `<!--block:area:KEY-->` an area's landing cards,
+ * `<!--block:area-services:KEY-->` its services as a list.
+ */
+export function expandBlocks(body, config) {
   return body
+    .replace(/<!--block:area:([a-z-]+)-->/g, (_, key) => areaCards(key))
+    .replace(/<!--block:area-services:([a-z-]+)-->/g, (_, key) => areaServices(key))
+    .replace(/<!--block:help-->/g, () => helpText(config))
+    .replace(/<!--block:spid-icon-->/g, () => `<img class="spid-button-icon" src="${esc(config.spidIcon ?? '')}" alt="" width="29" height="29">`)
+    .replace(/<!--block:contact:(support|accessibility)-->/g, (_, which) => mailto(config.contacts[which], which === 'accessibility' ? 'Segnalazione sull\'accessibilità di Toscana Lavoro' : 'Assistenza Toscana Lavoro'))
     .replace('<!--block:sections-->', sectionCards())
     .replace('<!--block:useful-links-->', usefulLinks(['eures', 'giovanisi', 'trio', 'catalogo', 'arti', 'cliclavoro']))
     .replace(/<!--include:([a-z0-9-]+)-->/g, (_, name) => fs.readFileSync(path.join(partialsDir, `${name}.html`), 'utf8'));

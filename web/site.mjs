@@ -1,19 +1,39 @@
-// Site data shared by every page: sections and their menus, useful links, footer.
+// Site data shared by every page: sections and their menus, the personal areas and
+// their menus, useful links, footer, help line and accessibility feedback.
 // A menu item without `href` is a service that is not available yet: it is shown
-// as "in arrivo" (not as a dead link) until the issue that builds it sets `href`.
+// as "In arrivo" (not as a dead link, never described as available) until the issue
+// that builds it sets `href`.
 
 export const site = {
   name: 'Toscana Lavoro',
   tagline: 'La rete per il lavoro in Toscana',
   region: { name: 'Regione Toscana', href: 'https://www.regione.toscana.it' },
   agency: { name: 'ARTI – Agenzia Regionale Toscana per l\'Impiego', href: 'https://arti.toscana.it' },
-  // The help line (manual p. 38). The number is set per deployment in web/site.local.json
-  // ({"helpLine": {"number": "800 …"}}); without it only the hours are shown.
+  // Assistance (manual p. 38), set per deployment in web/site.local.json, which
+  // overrides these values: {"helpLine": {"number": "800 …", "hours": "…"},
+  // "contacts": {"support": "…", "accessibility": "…"}}.
+  // The toll-free number: only the deployment knows it (none is invented here); until
+  // it is set, the pages give the support e-mail address instead.
   helpLine: {
     number: '',
     hours: 'dal lunedì al venerdì dalle 9:30 alle 13:00 e dalle 15:00 alle 17:30',
   },
+  // Where people write: technical support, and the accessibility statement's feedback
+  // mechanism (law 4/2004, AgID guidelines). Default: ARTI's certified e-mail address,
+  // the one the privacy notice publishes.
+  contacts: {
+    support: 'arti@postacert.toscana.it',
+    accessibility: 'arti@postacert.toscana.it',
+  },
 };
+
+/** The site's settings with the deployment's web/site.local.json (`local`, parsed) over them. */
+export function configure(local = {}) {
+  return {
+    helpLine: { ...site.helpLine, ...(local.helpLine ?? {}) },
+    contacts: { ...site.contacts, ...(local.contacts ?? {}) },
+  };
+}
 
 export const links = {
   eures: { title: 'Eures', text: 'Il portale europeo della mobilità professionale, per chi cerca e offre lavoro in Europa.', href: 'https://eures.europa.eu' },
@@ -30,9 +50,10 @@ export const sections = {
   cittadino: {
     title: 'Cittadino',
     href: '/cittadino/',
-    text: 'Offerte di lavoro, curriculum, candidature, appuntamenti ai Centri per l\'impiego e documenti da firmare.',
+    text: 'Offerte di lavoro dei Centri per l\'impiego, curriculum e richieste delle aziende di vederlo, il tuo profilo.',
     icon: 'it-user',
     menu: [
+      { title: 'La mia area', text: 'Dopo l\'accesso: i servizi che puoi usare e quelli in arrivo.', href: '/cittadino/area/' },
       { title: 'Offerte di lavoro', text: 'Consulta le offerte di lavoro e cerca quelle che rispondono alle tue esigenze.', href: '/cittadino/offerte/' },
       { title: 'Il mio profilo', text: 'I tuoi dati, i recapiti e gli incarichi per aziende, agenzie e studi professionali.', href: '/cittadino/profilo/' },
       { title: 'Gestione Curriculum Vitae', text: 'Carica i tuoi curriculum, scegli se renderli consultabili in forma anonima dalle aziende e vedi lo storico degli utilizzi.', href: '/cittadino/curriculum/' },
@@ -48,10 +69,11 @@ export const sections = {
   azienda: {
     title: 'Azienda',
     href: '/azienda/',
-    text: 'Registrazione dell\'azienda, ricerca di curriculum, colloqui online e Comunicazioni Obbligatorie.',
+    text: 'Registrazione dell\'azienda e ricerca di curriculum; in arrivo colloqui online e Comunicazioni Obbligatorie.',
     icon: 'it-pa',
     menu: [
       { title: 'Registra la tua azienda', text: 'Registra l\'azienda con SPID, CIE o CNS e prendi l\'incarico per operare per suo conto.', href: '/registrati/azienda/' },
+      { title: 'Area azienda', text: 'Per chi opera per un\'azienda: i servizi che puoi usare e quelli in arrivo.', href: '/azienda/area/' },
       { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online già autenticato.' },
       { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati e chiedi di visualizzarli.', href: '/azienda/ricerca-cv/' },
       { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online.' },
@@ -65,6 +87,7 @@ export const sections = {
     text: 'Servizi per le agenzie per il lavoro autorizzate che operano per conto delle aziende clienti.',
     icon: 'it-folder',
     menu: [
+      { title: 'Area agenzia', text: 'Per chi opera per un\'agenzia per il lavoro: i servizi che puoi usare e quelli in arrivo.', href: '/agenzia/area/' },
       { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati e chiedi di visualizzarli.', href: '/azienda/ricerca-cv/' },
       { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online.' },
       { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online.' },
@@ -77,9 +100,67 @@ export const sections = {
     text: 'Servizi per consulenti del lavoro e professionisti che operano per le aziende clienti.',
     icon: 'it-card',
     menu: [
+      { title: 'Area professionista', text: 'Per chi opera per uno studio professionale: i servizi che puoi usare e quelli in arrivo.', href: '/professionista/area/' },
       { title: 'Incarichi per le aziende', text: 'Prendi l\'incarico per operare per conto delle aziende clienti.', href: '/cittadino/profilo/#professionista' },
       { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online.' },
       external('cliclavoro'),
+    ],
+  },
+};
+
+// The personal areas (after login): the citizen's, and one per kind of company
+// (companies.kind) for whom acts for one. Their landing pages list `menu`: what the
+// person can do now (with `href`) and, as "In arrivo", what is coming.
+const cvSearch = { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati, chiedi di vederli per intero e segui le richieste inviate.', href: '/azienda/ricerca-cv/' };
+const interviews = { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online sul portale.' };
+const co = { title: 'Comunicazioni Obbligatorie', text: 'Raggiungi il sito delle Comunicazioni Obbligatorie Online della provincia scelta, con l\'accesso già effettuato.' };
+export const areas = {
+  'area-cittadino': {
+    title: 'La mia area',
+    kind: 'citizen',
+    href: '/cittadino/area/',
+    menu: [
+      { title: 'Gestione Curriculum Vitae', text: 'Carica i tuoi curriculum, scegli se renderli consultabili in forma anonima dalle aziende e vedi lo storico degli utilizzi.', href: '/cittadino/curriculum/' },
+      { title: 'Richieste curriculum vitae', text: 'Autorizza o rifiuta le richieste delle aziende di vedere il tuo curriculum.', href: '/cittadino/richieste-cv/' },
+      { title: 'Il mio profilo', text: 'I tuoi dati, i recapiti e gli incarichi per aziende, agenzie e studi professionali.', href: '/cittadino/profilo/' },
+      { title: 'Offerte di lavoro', text: 'Cerca tra le offerte pubblicate dai Centri per l\'impiego.', href: '/cittadino/offerte/' },
+      { title: 'Le mie candidature', text: 'Candidati alle offerte e segui l\'esito delle tue candidature.' },
+      { title: 'Appuntamenti', text: 'Prenota un appuntamento in un Centro per l\'impiego.' },
+      { title: 'Colloqui online', text: 'Rispondi agli inviti delle aziende e partecipa ai colloqui online.' },
+      { title: 'Documenti da firmare', text: 'Leggi e firma i documenti preparati dal Centro per l\'impiego.' },
+      { title: 'Scheda anagrafica professionale', text: 'Consulta e stampa la tua scheda anagrafica professionale.' },
+    ],
+  },
+  'area-azienda': {
+    title: 'Area azienda',
+    kind: 'company',
+    href: '/azienda/area/',
+    menu: [
+      cvSearch,
+      { title: 'Incarichi', text: 'Le aziende per cui operi: aggiungi o revoca un incarico dal tuo profilo.', href: '/cittadino/profilo/#aziende' },
+      interviews,
+      co,
+    ],
+  },
+  'area-agenzia': {
+    title: 'Area agenzia',
+    kind: 'agency',
+    href: '/agenzia/area/',
+    menu: [
+      cvSearch,
+      { title: 'Incarichi', text: 'Le agenzie per cui operi: aggiungi o revoca un incarico dal tuo profilo.', href: '/cittadino/profilo/#agenzie' },
+      interviews,
+      co,
+    ],
+  },
+  'area-professionista': {
+    title: 'Area professionista',
+    kind: 'professional_firm',
+    href: '/professionista/area/',
+    menu: [
+      cvSearch,
+      { title: 'Incarichi', text: 'Gli studi professionali per cui operi: aggiungi o revoca un incarico dal tuo profilo.', href: '/cittadino/profilo/#professionista' },
+      co,
     ],
   },
 };

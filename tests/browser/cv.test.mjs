@@ -14,7 +14,7 @@ import { describe, test } from 'node:test';
 
 import path from 'node:path';
 
-import { axe, fitsWidth, lastMessage, login, openPage, root, screenshot, session } from './support.mjs';
+import { PHONE, axe, contrastProblems, fitsWidth, focused, lastMessage, login, openPage, root, screenshot, session } from './support.mjs';
 
 const s = session();
 const open = (path, options) => openPage(s, path, options);
@@ -85,8 +85,8 @@ describe('Gestione Curriculum Vitae', () => {
   test('upload with progress, a wrong file, Modifica, Storico utilizzi, Elimina', async () => {
     const { context, page, problems } = await open('/accedi/');
     await login(s, page, 'Mario Rossi', '/');
-    // the citizen's menu links the page
-    await page.goto(s.portal.base + '/cittadino/', { waitUntil: 'networkidle' });
+    // the citizen's area links the page
+    await page.goto(s.portal.base + '/cittadino/area/', { waitUntil: 'networkidle' });
     await page.locator('main').getByRole('link', { name: 'Gestione Curriculum Vitae' }).click();
     await page.waitForURL(s.portal.base + '/cittadino/curriculum/');
     await page.getByText('Non hai ancora caricato curriculum.').waitFor();
@@ -152,6 +152,7 @@ describe('Gestione Curriculum Vitae', () => {
     assert.equal((await download.body()).subarray(0, 5).toString(), '%PDF-');
     assert.doesNotMatch(await page.locator('main').innerText(), /\bnull\b|undefined/);
     assert.deepEqual(await axe(page), [], 'axe-core: the list');
+    assert.deepEqual(await contrastProblems(page), [], 'contrast: the list');
     await screenshot(page, 'cv-elenco');
 
     // Modifica: description, consent and territories
@@ -199,8 +200,9 @@ describe('Gestione Curriculum Vitae', () => {
     await page.getByRole('button', { name: 'Torna all\'elenco' }).click();
 
     // phone width: no horizontal scrolling
-    await page.setViewportSize({ width: 375, height: 800 });
+    await page.setViewportSize(PHONE);
     await fitsWidth(page);
+    assert.deepEqual(await contrastProblems(page), [], 'contrast: the list on a phone');
     await screenshot(page, 'cv-elenco-telefono');
     await page.setViewportSize({ width: 1280, height: 900 });
 
@@ -213,9 +215,11 @@ describe('Gestione Curriculum Vitae', () => {
     await screenshot(page, 'cv-conferma-eliminazione');
     await dialog.getByRole('button', { name: 'Annulla' }).click();
     assert.equal(await row.count(), 1);
+    assert.match(await focused(page), /^button «Elimina»/, 'Annulla: the focus back on the button that opened the dialog');
     await page.getByRole('button', { name: 'Elimina CV cameriere e pizzaiolo' }).click();
     await dialog.getByRole('button', { name: 'Elimina' }).click();
     await page.getByText('Il curriculum «CV cameriere e pizzaiolo» è stato eliminato.').waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'cv-esito');
     await page.getByText('Nessun curriculum corrisponde ai criteri di ricerca.').waitFor();
     assert.deepEqual(unexpected(problems, [415]), []);
     await context.close();
@@ -243,7 +247,7 @@ describe('view requests: search, request, authorisation by the e-mail link', () 
     // acting for ACME S.R.L.; the company's menu links the search
     await page.locator('header [data-user-zone] button.user-menu-toggle').click();
     await page.locator('#menu-utente-ruoli').getByRole('button', { name: /ACME S\.R\.L\./ }).click();
-    await page.waitForURL(s.portal.base + '/azienda/');
+    await page.waitForURL(s.portal.base + '/azienda/area/');
     await page.waitForLoadState('networkidle');
     await page.locator('main').getByRole('link', { name: 'Ricerca curriculum' }).click();
     await page.waitForURL(s.portal.base + '/azienda/ricerca-cv/');
@@ -273,27 +277,37 @@ describe('view requests: search, request, authorisation by the e-mail link', () 
     assert.match(await requestRow.textContent(), /PIZZAIOLO.*RICHIESTA/);
     assert.deepEqual(await axe(page), [], 'axe-core: request sent');
 
-    // the owner's e-mail link, opened with no session
+    // the owner's e-mail link, opened with no session, as the portal's own page
+    // (/cittadino/richieste-cv/decisione/?token=, on the JSON API)
     const mail = await lastMessage(s, 'mario.rossi@example.org', 'cv_request');
-    const link = mail.params.link;
-    assert.match(link, /\/api\/cv-requests\/decision\?token=/);
+    const token = new URL(mail.params.link).searchParams.get('token');
+    assert.ok(token, mail.params.link);
+    const link = `${s.portal.base}/cittadino/richieste-cv/decisione/?token=${encodeURIComponent(token)}`;
     const anon = await open('/');
     await anon.page.goto(link, { waitUntil: 'networkidle' });
     assert.equal((await anon.page.request.get(s.portal.base + '/api/session').then((r) => r.json())).authenticated, false);
+    await anon.page.getByRole('button', { name: 'Autorizza' }).waitFor();
     assert.match(await anon.page.locator('main').textContent(), /ACME S\.R\.L\..*PIZZAIOLO/s);
     assert.deepEqual(await axe(anon.page), [], "axe-core: the link's page");
+    assert.deepEqual(await contrastProblems(anon.page), [], "contrast: the link's page");
     await screenshot(anon.page, 'cv-link-richiesta');
     await anon.page.getByRole('button', { name: 'Autorizza' }).click();
-    await anon.page.waitForLoadState('networkidle');
     await anon.page.getByText(/Hai autorizzato la visione del tuo curriculum/).waitFor();
+    await anon.page.waitForFunction(() => document.activeElement?.id === 'decisione');
     assert.deepEqual(await axe(anon.page), [], "axe-core: the link's page after the decision");
+    // a way back into the portal
+    assert.equal(await anon.page.locator('main').getByRole('link', { name: 'La mia area' }).getAttribute('href'), '/cittadino/area/');
     // the link again: the decision taken, no buttons
     await anon.page.goto(link, { waitUntil: 'networkidle' });
     await anon.page.getByText(/Hai autorizzato la visione del tuo curriculum/).waitFor();
     assert.equal(await anon.page.getByRole('button', { name: /Autorizza|Rifiuta/ }).count(), 0);
     await screenshot(anon.page, 'cv-link-autorizzato');
-    await anon.page.setViewportSize({ width: 375, height: 800 });
+    await anon.page.setViewportSize(PHONE);
     await fitsWidth(anon.page);
+    assert.deepEqual(await axe(anon.page), [], "axe-core: the link's page on a phone");
+    // the e-mail's own address (the component's page) still works and shows the decision
+    await anon.page.goto(mail.params.link, { waitUntil: 'networkidle' });
+    await anon.page.getByText(/Hai autorizzato la visione del tuo curriculum/).waitFor();
     assert.deepEqual(anon.problems, []);
     await anon.context.close();
 
@@ -324,7 +338,7 @@ describe('view requests: search, request, authorisation by the e-mail link', () 
     // back as a citizen: "Elenco richieste curriculum vitae" shows the decision, no buttons
     await page.locator('header [data-user-zone] button.user-menu-toggle').click();
     await page.locator('#menu-utente-ruoli').getByRole('button', { name: 'Cittadino' }).click();
-    await page.waitForURL(s.portal.base + '/cittadino/');
+    await page.waitForURL(s.portal.base + '/cittadino/area/');
     await page.locator('main').getByRole('link', { name: 'Richieste curriculum vitae' }).click();
     await page.waitForURL(s.portal.base + '/cittadino/richieste-cv/');
     const accepted = page.locator('#rcv-tabella tbody tr', { hasText: /PIZZAIOLO/ });
@@ -346,7 +360,7 @@ describe('view requests: search, request, authorisation by the e-mail link', () 
     // the company sees the refusal and nothing of the person
     await page.locator('header [data-user-zone] button.user-menu-toggle').click();
     await page.locator('#menu-utente-ruoli').getByRole('button', { name: /ACME S\.R\.L\./ }).click();
-    await page.waitForURL(s.portal.base + '/azienda/');
+    await page.waitForURL(s.portal.base + '/azienda/area/');
     await page.waitForLoadState('networkidle');
     await page.goto(s.portal.base + '/azienda/ricerca-cv/', { waitUntil: 'networkidle' });
     const refused = page.locator('#rc-richieste-tabella tbody tr', { hasText: /CAMERIERE/ });

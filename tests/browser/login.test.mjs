@@ -1,7 +1,8 @@
 // Login in a real browser, against the SSO contract:
 //   GET  /auth/spid/idps  → {"items": [{entity_id, name, login_url}]}
 //   GET  /auth/cie/login, /auth/cns/login → start CIE / CNS login
-//   GET  /api/session     → {"authenticated": false} or {authenticated, person, method, csrf_token}
+//   GET  /api/session     → {"authenticated": false} or {authenticated, person, method, level,
+//                         csrf_token, account, acting_as}
 //   POST /auth/logout     (form field csrf_token) → 303 to / or, with SPID/CIE, a page that
 //                         follows its link to the IdP's single logout (autopost.js)
 // The portal started by startPortal() has the demo IdP (`test-idp`, development
@@ -20,6 +21,21 @@ const FOREIGN_IDP = 'http://idp.example.test';
 // The logout page goes on to the IdP at once: requests its layout had started (its
 // scripts, /api/session) may be cut short. Those aborts are expected there.
 const beyondLogoutAborts = (problems) => problems.filter((p) => !/net::ERR_ABORTED/.test(p));
+
+/** A signed-in answer of GET /api/session, as the SSO sends it (every field). */
+const SIGNED_IN = {
+  authenticated: true,
+  person: { fiscal_code: 'RSSMRA80A01D612J', name: 'Mario', family_name: 'Rossi' },
+  method: 'spid',
+  level: 2,
+  csrf_token: 'token-di-prova',
+  account: 'active',
+  acting_as: null,
+};
+
+/** The keys of a JSON value, recursively (arrays by their first item), to compare shapes. */
+const shape = (v) => (Array.isArray(v) ? [shape(v[0])]
+  : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, shape(v[k])])) : typeof v);
 
 const s = session();
 const open = (path, options) => openPage(s, path, options);
@@ -100,9 +116,16 @@ describe('Accedi page', () => {
     assert.ok(await page.locator('#spid-gestori').isHidden(), 'the providers list stays closed');
     assert.ok(await page.getByRole('button', { name: /Accetto/ }).evaluate((b) => b === document.activeElement));
 
+    // each click is seen through to its end: a listener on the window runs after the
+    // link's own, and records whether the click was cancelled (a cancelled click on a
+    // link never navigates)
+    await page.evaluate(() => {
+      window.clicks = [];
+      window.addEventListener('click', (e) => { if (e.target.closest('a')) window.clicks.push(e.defaultPrevented); });
+    });
     await page.getByRole('link', { name: 'Entra con CIE' }).click();
     await page.getByRole('link', { name: 'Entra con CNS' }).click();
-    await page.waitForTimeout(300);
+    assert.deepEqual(await page.evaluate(() => window.clicks), [true, true], 'both clicks cancelled');
     assert.equal(new URL(page.url()).pathname, '/accedi/', 'no navigation before consent');
     assert.ok(!idpsRequested, 'nothing asked of the SSO before consent');
     assert.deepEqual(problems, []);
@@ -241,6 +264,9 @@ describe('signing in and out with the demo SPID IdP', () => {
     assert.equal(me.method, 'spid');
     assert.match(me.person.fiscal_code, /^[A-Z0-9]{16}$/);
     assert.ok(me.csrf_token);
+    // the stub of the tests below has the server's shape
+    assert.deepEqual(shape({ ...me, acting_as: null }), shape(SIGNED_IN));
+    assert.ok('acting_as' in me, 'acting_as is always sent (null when acting as a citizen)');
     const name = `${me.person.name} ${me.person.family_name}`.toLocaleUpperCase('it-IT');
     const button = userButton(page, name);
     await button.waitFor();
@@ -270,6 +296,9 @@ describe('signing in and out with the demo SPID IdP', () => {
     await landed;
     await page.waitForLoadState('networkidle');
     assert.equal(await page.locator('h1').count(), 1, 'the logout ends on a page');
+    // the identity provider's answer (a long SAMLResponse) does not stay in the address
+    await page.waitForURL(s.portal.base + '/uscita/');
+    assert.match(await page.locator('h1').textContent(), /Sei uscito/);
     assert.equal((await apiSession(page)).authenticated, false);
 
     await page.goto(s.portal.base + '/', { waitUntil: 'networkidle' });
@@ -307,11 +336,14 @@ describe('signing in and out with the demo SPID IdP', () => {
 });
 
 describe('header with a session (the SSO answer simulated)', () => {
-  const signedIn = { authenticated: true, person: { fiscal_code: 'RSSMRA80A01D612J', name: 'Mario', family_name: 'Rossi' }, method: 'spid', csrf_token: 'token-di-prova' };
+  // the shape GET /api/session always has (checked against the real answer above)
+  const signedIn = SIGNED_IN;
 
   test('the name replaces Accedi/Registrati and opens "Esci", a form with the CSRF token', async () => {
     const { context, page, go } = await open('/');
     await page.route('**/api/session', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(signedIn) }));
+    // "Opera come" asks for the person's incarichi at each opening: none
+    await page.route('**/api/session/act-as', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ acting_as: null, options: [] }) }));
     await page.route('**/auth/logout', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><html lang="it"><title>Uscita</title><h1>Uscita</h1>' }));
     await go();
     const button = userButton(page, 'MARIO ROSSI');
@@ -355,8 +387,9 @@ describe('header with a session (the SSO answer simulated)', () => {
     await go();
     await userButton(page, 'MARIO ROSSI').click();
     await page.getByRole('button', { name: 'Esci' }).click();
+    // the violation is reported when the redirect is refused, before any request to
+    // the other origin could leave: nothing to wait for after it
     await violation;
-    await page.waitForTimeout(500);
     assert.equal(reached, false, 'the redirect to the other origin was not followed');
     await context.close();
   });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { axe, openPage, screenshot, session } from './support.mjs';
+import { PHONE, axe, contrastProblems, fitsWidth, focused, openPage, screenshot, session } from './support.mjs';
 
 const s = session();
 
@@ -24,7 +24,8 @@ test('the search page lists open offers with the manual\'s columns and passes ax
   assert.deepEqual(headers, ['Provenienza', 'Codice offerta', 'Tipo offerta', 'Tipo contratto', 'Qualifica - Descrizione qualifica', 'Sede di lavoro', 'Scadenza', 'Dettaglio']);
   assert.equal(await rows(page).count(), 10);
   assert.match(await page.locator('#risultati caption').textContent(), new RegExp(`Offerte trovate: ${await apiTotal('')}$`));
-  assert.match(await rows(page).first().locator('td').nth(6).textContent(), /^\d{2}\/\d{2}\/\d{4}$/);
+  assert.match(await rows(page).first().locator('td[data-label="Scadenza"]').textContent(), /^\d{2}\/\d{2}\/\d{4}$/);
+  assert.deepEqual(await contrastProblems(page), []);
   assert.deepEqual(await axe(page), []);
   await screenshot(page, 'offerte');
   assert.deepEqual(problems, []);
@@ -49,7 +50,7 @@ test('filters cascade, the search is in the address, and it can be reopened from
   assert.ok(total > 0);
   assert.match(await page.locator('#risultati caption').textContent(), new RegExp(`: ${total}$`));
   assert.equal(await page.getByRole('link', { name: /Feed RSS/ }).getAttribute('href'), '/feeds/offers.rss?q=cuoc&region=09&province=048');
-  for (const cell of await rows(page).locator('td:nth-child(5)').allTextContents()) {
+  for (const cell of await rows(page).locator('th[scope="row"]').allTextContents()) {
     assert.match(cell.toLowerCase(), /cuoc/);
   }
 
@@ -78,6 +79,14 @@ test('paging, page size, empty results, bad input and reset', async () => {
   await page.getByRole('button', { name: 'Pagina successiva' }).click();
   await page.getByText(`Pagina 2 di ${pages}`).waitFor();
   assert.equal(new URL(page.url()).searchParams.get('page'), '2');
+  // the list was redrawn: the focus is on the new pager's "Successiva", not on the body
+  await page.waitForFunction(() => document.activeElement?.dataset.dir === 'next');
+  // back: the browser's history shows page 1 again, without reloading the page
+  await page.goBack();
+  await page.getByText(`Pagina 1 di ${pages}`).waitFor();
+  assert.equal(await page.getByLabel('Risultati per pagina').inputValue(), '20');
+  await page.goForward();
+  await page.getByText(`Pagina 2 di ${pages}`).waitFor();
 
   await page.getByLabel('Codice offerta').fill('ZZ-1');
   await page.getByRole('button', { name: 'Cerca', exact: true }).click();
@@ -98,7 +107,7 @@ test('paging, page size, empty results, bad input and reset', async () => {
 test('the offer page shows every section, carries JSON-LD and leads to login to apply', async () => {
   const { context, page, problems } = await open('/cittadino/offerte/');
   await rows(page).first().waitFor();
-  const code = await rows(page).first().locator('td').nth(1).textContent();
+  const code = await rows(page).first().locator('td[data-label="Codice offerta"]').textContent();
   await rows(page).first().getByRole('link').click();
   await page.waitForURL(`**/offerte/${code}`);
   await page.waitForLoadState('networkidle');
@@ -113,6 +122,79 @@ test('the offer page shows every section, carries JSON-LD and leads to login to 
   await screenshot(page, 'offerta');
   await page.getByRole('link', { name: 'Compila candidatura' }).click();
   await page.waitForURL(`**/accedi/?offerta=${code}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('on a phone: stacked cards with the link to each offer in view, folded filter groups', async () => {
+  const opened = await openPage(s, '/cittadino/offerte/?region=09&province=048', { viewport: PHONE });
+  const { context, page, problems } = opened;
+  await opened.go();
+  await rows(page).first().waitFor();
+  await fitsWidth(page);
+  // each result is a card: its link in view, its code on one line
+  for (const row of (await rows(page).all()).slice(0, 3)) {
+    const link = row.getByRole('link', { name: /Dettaglio dell'offerta/ });
+    await link.scrollIntoViewIfNeeded();
+    const box = await link.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= PHONE.width, `link in view: ${JSON.stringify(box)}`);
+    const lines = await row.locator('td[data-label="Codice offerta"]').evaluate((td) => {
+      const range = document.createRange();
+      range.selectNodeContents(td.lastChild);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    });
+    assert.equal(lines, 1, 'the offer code on one line');
+  }
+  // "Localizzazione" is open (its filters are set and counted), "Competenza" is folded
+  const [where, competence] = await page.locator('details[data-filter-group]').all();
+  assert.equal(await where.getAttribute('open'), '');
+  assert.match(await where.locator('summary').textContent(), /Localizzazione sede di lavoro \(2 filtri impostati\)/);
+  assert.equal(await competence.getAttribute('open'), null);
+  assert.ok(!(await page.getByLabel('Centro impiego').isVisible()));
+  await competence.locator('summary').click();
+  await page.getByLabel('Centro impiego').waitFor({ state: 'visible' });
+  assert.deepEqual(await axe(page), []);
+  assert.deepEqual(await contrastProblems(page), []);
+  await screenshot(page, 'offerte-telefono');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a filter of the address that does not exist is reported, not silently ignored', async () => {
+  const opened = await openPage(s, '/cittadino/offerte/?q=cuoc&province=999');
+  const { context, page, problems } = opened;
+  await opened.go();
+  const alert = page.locator('#avvisi-filtri [role="alert"]');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /Questo filtro dell'indirizzo non esiste e non è stato applicato: Provincia \(999\)/);
+  await rows(page).first().waitFor();
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('q'), 'cuoc');
+  assert.equal(url.searchParams.get('province'), null, 'the address no longer carries it');
+  assert.match(await page.locator('#risultati caption').textContent(), new RegExp(`: ${await apiTotal('q=cuoc')}$`));
+  // the API's refusal of the first try is the only failed request
+  assert.deepEqual(problems.filter((p) => !/HTTP 400: .*province=999|status of 400/.test(p)), []);
+  await context.close();
+});
+
+test('"Torna all\'elenco" on an offer goes back to the search it came from', async () => {
+  const { context, page, problems } = await open('/cittadino/offerte/');
+  await page.getByLabel('Descrizione qualifica').fill('cuoc');
+  await page.getByRole('button', { name: 'Cerca', exact: true }).click();
+  await page.waitForURL(/q=cuoc/);
+  await page.waitForFunction(() => !document.querySelector('#risultati[aria-busy]'));
+  const search = new URL(page.url()).search;
+  await rows(page).first().getByRole('link').click();
+  await page.waitForURL(/\/offerte\/[A-Z]{2}-\d+$/);
+  await page.waitForLoadState('networkidle');
+  const back = page.getByRole('link', { name: 'Torna all\'elenco' }).first();
+  await page.waitForFunction(() => document.querySelector('main a[href^="/cittadino/offerte/?"]'));
+  assert.equal(await back.getAttribute('href'), `/cittadino/offerte/${search}`);
+  await back.click();
+  await page.waitForURL(`**/cittadino/offerte/${search}`);
+  await rows(page).first().waitFor();
+  assert.equal(await page.getByLabel('Descrizione qualifica').inputValue(), 'cuoc');
+  assert.notEqual(await focused(page), null);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -61,7 +61,7 @@ describe('helpers (unit)', () => {
     assert.equal(headerLabel({ person, acting_as: null }), 'MARIO ROSSI');
     assert.equal(headerLabel({ person, acting_as: { company_id: 1, name: 'ACME S.R.L.', kind: 'company' } }), 'MARIO ROSSI (ACME S.R.L.)');
     assert.equal(headerLabel({ person }), 'MARIO ROSSI', 'an SSO without acting_as');
-    assert.deepEqual(['company', 'agency', 'professional_firm', undefined].map(areaOf), ['/azienda/', '/agenzia/', '/professionista/', '/azienda/']);
+    assert.deepEqual(['company', 'agency', 'professional_firm', undefined].map(areaOf), ['/azienda/area/', '/agenzia/area/', '/professionista/area/', '/azienda/area/']);
   });
 
   test('a mobile number compares as the API stores it', () => {
@@ -126,8 +126,10 @@ describe('citizen registration, activation, profile and acting as a company', ()
     await screenshot(page, 'registrazione-cittadino-telefono');
     await page.setViewportSize({ width: 1280, height: 900 });
 
-    // a bad CAP and e-mail: the API's messages next to the inputs, and a summary
+    // choosing the comune fills its CAP (Prato has one)
     await pickComune(page, 'Comune di residenza', 'prat', 'Prato (PO)');
+    await page.waitForFunction(() => document.getElementById('residenza-cap').value === '59100');
+    // a bad CAP and e-mail: the API's messages next to the inputs, and a summary
     await page.locator('#residenza-cap').fill('591');
     await page.getByLabel('Indirizzo di residenza').fill('Via Santo Stefano 12');
     await field(page, 'Indirizzo e-mail').fill('giulia@');
@@ -254,18 +256,22 @@ describe('citizen registration, activation, profile and acting as a company', ()
     await roles.getByRole('button', { name: /GPI S\.P\.A\./ }).click();
     const request = await posted;
     assert.equal(request.headers()['x-csrf-token'], me.csrf_token);
-    await page.waitForURL(s.portal.base + '/azienda/');
+    // the company's area, not the public "Registra la tua azienda" page
+    await page.waitForURL(s.portal.base + '/azienda/area/');
     await page.waitForLoadState('networkidle');
     await headerButton(page).waitFor();
     assert.equal((await headerButton(page).textContent()).trim(), 'GIULIA BIANCHI (GPI S.P.A.)');
     assert.equal((await apiSession(page)).acting_as?.name, 'GPI S.P.A.');
+    const acting = page.locator('#area-stato');
+    await acting.getByText('Stai operando per GPI S.P.A.', { exact: false }).waitFor();
+    assert.doesNotMatch(await acting.textContent(), /S\.P\.A\.\./, 'no doubled full stop');
     await headerButton(page).click();
-    await page.locator('#menu-utente').getByRole('link', { name: 'Area azienda' }).waitFor();
+    assert.equal(await page.locator('#menu-utente').getByRole('link', { name: 'Area azienda' }).getAttribute('href'), '/azienda/area/');
     await roles.getByRole('button', { name: /GPI S\.P\.A\./ }).waitFor();
     assert.equal(await roles.getByRole('button', { name: /GPI S\.P\.A\./ }).getAttribute('aria-current'), 'true');
     await screenshot(page, 'header-opera-come-azienda');
     await roles.getByRole('button', { name: 'Cittadino' }).click();
-    await page.waitForURL(s.portal.base + '/cittadino/');
+    await page.waitForURL(s.portal.base + '/cittadino/area/');
     await page.waitForLoadState('networkidle');
     await headerButton(page).waitFor();
     assert.equal((await headerButton(page).textContent()).trim(), 'GIULIA BIANCHI');
@@ -277,6 +283,9 @@ describe('citizen registration, activation, profile and acting as a company', ()
     await aziende.getByRole('button', { name: 'Sì, revoca' }).click();
     await aziende.getByText("Attualmente non hai alcun incarico per un'azienda.").waitFor();
     await aziende.getByText('Incarico revocato').waitFor();
+    // the row and its buttons are gone: the focus is on the outcome, not on the body
+    await page.waitForFunction(() => document.activeElement?.closest('.callout')?.textContent.includes('Incarico revocato'));
+    assert.match(await aziende.locator('.callout').textContent(), /Hai revocato l'incarico per GPI S\.P\.A\.$/);
 
     assert.deepEqual(unexpected(problems), []);
     await context.close();
@@ -298,6 +307,9 @@ describe('company registration (B1)', () => {
     assert.equal(await field(page, 'Codice fiscale').inputValue(), 'SPSFNC78S45F839M');
 
     await pickComune(page, 'Comune di residenza', 'pis', 'Pisa (PI)');
+    // Pisa has several CAPs: a hint with their range instead of a guess
+    await page.getByText('Pisa ha più CAP, da 56121 a 56128: scrivi quello del tuo indirizzo.').waitFor();
+    assert.match(await page.locator('#residenza-cap').getAttribute('aria-describedby'), /residenza-cap-aiuto/);
     await page.locator('#residenza-cap').fill('56121');
     await page.getByLabel('Indirizzo di residenza').fill('Lungarno Pacinotti 3');
     await tick(page, 'Uguale alla residenza', false);
@@ -326,14 +338,18 @@ describe('company registration (B1)', () => {
     await page.getByRole('button', { name: 'Registrati', exact: true }).click();
     await page.getByText('Registrazione effettuata').waitFor();
     assert.match(await page.locator('#registrazione-stato').textContent(), /potrai operare per ACME S\.R\.L\./);
+    assert.doesNotMatch(await page.locator('#registrazione-stato').textContent(), /S\.R\.L\.\./, 'no doubled full stop');
 
+    // the e-mail's link as the portal's own page (/registrati/attiva/?token=), a form POST
     const mail = await lastMessage('francesca.esposito@example.org', 'activation');
-    await page.goto(mail.params.link, { waitUntil: 'networkidle' });
+    const token = new URL(mail.params.link).searchParams.get('token');
+    await page.goto(`${s.portal.base}/registrati/attiva/?token=${encodeURIComponent(token)}`, { waitUntil: 'networkidle' });
+    assert.deepEqual(await axe(page), [], 'axe-core: the activation page');
     await page.getByRole('button', { name: 'Attiva il profilo' }).click();
     await page.waitForURL(s.portal.base + '/registrati/attivato/');
     await headerButton(page).click();
     await page.locator('#menu-utente-ruoli').getByRole('button', { name: /ACME S\.R\.L\./ }).click();
-    await page.waitForURL(s.portal.base + '/azienda/');
+    await page.waitForURL(s.portal.base + '/azienda/area/');
     await page.waitForLoadState('networkidle');
     assert.equal((await headerButton(page).textContent()).trim(), 'FRANCESCA ESPOSITO (ACME S.R.L.)');
     assert.deepEqual(unexpected(problems, [404]), [], 'only the unknown company is missing');
@@ -374,6 +390,11 @@ describe('a registration waiting for its activation', () => {
     await page.getByRole('button', { name: 'Invia di nuovo il collegamento' }).click();
     await page.locator('#invio-esito .alert').waitFor();
     assert.match(await page.locator('#invio-esito').textContent(), /Hai appena chiesto un nuovo collegamento/);
+    // the seconds to wait count down
+    const seconds = () => page.locator('#invio-esito').textContent().then((t) => Number(/(\d+) secondi/.exec(t)?.[1]));
+    const wait = await seconds();
+    assert.ok(wait > 1, `seconds to wait: ${wait}`);
+    await page.waitForFunction((n) => Number(/(\d+) secondi/.exec(document.getElementById('invio-esito').textContent)?.[1]) < n, wait);
 
     // a corrected address: the confirmation must match
     await page.getByLabel('Indirizzo e-mail corretto').fill('lorenzo.conti@example.net');
@@ -400,7 +421,7 @@ describe('acting as a company (demo data)', () => {
     await headerButton(page).click();
     const roles = page.locator('#menu-utente-ruoli');
     await roles.getByRole('button', { name: /ACME S\.R\.L\./ }).click();
-    await page.waitForURL(s.portal.base + '/azienda/');
+    await page.waitForURL(s.portal.base + '/azienda/area/');
     await page.waitForLoadState('networkidle');
     assert.equal((await headerButton(page).textContent()).trim(), 'MARIO ROSSI (ACME S.R.L.)');
     // the keyboard: Arrow Down opens the menu and walks its items
@@ -413,7 +434,7 @@ describe('acting as a company (demo data)', () => {
     await fitsWidth(page);
     await screenshot(page, 'header-azienda-telefono');
     await roles.getByRole('button', { name: 'Cittadino' }).click();
-    await page.waitForURL(s.portal.base + '/cittadino/');
+    await page.waitForURL(s.portal.base + '/cittadino/area/');
     await page.waitForLoadState('networkidle');
     assert.equal((await headerButton(page).textContent()).trim(), 'MARIO ROSSI');
     assert.deepEqual(problems, []);

@@ -156,3 +156,189 @@ export async function fitsWidth(page) {
   const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
   if (scroll > client) throw new Error(`page wider than the screen: ${scroll} > ${client}`);
 }
+
+/** The connection a first visit is measured on: 150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up. */
+export const SLOW_NETWORK = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 };
+
+/**
+ * Rounds of requests one after another: a request's round is one more than the
+ * highest round of the requests that had finished before it started (the document is
+ * round 1). `requests`: [{start, end}] in the same clock.
+ */
+export function requestRounds(requests) {
+  const sorted = [...requests].sort((a, b) => a.start - b.start);
+  const rounds = [];
+  for (const r of sorted) {
+    let round = 1;
+    for (let i = 0; i < rounds.length; i += 1) {
+      const before = sorted[i];
+      if (before.end !== undefined && before.end <= r.start) round = Math.max(round, rounds[i] + 1);
+    }
+    rounds.push(round);
+  }
+  return sorted.map((r, i) => ({ ...r, round: rounds[i] }));
+}
+
+/**
+ * A first visit to `path` with an empty cache on SLOW_NETWORK: the time from the
+ * navigation's start until `selector` (the page's results) is in the document, the
+ * requests made until then and their rounds. Resolves to {ms, rounds, requests, bytes, waterfall}.
+ */
+export async function firstVisit(browser, base, path, selector, { network = SLOW_NETWORK } = {}) {
+  const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
+  await context.addCookies([{ name: 'tl_consent', value: '1', url: base }]);
+  // the moment the results appear, seen from inside the page (no polling delay)
+  await context.addInitScript((sel) => {
+    const mark = () => {
+      if (window.__resultsAt === undefined && document.querySelector(sel)) {
+        window.__resultsAt = performance.timeOrigin + performance.now();
+        return true;
+      }
+      return false;
+    };
+    new MutationObserver((_, observer) => { if (mark()) observer.disconnect(); })
+      .observe(document, { childList: true, subtree: true });
+  }, selector);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.emulateNetworkConditions', network);
+  const seen = new Map();
+  let clock = null; // wall time (ms) minus CDP's monotonic time (ms)
+  cdp.on('Network.requestWillBeSent', (e) => {
+    if (e.request.url.startsWith('data:')) return;
+    clock ??= e.wallTime * 1000 - e.timestamp * 1000;
+    seen.set(e.requestId, { url: e.request.url.replace(base, ''), start: e.timestamp * 1000, bytes: 0 });
+  });
+  cdp.on('Network.loadingFinished', (e) => {
+    const r = seen.get(e.requestId);
+    if (r) { r.end = e.timestamp * 1000; r.bytes = e.encodedDataLength; }
+  });
+  cdp.on('Network.loadingFailed', (e) => { const r = seen.get(e.requestId); if (r) r.end = e.timestamp * 1000; });
+  await page.goto(base + path, { waitUntil: 'commit' });
+  await page.waitForFunction(() => window.__resultsAt !== undefined, null, { timeout: 60000 });
+  const [resultsAt, navStart] = await page.evaluate(() => [window.__resultsAt, performance.timeOrigin]);
+  await context.close();
+  const until = resultsAt - clock;
+  const before = [...seen.values()].filter((r) => r.start <= until);
+  const waterfall = requestRounds(before);
+  const finished = waterfall.filter((r) => r.end !== undefined && r.end <= until);
+  return {
+    ms: Math.round(resultsAt - navStart),
+    rounds: Math.max(0, ...finished.map((r) => r.round)),
+    requests: before.length,
+    bytes: before.reduce((n, r) => n + r.bytes, 0),
+    waterfall: waterfall.map((r) => ({ url: r.url, round: r.round, start: Math.round(r.start + clock - navStart), end: r.end === undefined ? null : Math.round(r.end + clock - navStart) })),
+  };
+}
+
+/**
+ * Text contrast of every visible control (links, buttons, tabs, summaries, labels, form
+ * fields and the pager), computed as a person sees it: each text's colour against its
+ * effective background (the first opaque background up its ancestors, with the
+ * semi-transparent ones in between blended in, over a white canvas). Disabled controls
+ * are exempt (WCAG 1.4.3). Returns the texts below `minimum` (default 4.5:1), readable;
+ * texts over a background image cannot be computed and are returned too (a small
+ * picture that does not repeat, such as a select's arrow, is taken as beside the text).
+ */
+export async function contrastProblems(page, minimum = 4.5) {
+  return page.evaluate((min) => {
+    const CONTROLS = 'a[href], button, [role="button"], [role="tab"], summary, label, select, textarea, input:not([type="hidden"]):not([type="checkbox"]):not([type="radio"]):not([type="file"]), .page-link';
+    const parse = (c) => {
+      const m = /^rgba?\(([^)]+)\)$/.exec(c.trim());
+      if (!m) return null;
+      const p = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+      return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+    };
+    const over = (top, below) => ({
+      r: top.r * top.a + below.r * (1 - top.a), g: top.g * top.a + below.g * (1 - top.a), b: top.b * top.a + below.b * (1 - top.a), a: 1,
+    });
+    const luminance = ({ r, g, b }) => {
+      const ch = (v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * ch(r) + 0.7152 * ch(g) + 0.0722 * ch(b);
+    };
+    const ratio = (a, b) => { const [l1, l2] = [luminance(a), luminance(b)].sort((x, y) => y - x); return (l1 + 0.05) / (l2 + 0.05); };
+    /** The background behind `node`'s text, or null when an image is in the way. */
+    const background = (node) => {
+      const layers = [];
+      for (let n = node; n; n = n.parentElement) {
+        const s = getComputedStyle(n);
+        // a small picture that does not repeat (a select's arrow) is beside the text, not under it
+        const decoration = /^url\(/.test(s.backgroundImage) && s.backgroundRepeat === 'no-repeat' && !/cover|contain|100%/.test(s.backgroundSize);
+        if (s.backgroundImage !== 'none' && !decoration) return null;
+        const c = parse(s.backgroundColor);
+        if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+      }
+      return layers.reduceRight((below, top) => over(top, below), { r: 255, g: 255, b: 255, a: 1 });
+    };
+    const hidden = (node, stop) => {
+      for (let n = node; n && n !== stop.parentElement; n = n.parentElement) {
+        const s = getComputedStyle(n);
+        const r = n.getBoundingClientRect();
+        if (s.display === 'none' || s.visibility === 'hidden' || Number(s.opacity) === 0 || r.width <= 1 || r.height <= 1) return true;
+      }
+      return false;
+    };
+    const disabled = (c) => c.matches(':disabled, [aria-disabled="true"]') || c.closest('.disabled, fieldset:disabled') !== null
+      || (c.tagName === 'LABEL' && c.control?.disabled);
+    const problems = [];
+    const checked = new Set();
+    const check = (holder, control) => {
+      if (checked.has(holder)) return;
+      checked.add(holder);
+      if (hidden(holder, control)) return;
+      const s = getComputedStyle(holder);
+      const bg = background(holder);
+      const text = holder.tagName === 'SELECT' ? holder.selectedOptions[0]?.textContent : (holder.value || holder.textContent);
+      const name = `«${(text || '').trim().replace(/\s+/g, ' ').slice(0, 40)}» (${control.tagName.toLowerCase()}${control.id ? `#${control.id}` : ''}${control.className && typeof control.className === 'string' ? `.${control.className.trim().split(/\s+/).join('.')}` : ''})`;
+      if (!bg) { problems.push(`${name}: text over a background image`); return; }
+      const fg = parse(s.color);
+      if (!fg) { problems.push(`${name}: unreadable colour ${s.color}`); return; }
+      const r = ratio(over(fg, bg), bg);
+      if (r < min) problems.push(`${name}: ${r.toFixed(2)}:1, ${s.color} on rgb(${Math.round(bg.r)}, ${Math.round(bg.g)}, ${Math.round(bg.b)})`);
+    };
+    for (const control of document.querySelectorAll(CONTROLS)) {
+      if (disabled(control)) continue;
+      if (['INPUT', 'SELECT', 'TEXTAREA'].includes(control.tagName)) {
+        if (control.tagName === 'SELECT' ? control.selectedOptions[0]?.textContent.trim() : control.value) check(control, control);
+        continue;
+      }
+      const walker = document.createTreeWalker(control, NodeFilter.SHOW_TEXT);
+      for (let t = walker.nextNode(); t; t = walker.nextNode()) if (t.textContent.trim()) check(t.parentElement, control);
+    }
+    return problems;
+  }, minimum);
+}
+
+/** A phone's width (the issue's 390 px) and height. */
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * The page's primary action ([data-primary], one visible) can be reached: scrolled into
+ * view it lies within the screen's width and nothing covers its centre (a cookie
+ * notice, a menu). Throws with what is wrong.
+ */
+export async function primaryReachable(page) {
+  const problem = await page.evaluate(() => {
+    const all = [...document.querySelectorAll('[data-primary]')].filter((e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden');
+    if (all.length === 0) return 'no visible primary action ([data-primary])';
+    const e = all[0];
+    e.scrollIntoView({ block: 'center', inline: 'nearest', behavior: 'instant' });
+    // a link that wraps has several boxes: its first line
+    const r = e.getClientRects()[0];
+    if (r.left < 0 || r.right > document.documentElement.clientWidth) return `«${e.textContent.trim()}» outside the screen: ${Math.round(r.left)}–${Math.round(r.right)} px`;
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    if (!hit || !(hit === e || e.contains(hit))) return `«${e.textContent.trim()}» covered by ${hit?.tagName.toLowerCase()}${hit?.className ? `.${String(hit.className).split(' ').join('.')}` : ''}`;
+    return null;
+  });
+  if (problem) throw new Error(problem);
+}
+
+/** What has the focus: never the page's body after an action. */
+export async function focused(page) {
+  return page.evaluate(() => {
+    const a = document.activeElement;
+    return !a || a === document.body ? 'BODY' : `${a.tagName.toLowerCase()}${a.id ? `#${a.id}` : ''} «${(a.textContent ?? '').trim().slice(0, 40)}»`;
+  });
+}

@@ -26,3 +26,17 @@ test('page count', () => {
   assert.equal(pageCount(10, 10), 1);
   assert.equal(pageCount(11, 10), 2);
 });
+
+test('a sentence ends with one full stop, also after a name that ends with one', async () => {
+  const { sentence } = await import('../../web/assets/js/ui.mjs');
+  assert.equal(sentence('Hai revocato l\'incarico per ACME S.R.L.'), 'Hai revocato l\'incarico per ACME S.R.L.');
+  assert.equal(sentence('Hai revocato l\'incarico per GPI S.P.A'), 'Hai revocato l\'incarico per GPI S.P.A.');
+  assert.equal(sentence('Fatto!'), 'Fatto!');
+});
+
+test('the offer search of an address: known filters only, defaults and page 1 left out', async () => {
+  const { searchOf } = await import('../../web/assets/js/pages/offers.mjs');
+  assert.equal(searchOf('?q=cuoc&sort=deadline&page_size=10&page=1&x=1').toString(), 'q=cuoc');
+  assert.equal(searchOf('?province=048&region=09&page=3&sort=newest').toString(), 'region=09&province=048&sort=newest&page=3');
+  assert.equal(searchOf('').toString(), '');
+});

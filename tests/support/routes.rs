@@ -116,7 +116,7 @@ pub fn route_matches(route: &str, path: &str) -> bool {
     }
 }
 
-/// The endpoints that take a body (POST, PUT, PATCH).
+/// The endpoints that take a body (POST, PUT, PATCH; DELETE, which the pages send with `{}`).
 pub fn with_body() -> impl Iterator<Item = &'static Endpoint> {
-    ENDPOINTS.iter().filter(|e| matches!(e.method, "POST" | "PUT" | "PATCH"))
+    ENDPOINTS.iter().filter(|e| matches!(e.method, "POST" | "PUT" | "PATCH" | "DELETE"))
 }

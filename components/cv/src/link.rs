@@ -94,8 +94,12 @@ pub fn page(st: &LinkState, token: &str, now: i64) -> String {
             t = esc(token)
         ),
     };
-    format!("<h1>{TITLE}</h1>{intro}{body}")
+    format!("<h1>{TITLE}</h1>{intro}{body}{WAY_BACK}")
 }
+
+/// Where the person can go on from the link's pages.
+const WAY_BACK: &str = "<p>Puoi vedere tutte le richieste ricevute in <a href=\"/cittadino/richieste-cv/\">Elenco richieste curriculum vitae</a> \
+     (dopo l'accesso) oppure tornare alla <a href=\"/\">pagina iniziale</a> di Toscana Lavoro.</p>";
 
 /// A refusal as a page: (status, title, content); past 499 nothing of the cause is shown.
 pub fn error_page(e: &ApiError) -> (u16, &'static str, String) {
@@ -106,7 +110,7 @@ pub fn error_page(e: &ApiError) -> (u16, &'static str, String) {
             "<h1>Servizio non disponibile</h1><p>Non è stato possibile completare l'operazione. Riprova tra qualche minuto.</p>".to_string(),
         );
     }
-    (e.status, TITLE, format!("<h1>{TITLE}</h1><div class=\"callout danger\" role=\"alert\"><p>{}</p></div>", esc(&e.message)))
+    (e.status, TITLE, format!("<h1>{TITLE}</h1><div class=\"callout danger\" role=\"alert\"><p>{}</p></div>{WAY_BACK}", esc(&e.message)))
 }
 
 #[cfg(test)]

@@ -68,9 +68,10 @@ pub fn validity_hours(ttl_secs: i64) -> i64 {
     ((ttl_secs + 3599) / 3600).max(1)
 }
 
-/// The link in the activation e-mail.
+/// The link in the activation e-mail: the portal's page `/registrati/attiva/`, which
+/// shows a button that POSTs the token to `/api/registration/activate`.
 pub fn link(base_url: &str, token: &str) -> String {
-    format!("{}/api/registration/activate?token={token}", base_url.trim_end_matches('/'))
+    format!("{}/registrati/attiva/?token={token}", base_url.trim_end_matches('/'))
 }
 
 #[cfg(test)]
@@ -108,7 +109,7 @@ mod tests {
         assert_eq!(validity_hours(3601), 2);
         assert_eq!(validity_hours(60), 1);
         assert_eq!(validity_hours(0), 1);
-        assert_eq!(link("https://x.it/", "abc"), "https://x.it/api/registration/activate?token=abc");
-        assert_eq!(link("https://x.it", "abc"), "https://x.it/api/registration/activate?token=abc");
+        assert_eq!(link("https://x.it/", "abc"), "https://x.it/registrati/attiva/?token=abc");
+        assert_eq!(link("https://x.it", "abc"), "https://x.it/registrati/attiva/?token=abc");
     }
 }

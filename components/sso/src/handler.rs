@@ -327,7 +327,7 @@ fn logout(req: &Req, st: &Stores) -> Result<Reply, ApiError> {
 }
 
 /// The IdP's LogoutResponse (Redirect binding): the local session is already gone; we
-/// check the answer and show that the person is out.
+/// check the answer (logged) and send the person to `/uscita/`.
 fn slo(f: Federation, req: &Req, st: &Stores) -> Result<Reply, ApiError> {
     let now = req.now;
     let raw = req.query.clone();
@@ -349,7 +349,9 @@ fn slo(f: Federation, req: &Req, st: &Stores) -> Result<Reply, ApiError> {
     if !ok {
         eprintln!("sso: LogoutResponse refused (unknown request or bad signature)");
     }
-    Ok(html(200, "Sei uscito", "<h1>Sei uscito dall'area riservata</h1><p>La sessione è terminata. Per sicurezza chiudi il browser se usi un computer condiviso.</p><p><a href=\"/\">Torna alla pagina iniziale</a></p>"))
+    // the local session ended before the IdP was asked: whatever the IdP answered, the
+    // person is out; the page `/uscita/` says so without the long SAMLResponse in the address
+    Ok(redirect("/uscita/"))
 }
 
 fn slo_refused(why: &str) -> ApiError {

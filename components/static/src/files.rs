@@ -153,12 +153,23 @@ fn content_type(file: &Path) -> String {
     if textual { format!("{mime}; charset=utf-8") } else { mime }
 }
 
+/// A file named after its content by the web build: `js/…/<name>-<HASH>.mjs` (esbuild,
+/// 8 characters) or `img/icons-<hash>.svg` (10 hex digits).
+fn fingerprinted(rel: &Path) -> bool {
+    let Some(stem) = rel.file_stem().and_then(|s| s.to_str()) else { return false };
+    let Some((_, hash)) = stem.rsplit_once('-') else { return false };
+    let bundled = rel.starts_with("js") && hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let sprite = rel.starts_with("img") && stem.starts_with("icons-") && hash.len() == 10 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+    bundled || sprite
+}
+
 fn cache_control(rel: &Path, content_type: &str, policy: CachePolicy) -> String {
     if content_type.starts_with("text/html") {
         // Pages change with each release: always revalidate (cheap, thanks to the ETag).
         "no-cache".into()
-    } else if rel.starts_with("vendor") {
-        // Third-party files live under a versioned directory (vendor/<name>-<version>/).
+    } else if rel.starts_with("vendor") || fingerprinted(rel) {
+        // Third-party files live under a versioned directory (vendor/<name>-<version>/);
+        // our bundles and icon sprite carry a hash of their content in their name.
         "public, max-age=31536000, immutable".into()
     } else {
         format!("public, max-age={}", policy.max_age)
@@ -192,6 +203,22 @@ mod tests {
     }
 
     const P: CachePolicy = CachePolicy { max_age: 600 };
+
+    #[test]
+    fn files_named_after_their_content_are_cached_for_a_year() {
+        for (rel, immutable) in [
+            ("js/main-PCANQFIO.mjs", true),
+            ("js/pages/accedi-V7B3NITW.mjs", true),
+            ("js/chunks/chunk-JLB6G5NF.mjs", true),
+            ("img/icons-708ec823c0.svg", true),
+            ("js/autopost.js", false),
+            ("js/main.mjs", false),
+            ("img/logo-regione.svg", false),
+            ("css/site-abc.css", false),
+        ] {
+            assert_eq!(fingerprinted(Path::new(rel)), immutable, "{rel}");
+        }
+    }
 
     #[test]
     fn unknown_api_and_job_paths_get_the_json_404() {

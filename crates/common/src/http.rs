@@ -35,14 +35,15 @@ impl BodyLimit {
         Self::bytes(JSON_MAX)
     }
 
-    /// No body at all (GET, HEAD, DELETE…): one byte is already too many.
+    /// No body at all (GET, HEAD): one byte is already too many.
     pub fn none() -> Self {
         Self { max: 0, error: ApiError::new(413, "payload_too_large", "Questa richiesta non accetta dati allegati.") }
     }
 
-    /// [`Self::json`] for POST, PUT and PATCH, [`Self::none`] for anything else.
+    /// [`Self::json`] for POST, PUT, PATCH and DELETE (whose pages send `{}`),
+    /// [`Self::none`] for anything else.
     pub fn for_method(method: &str) -> Self {
-        if matches!(method, "POST" | "PUT" | "PATCH") { Self::json() } else { Self::none() }
+        if matches!(method, "POST" | "PUT" | "PATCH" | "DELETE") { Self::json() } else { Self::none() }
     }
 
     /// The same limit, refused with `error` (e.g. a file input's own message).
@@ -371,6 +372,7 @@ mod tests {
     fn limits_by_method() {
         assert_eq!(BodyLimit::for_method("POST").max, JSON_MAX);
         assert_eq!(BodyLimit::for_method("GET").max, 0);
+        assert_eq!(BodyLimit::for_method("DELETE").max, JSON_MAX, "the pages send {} with a DELETE");
         assert_eq!(BodyLimit::json().error.status, 413);
         let custom = BodyLimit::bytes(10).with_error(ApiError::new(413, "file_too_large", "x"));
         assert_eq!(custom.error.code, "file_too_large");

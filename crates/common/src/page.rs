@@ -14,6 +14,12 @@ pub fn message(status: u16, title: &str, content: &str) -> crate::Reply {
     crate::Reply::uncached_html(status, fill(&template, title, content).into_bytes())
 }
 
+/// `s` ending a sentence: with a full stop, unless it ends with one already
+/// ("ACME S.R.L." stays as it is, never "ACME S.R.L..").
+pub fn sentence(s: &str) -> String {
+    if s.trim_end().ends_with(['.', '!', '?']) { s.trim_end().to_string() } else { format!("{}.", s.trim_end()) }
+}
+
 /// `s` escaped for HTML text and attribute values.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -38,6 +44,13 @@ pub fn fill(template: &str, title: &str, content: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sentences_end_with_one_full_stop() {
+        assert_eq!(sentence("ACME S.R.L."), "ACME S.R.L.");
+        assert_eq!(sentence("GPI S.P.A "), "GPI S.P.A.");
+        assert_eq!(sentence("Rossi"), "Rossi.");
+    }
 
     #[test]
     fn escapes_markup_and_quotes() {

@@ -57,11 +57,18 @@ fn entity(e: Node) -> Result<Idp, String> {
     if certs.is_empty() {
         return Err(format!("{entity_id}: no signing certificate"));
     }
-    let name = child(e, MD_NS, "Organization")
-        .and_then(|o| child(o, MD_NS, "OrganizationDisplayName"))
-        .and_then(|n| n.text())
-        .map(|t| t.trim().to_string())
-        .unwrap_or_else(|| entity_id.clone());
+    // the Italian display name, else the English one, else the first
+    let names: Vec<(Option<&str>, String)> = child(e, MD_NS, "Organization")
+        .map(|o| {
+            o.children()
+                .filter(|n| is(*n, MD_NS, "OrganizationDisplayName"))
+                .filter_map(|n| n.text().map(|t| (n.attribute(("http://www.w3.org/XML/1998/namespace", "lang")), t.trim().to_string())))
+                .filter(|(_, t)| !t.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let pick = |lang: &str| names.iter().find(|(l, _)| l.is_some_and(|l| l.eq_ignore_ascii_case(lang))).map(|(_, t)| t.clone());
+    let name = pick("it").or_else(|| pick("en")).or_else(|| names.first().map(|(_, t)| t.clone())).unwrap_or_else(|| entity_id.clone());
     let idp = Idp {
         sso_redirect: location(desc, "SingleSignOnService", REDIRECT_BINDING),
         sso_post: location(desc, "SingleSignOnService", POST_BINDING),
@@ -99,6 +106,18 @@ mod tests {
         format!(
             r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="{entity}"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert_b64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>not base64</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="/test-idp/slo"/><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="/test-idp/sso"/><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example/sso"/></md:IDPSSODescriptor><md:Organization><md:OrganizationName xml:lang="it">Demo</md:OrganizationName><md:OrganizationDisplayName xml:lang="it"> Demo IdP </md:OrganizationDisplayName></md:Organization></md:EntityDescriptor>"#
         )
+    }
+
+    #[test]
+    fn the_display_name_is_the_italian_one() {
+        let template = metadata("https://idp.example", &key("idp").certificate().base64());
+        let (head, tail) = template.split_once("<md:Organization>").unwrap();
+        let tail = tail.split_once("</md:Organization>").unwrap().1;
+        let name = |names: &str| parse_metadata(&format!("{head}<md:Organization>{names}</md:Organization>{tail}")).unwrap()[0].name.clone();
+        assert_eq!(name(r#"<md:OrganizationDisplayName xml:lang="sv">Exempel AB</md:OrganizationDisplayName><md:OrganizationDisplayName xml:lang="it">Esempio</md:OrganizationDisplayName>"#), "Esempio");
+        assert_eq!(name(r#"<md:OrganizationDisplayName xml:lang="sv">Exempel AB</md:OrganizationDisplayName><md:OrganizationDisplayName xml:lang="en">Example</md:OrganizationDisplayName>"#), "Example");
+        assert_eq!(name(r#"<md:OrganizationDisplayName xml:lang="sv">Exempel AB</md:OrganizationDisplayName>"#), "Exempel AB");
+        assert_eq!(name(""), "https://idp.example");
     }
 
     #[test]

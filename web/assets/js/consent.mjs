@@ -17,17 +17,24 @@ export function initConsent() {
   if (!bar) return;
   const accept = bar.querySelector('[data-consent-accept]');
   if (!hasConsent()) bar.classList.add('show');
+  // the login button whose click was held back, to go back to once accepted
+  let returnTo = null;
 
   accept.addEventListener('click', () => {
     remember();
     bar.classList.remove('show');
     document.getElementById('consenso-necessario')?.remove();
+    // the notice disappears with the focus: it goes back to the held-back button, or
+    // to the page's content, never to the page's body
+    const target = returnTo?.isConnected ? returnTo : document.getElementById('contenuto');
+    target?.focus();
   });
 
   for (const button of document.querySelectorAll('[data-requires-consent]')) {
     button.addEventListener('click', (event) => {
       if (hasConsent()) return;
       event.preventDefault();
+      returnTo = button;
       if (!document.getElementById('consenso-necessario')) {
         bar.prepend(Object.assign(document.createElement('p'), {
           id: 'consenso-necessario',

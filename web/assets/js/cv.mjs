@@ -17,7 +17,7 @@ export async function activeSession(status, what) {
   const say = (title, ...text) => { done(status); status.replaceChildren(callout('note', title, ...text)); return null; };
   if (!session.authenticated) {
     return say('Accedi per continuare', `Per ${what} accedi con SPID, CIE o CNS.`,
-      el('p', { class: 'mb-0' }, el('a', { href: '/accedi/', class: 'btn btn-primary' }, 'Accedi')));
+      el('p', { class: 'mb-0' }, el('a', { href: '/accedi/', class: 'btn btn-primary', 'data-primary': '' }, 'Accedi')));
   }
   if (session.account === 'unregistered') {
     return say('Non sei ancora registrato', el('p', { class: 'mb-0' }, `Per ${what} completa la `, el('a', { href: '/registrati/cittadino/' }, 'registrazione'), '.'));

@@ -2,7 +2,8 @@
 // - the API's field errors (422 `fields`) shown next to each input, with a summary
 //   at the top of the form that links to them;
 // - the comune autocomplete (GET /api/ref/comuni?q=), a WAI-ARIA 1.2 combobox;
-// - addresses (residence, domicile "uguale alla residenza") read and filled;
+// - addresses (residence, domicile "uguale alla residenza") read and filled; choosing a
+//   comune fills its CAP;
 // - a button that waits out the one-time-code resend delay with a countdown;
 // - short status messages (callouts), and a page's first load shown in its status box.
 //
@@ -206,12 +207,51 @@ export function fillAddress(root, prefix, a) {
   fieldInput(root, `${prefix}.address`).value = a?.address ?? '';
 }
 
+const capLists = new Map();
+
+/** The CAPs of the comuni of a province ({istat: [cap…]}, /data/cap/<sigla>.json, made by the build). */
+function capsOf(sigla) {
+  if (!capLists.has(sigla)) {
+    capLists.set(sigla, fetch(`/data/cap/${encodeURIComponent(sigla)}.json`)
+      .then((r) => (r.ok ? r.json() : {}))
+      .catch(() => ({})));
+  }
+  return capLists.get(sigla);
+}
+
+/**
+ * After a comune is chosen: its CAP in the CAP input when it has one (the input
+ * is filled unless it already holds one of the comune's CAPs); when it has several,
+ * a hint under the input with their range.
+ */
+export async function fillCap(input, comune) {
+  if (!comune?.sigla || !/^[A-Z]{2}$/.test(comune.sigla)) return;
+  const typed = input.value;
+  const caps = (await capsOf(comune.sigla))[comune.code] ?? [];
+  if (input.value !== typed) return; // typed in the meantime: theirs wins
+  const hintId = `${input.id}-aiuto`;
+  document.getElementById(hintId)?.remove();
+  describedBy(input, hintId, false);
+  if (caps.length === 1) {
+    if (input.value.trim() !== caps[0]) input.value = caps[0];
+  } else if (caps.length > 1 && !caps.includes(input.value.trim())) {
+    input.value = '';
+    input.after(el('small', { id: hintId, class: 'form-text' }, `${comune.name} ha più CAP, da ${caps[0]} a ${caps.at(-1)}: scrivi quello del tuo indirizzo.`));
+    describedBy(input, hintId, true);
+  }
+}
+
 /**
  * Wires the address inputs of `root`: comune autocompletes, and "Uguale alla
  * residenza" hides the domicile. Returns () => the addresses as the API takes them.
  */
 export function addressFields(root) {
-  for (const prefix of ['residence', 'domicile']) comuneAutocomplete(fieldInput(root, `${prefix}.comune`));
+  for (const prefix of ['residence', 'domicile']) {
+    const comune = fieldInput(root, `${prefix}.comune`);
+    comuneAutocomplete(comune);
+    const cap = fieldInput(root, `${prefix}.cap`);
+    comune.addEventListener('comune', (event) => fillCap(cap, event.detail));
+  }
   const same = fieldInput(root, 'domicile_same');
   const fields = document.getElementById(same.getAttribute('aria-controls'));
   const sync = () => { fields.hidden = same.checked; };
@@ -250,6 +290,32 @@ export function countdown(button, seconds, label = button.dataset.label ?? butto
   };
   tick();
   button.dataset.timer = String(setInterval(tick, 1000));
+}
+
+/**
+ * The message of a 429 that says how long to wait ("… tra 15 secondi"), with that
+ * number counting down to the `Retry-After` (the rest of the text is announced once;
+ * the ticking number is not); at zero it says `ready`. Other errors: their message.
+ */
+export function waitNotice(error, ready = 'Ora puoi chiederne uno nuovo.') {
+  const m = /(\d+) secondi/.exec(error.message);
+  const box = el('div', { class: 'alert alert-danger mb-0' });
+  if (!error.retryAfter || !m) {
+    box.textContent = error.message;
+    return box;
+  }
+  let left = error.retryAfter;
+  const count = el('span', { 'aria-live': 'off' }, String(left));
+  box.append(error.message.slice(0, m.index), count, error.message.slice(m.index + m[1].length));
+  const timer = setInterval(() => {
+    left -= 1;
+    if (!box.isConnected) { clearInterval(timer); return; }
+    if (left > 0) { count.textContent = String(left); return; }
+    clearInterval(timer);
+    box.className = 'alert alert-info mb-0';
+    box.textContent = ready;
+  }, 1000);
+  return box;
 }
 
 // --- companies -----------------------------------------------------------------------

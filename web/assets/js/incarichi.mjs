@@ -7,7 +7,7 @@
 import { getJSON, sendJSON } from './api.mjs';
 import { callout, clearErrors, companySummary, showErrors, showFieldError } from './forms.mjs';
 import { refreshUserMenu } from './session.mjs';
-import { el, formatDate, showError, showLoading, done } from './ui.mjs';
+import { el, formatDate, sentence, showError, showLoading, done } from './ui.mjs';
 
 /** companies.kind of each section, and where each kind belongs. */
 const KIND = { companies: 'company', agencies: 'agency', professional: 'professional_firm' };
@@ -108,11 +108,15 @@ export function incarichiSection(panel, session) {
     result.replaceChildren();
     try {
       await sendJSON('DELETE', `${api}/${item.id}`, {}, session.csrf_token);
-      result.replaceChildren(callout('success', 'Incarico revocato', `Hai revocato l'incarico per ${item.company.name}.`));
+      result.replaceChildren(callout('success', 'Incarico revocato', sentence(`Hai revocato l'incarico per ${item.company.name}`)));
       await load();
+      // the row and its buttons are gone: the focus goes to the outcome
+      result.querySelector('.callout').tabIndex = -1;
+      result.querySelector('.callout').focus();
       refreshUserMenu();
     } catch (e) {
-      result.replaceChildren(el('div', { class: 'alert alert-danger' }, e.message));
+      result.replaceChildren(el('div', { class: 'alert alert-danger', tabindex: '-1' }, e.message));
+      result.firstChild.focus();
     }
   }
 
@@ -128,7 +132,7 @@ export function incarichiSection(panel, session) {
       if (c.kind !== KIND[section] && href) {
         parts.push(el('p', { class: 'mt-2 mb-0' }, `${c.name} è registrata come ${c.kind_label.toLocaleLowerCase('it-IT')}: aggiungila dalla sezione `, el('a', { href }, label), '.'));
       } else if (r.incarico) {
-        parts.push(el('p', { class: 'mt-2 mb-0' }, `Hai già un incarico per ${c.name}.`));
+        parts.push(el('p', { class: 'mt-2 mb-0' }, sentence(`Hai già un incarico per ${c.name}`)));
       } else if (!c.ceased_on) {
         insert.hidden = false;
       }

@@ -4,7 +4,8 @@
 // which opens a menu:
 // - with an active account, "Opera come": "Cittadino" and the person's companies
 //   (GET /api/session/act-as at every opening); choosing one POSTs act-as with the
-//   CSRF token and goes to that area; then the company's menu and "Il mio profilo";
+//   CSRF token and goes to that area's landing page; then the menu of whom one acts
+//   as (the company's area and services, or the citizen's) and "Il mio profilo";
 // - a pending or unregistered account: the way to finish the registration;
 // - "Esci" (a plain form POSTing to /auth/logout with the session's CSRF token).
 // Anything but a valid answer (service missing or down, network error, malformed
@@ -52,12 +53,13 @@ export function headerLabel(session) {
   return session.acting_as?.name ? `${name} (${session.acting_as.name})` : name;
 }
 
-/** The area of a company by its kind (companies.kind). */
+/** The personal area of a company by its kind (companies.kind). */
 export function areaOf(kind) {
-  return { agency: '/agenzia/', professional_firm: '/professionista/' }[kind] ?? '/azienda/';
+  return { agency: '/agenzia/area/', professional_firm: '/professionista/area/' }[kind] ?? '/azienda/area/';
 }
 
-const AREA_LABEL = { agency: 'Area agenzia', professional_firm: 'Area professionista' };
+export const AREA_LABEL = { company: 'Area azienda', agency: 'Area agenzia', professional_firm: 'Area professionista' };
+export const CITIZEN_AREA = '/cittadino/area/';
 
 const menuLink = (href, iconName, text) =>
   el('a', { href, class: 'user-menu-item' }, icon(iconName, 'me-2'), text);
@@ -71,7 +73,8 @@ async function fillRoles(list, session) {
     data = await getJSON('/api/session/act-as');
   } catch (e) {
     list.removeAttribute('aria-busy');
-    list.replaceChildren(el('li', { class: 'user-menu-note', role: 'alert' }, e.message));
+    // (the alert inside the item: an item with another role would break the list)
+    list.replaceChildren(el('li', { class: 'user-menu-note' }, el('span', { role: 'alert' }, e.message)));
     return;
   }
   const acting = data.acting_as?.company_id ?? null;
@@ -80,7 +83,7 @@ async function fillRoles(list, session) {
       await sendJSON('POST', '/api/session/act-as', body, session.csrf_token);
       location.assign(target);
     } catch (e) {
-      list.append(el('li', { class: 'user-menu-note', role: 'alert' }, e.message));
+      list.append(el('li', { class: 'user-menu-note' }, el('span', { role: 'alert' }, e.message)));
     }
   };
   const option = (label, detail, current, onclick) => el('li', {},
@@ -89,7 +92,7 @@ async function fillRoles(list, session) {
       el('span', {}, label, detail ? el('span', { class: 'd-block small fw-normal' }, detail) : null)));
   list.removeAttribute('aria-busy');
   list.replaceChildren(
-    option('Cittadino', null, acting === null, choose({ citizen: true }, '/cittadino/')),
+    option('Cittadino', null, acting === null, choose({ citizen: true }, CITIZEN_AREA)),
     ...(data.options ?? []).map((o) => option(o.company.name, o.company.kind_label, acting === o.company_id,
       choose({ company_id: o.company_id }, areaOf(o.company.kind)))),
   );
@@ -102,10 +105,13 @@ function menu(session) {
     // the header may cut a long name short: whom one acts for, in full
     if (session.acting_as) parts.push(el('p', { class: 'user-menu-acting' }, 'Stai operando per ', el('strong', {}, session.acting_as.name)));
     parts.push(el('p', { id: 'menu-utente-opera', class: 'user-menu-title' }, 'Opera come'), roles);
-    const links = [];
-    if (session.acting_as) {
-      links.push(menuLink(areaOf(session.acting_as.kind), 'it-pa', AREA_LABEL[session.acting_as.kind] ?? 'Area azienda'));
-    }
+    // the menu of whom one acts as: the company's services, or the citizen's
+    const links = session.acting_as
+      ? [menuLink(areaOf(session.acting_as.kind), 'it-pa', AREA_LABEL[session.acting_as.kind] ?? 'Area azienda'),
+        menuLink('/azienda/ricerca-cv/', 'it-search', 'Ricerca curriculum')]
+      : [menuLink(CITIZEN_AREA, 'it-pa', 'La mia area'),
+        menuLink('/cittadino/curriculum/', 'it-file', 'Gestione Curriculum Vitae'),
+        menuLink('/cittadino/richieste-cv/', 'it-mail', 'Richieste curriculum vitae')];
     links.push(menuLink('/cittadino/profilo/', 'it-user', 'Il mio profilo'));
     parts.push(el('div', { class: 'user-menu-group' }, links));
     return { parts, onOpen: () => fillRoles(roles, session) };
@@ -115,11 +121,27 @@ function menu(session) {
   return { parts, onOpen: null };
 }
 
+/**
+ * On the home page and the public section pages, a signed-in person is pointed to
+ * their area ([data-area-hint]): the company's while acting for one.
+ */
+function areaHint(session) {
+  const box = document.querySelector('[data-area-hint]');
+  if (!box || session.account !== 'active') return;
+  const acting = session.acting_as;
+  const [href, label] = acting ? [areaOf(acting.kind), AREA_LABEL[acting.kind] ?? 'Area azienda'] : [CITIZEN_AREA, 'La mia area'];
+  box.replaceChildren(el('div', { class: 'callout note area-hint' },
+    el('div', { class: 'callout-title' }, acting ? `Stai operando per ${acting.name}` : 'Hai effettuato l\'accesso'),
+    el('p', { class: 'mb-0' }, acting ? 'I servizi che puoi usare per suo conto sono nell\'' : 'I servizi che puoi usare sono in ',
+      el('a', { href }, label), '.')));
+}
+
 /** Replaces the header's Accedi/Registrati with the user menu when signed in. */
 export async function initUserMenu() {
   const session = await currentSession();
   const zone = document.querySelector('[data-user-zone]');
   if (!session.authenticated || !zone) return;
+  areaHint(session);
 
   const button = el('button', { type: 'button', class: 'btn btn-sm user-menu-toggle' },
     icon('it-user', 'me-1'), el('span', {}, headerLabel(session)), icon('it-expand', 'ms-1'));

@@ -14,6 +14,11 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** `text` ended by a full stop, without doubling one it already ends with ("ACME S.R.L."). */
+export function sentence(text) {
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
+}
+
 export function showLoading(container, text = 'Caricamento in corso…') {
   container.setAttribute('aria-busy', 'true');
   container.replaceChildren(
@@ -39,17 +44,39 @@ export function pageCount(total, pageSize) {
   return Math.max(1, Math.ceil(total / pageSize));
 }
 
-/** "1 of N" pager with previous/next; calls onChange(page). */
+/**
+ * "Pagina 1 di N" pager with Precedente/Successiva; calls onChange(page). When
+ * onChange's promise resolves and the list has been redrawn (the pressed button gone),
+ * the focus goes to the same button of the new pager (or the other one, at the first
+ * or last page), unless onChange moved it itself: it never falls to the page's body.
+ * `label` names the pager (unique on a page).
+ */
 export function pager({ page, pageSize, total, onChange, label = 'Paginazione' }) {
   const pages = pageCount(total, pageSize);
-  const button = (text, target, disabled, srText) =>
+  const button = (text, target, disabled, srText, dir) =>
     el('li', { class: 'page-item' + (disabled ? ' disabled' : '') },
-      el('button', { type: 'button', class: 'page-link', disabled, 'aria-label': srText, onclick: () => onChange(target) }, text));
-  return el('nav', { class: 'pagination-wrapper justify-content-center mt-3', 'aria-label': label },
+      el('button', {
+        type: 'button', class: 'page-link', disabled, 'aria-label': srText, 'data-dir': dir,
+        onclick: async () => {
+          await onChange(target);
+          keepPagerFocus(label, dir);
+        },
+      }, text));
+  return el('nav', { class: 'pagination-wrapper justify-content-center mt-3', 'aria-label': label, 'data-pager': label },
     el('ul', { class: 'pagination align-items-center' },
-      button('‹ Precedente', page - 1, page <= 1, 'Pagina precedente'),
-      el('li', { class: 'page-item' }, el('span', { class: 'page-link', 'aria-live': 'polite' }, `Pagina ${page} di ${pages}`)),
-      button('Successiva ›', page + 1, page >= pages, 'Pagina successiva')));
+      button('‹ Precedente', page - 1, page <= 1, 'Pagina precedente', 'prev'),
+      el('li', { class: 'page-item' }, el('span', { class: 'page-link page-status', 'aria-live': 'polite', tabindex: '-1' }, `Pagina ${page} di ${pages}`)),
+      button('Successiva ›', page + 1, page >= pages, 'Pagina successiva', 'next')));
+}
+
+/** After paging: the focus on the new pager's button `dir` (or the other one when disabled). */
+export function keepPagerFocus(label, dir) {
+  const active = document.activeElement;
+  if (active && active !== document.body && active.isConnected) return;
+  const nav = document.querySelector(`nav[data-pager="${CSS.escape(label)}"]`);
+  if (!nav) return;
+  const pick = (d) => nav.querySelector(`button[data-dir="${d}"]:not([disabled])`);
+  (pick(dir) ?? pick(dir === 'next' ? 'prev' : 'next') ?? nav.querySelector('.page-status'))?.focus({ preventScroll: true });
 }
 
 const dateFormat = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric' });
@@ -100,14 +127,12 @@ const SVG = 'http://www.w3.org/2000/svg';
 
 /** A Bootstrap Italia sprite icon (decorative), as layout.mjs's icon() renders it. */
 export function icon(name, cls = '') {
-  const vendor = document.querySelector('link[href*="/vendor/bootstrap-italia-"]')
-    ?.getAttribute('href').replace(/\/css\/.*$/, '') ?? '';
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('class', `icon ${cls}`.trim());
   svg.setAttribute('aria-hidden', 'true');
   svg.setAttribute('focusable', 'false');
   const use = document.createElementNS(SVG, 'use');
-  use.setAttribute('href', `${vendor}/svg/sprites.svg#${name}`);
+  use.setAttribute('href', `${document.body.dataset.icons ?? ''}#${name}`);
   svg.append(use);
   return svg;
 }

@@ -9,8 +9,8 @@ use super::{CV_COLUMNS, anonymise, area_codes, areas, cv_of, cv_out, event, int,
 use crate::{Meta, MetaIn};
 
 const CONSENT_TEXT: &str = "Rilasciando il consenso alla ricerca, il tuo CV sarà ricercabile dalle aziende e dalle agenzie che sono impegnate nella ricerca di personale. Se il contenuto del tuo curriculum (informazioni anonimizzate) risulterà di interesse, verrai avvisato e potrai decidere se far visionare o meno il tuo curriculum completo.";
-const RETENTION_TEXT: &str = "Attenzione: i dati contenuti nel Suo CV saranno conservati per 1 anno dalla data di caricamento se non viene effettuata alcuna operazione di aggiornamento, o il CV non viene utilizzato in azioni di ricerca del lavoro. In prossimità della scadenza di questi dodici mesi (15 giorni prima), Le sarà inviata una notifica via posta elettronica per segnalare l'imminente cancellazione.";
-const FILE_TEXT: &str = "Scegli o trascina il file. Sono ammessi i file con estensione pdf, doc, docx, odt con dimensione massima di 5MB, con un testo e non un'immagine (scansione)";
+const RETENTION_TEXT: &str = "Attenzione: i dati del tuo CV saranno conservati per 1 anno dalla data di caricamento se non lo aggiorni e se non viene usato in azioni di ricerca del lavoro. In prossimità della scadenza di questi dodici mesi (15 giorni prima) ti invieremo una notifica via posta elettronica per segnalarti l'imminente cancellazione.";
+const FILE_TEXT: &str = "Scegli o trascina il file. Sono ammessi i file con estensione pdf, doc, docx, odt con dimensione massima di 5 MB, con un testo e non un'immagine (scansione).";
 const DELETE_CONFIRM: &str = "Sicuro di voler procedere con la rimozione del Curriculum Vitae?";
 
 pub(super) fn form(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {

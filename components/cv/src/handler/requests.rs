@@ -176,7 +176,8 @@ fn new_request(req: &Req, conn: &dyn Db, s: &Session, company: &ActingAs, input:
     let days = req.var_number("cv_request_link_days", 30);
     let now = req.now;
     let base = req.var_text("base_url").ok_or_else(|| ApiError::internal("variable base_url is not set"))?;
-    let link = format!("{}/api/cv-requests/decision?token={token}", base.trim_end_matches('/'));
+    // the portal's page for the link (it shows the request and posts the decision)
+    let link = format!("{}/cittadino/richieste-cv/decisione/?token={token}", base.trim_end_matches('/'));
     let per_day = req.var_number("cv_requests_per_day", 100);
     let id = tx(conn, |conn| {
         // each request sends an e-mail and an SMS to a citizen: a company sends a bounded number a day

@@ -146,3 +146,19 @@ fn other_people_and_bad_uploads_are_refused() {
     assert_eq!(count(&c, "SELECT count(*) AS n FROM cvs"), 1, "nothing written by the refusals");
     assert_eq!(handle(&Req::new("GET", "/api/cv"), &c).status, 401);
 }
+
+#[test]
+fn a_cv_with_history_requests_and_reads_can_be_deleted() {
+    let c = db();
+    let mario = who(&c, 1);
+    let meta = json!({"description": "x", "search_consent": true, "territories": ["prato"]}).to_string();
+    let (_, cv) = mario.send(mario.request("POST", "/api/cv", T0).header_set("x-cv-meta", &meta).raw_body(cvtext::fixtures::docx(CV_TEXT)));
+    let id = cv["id"].as_i64().unwrap();
+    assert_eq!(mario.send(mario.request("GET", &format!("/api/cv/{id}/file"), T0)).0, 200);
+    mario.json("PUT", &format!("/api/cv/{id}"), Some(json!({"description": "y"})), T0 + 1);
+    // as the page sends it: with an empty JSON object
+    let (s, v) = mario.json("DELETE", &format!("/api/cv/{id}"), Some(json!({})), T0 + 2);
+    assert_eq!((s, v["deleted"].as_i64()), (200, Some(id)), "{v}");
+    assert_eq!(count(&c, "SELECT count(*) AS n FROM cvs"), 0);
+    assert_eq!(count(&c, "SELECT count(*) AS n FROM cv_access_log"), 1, "the read stays on record");
+}

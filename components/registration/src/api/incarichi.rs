@@ -135,7 +135,7 @@ pub(super) fn add(req: &Req, conn: &dyn Db, section: Section) -> Result<Reply, A
     section.accepts(&c.name, &c.kind)?;
     let now = req.now;
     let id = insert_incarico(conn, s.person_id, c.id, i.role, now)?
-        .ok_or_else(|| ApiError::new(409, "incarico_exists", format!("Hai già un incarico per {}.", c.name)))?;
+        .ok_or_else(|| ApiError::new(409, "incarico_exists", format!("Hai già un incarico per {}", common::page::sentence(&c.name))))?;
     eprintln!("registration: person {} took incarico {id} ({}) for company {}", s.person_id, i.role, c.id);
     Reply::json(201, &incarico_json(id, &c, i.role, &iso_utc(now)))
 }

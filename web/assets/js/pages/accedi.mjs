@@ -1,6 +1,7 @@
-// Accedi: "Entra con SPID" opens the list of SPID identity providers (GET
-// /auth/spid/idps, fetched at the first opening, shown in random order as the
-// official SPID button does); "Entra con CIE" and "Entra con CNS" are plain links.
+// Accedi: "Entra con SPID" (drawn as AgID's SPID button kit: the official icon on
+// #06c, Titillium Web semibold; site.css .spid-button) opens the list of SPID identity
+// providers (GET /auth/spid/idps, fetched at the first opening, shown in random order
+// as the official SPID button does); "Entra con CIE" and "Entra con CNS" are plain links.
 // All three carry data-requires-consent: before the cookie notice is accepted,
 // consent.mjs cancels their clicks, and a cancelled click does not open the list.
 
@@ -43,7 +44,7 @@ export function init() {
   const button = document.getElementById('spid-accesso');
   const panel = document.getElementById('spid-gestori');
   const list = document.getElementById('spid-elenco');
-  button.append(icon('it-expand', 'icon-white ms-1'));
+  button.append(icon('it-expand', 'icon-white spid-button-expand'));
 
   let loading = null;
   async function load() {

@@ -74,7 +74,7 @@ export async function init() {
         el('caption', { class: 'visually-hidden' }, 'I tuoi curriculum vitae'),
         el('thead', {}, el('tr', {}, ['Data inserimento', 'Descrizione', 'Download', 'Consenti ricerca', 'Caricato CPI', 'Azioni'].map((h) => el('th', { scope: 'col' }, h)))),
         el('tbody', {}, data.items.map(row)))),
-      data.total > PAGE_SIZE ? pager({ page: state.page, pageSize: PAGE_SIZE, total: data.total, onChange: (p) => { state.page = p; load(); } }) : '',
+      data.total > PAGE_SIZE ? pager({ page: state.page, pageSize: PAGE_SIZE, total: data.total, onChange: (p) => { state.page = p; return load(); } }) : '',
     );
   }
 
@@ -215,10 +215,12 @@ export async function init() {
       }
       const wasEditing = Boolean(editing);
       show('list');
+      notice.replaceChildren();
+      if (!wasEditing) state.page = 1;
+      // the outcome once the list shows it
+      await load();
       tell('success', wasEditing ? 'Curriculum modificato' : 'Curriculum caricato',
         wasEditing ? `Le modifiche al curriculum «${cv.description || cv.file.name}» sono state salvate.` : `Il curriculum «${cv.description || cv.file.name}» è stato caricato.`);
-      if (!wasEditing) state.page = 1;
-      await load();
       notice.focus();
     } catch (e) {
       progressBox.hidden = true;
@@ -249,7 +251,7 @@ export async function init() {
           el('th', { scope: 'row' }, formatDate(h.at)),
           el('td', { 'data-label': 'Tipo' }, h.kind_label),
           el('td', { 'data-label': 'Note' }, h.note ?? '')))))) : el('p', {}, 'Nessun utilizzo registrato.'),
-      data.total > PAGE_SIZE ? pager({ page, pageSize: PAGE_SIZE, total: data.total, onChange: loadHistory }) : '',
+      data.total > PAGE_SIZE ? pager({ page, pageSize: PAGE_SIZE, total: data.total, onChange: loadHistory, label: 'Paginazione dello storico' }) : '',
     );
   }
   function openHistory(cv) {
@@ -287,8 +289,8 @@ export async function init() {
     if (!(await confirm())) { opener?.focus(); return; }
     try {
       await sendJSON('DELETE', `/api/cv/${cv.id}`, undefined, session.csrf_token);
-      tell('success', 'Curriculum eliminato', `Il curriculum «${cv.description || cv.file.name}» è stato eliminato.`);
       await load();
+      tell('success', 'Curriculum eliminato', `Il curriculum «${cv.description || cv.file.name}» è stato eliminato.`);
     } catch (e) {
       tell('danger', 'Curriculum non eliminato', e.message);
     }

@@ -21,8 +21,8 @@ export function newsCard(item, headingLevel = 'h2') {
 
 export function init() {
   const container = document.getElementById('elenco-news');
-  const params = new URLSearchParams(location.search);
-  let page = Math.max(1, Number.parseInt(params.get('pagina') ?? '1', 10) || 1);
+  const pageOf = (search) => Math.max(1, Number.parseInt(new URLSearchParams(search).get('pagina') ?? '1', 10) || 1);
+  let page = pageOf(location.search);
 
   async function load() {
     showLoading(container);
@@ -37,13 +37,17 @@ export function init() {
           pager({ page, pageSize: PAGE_SIZE, total: data.total, label: 'Pagine delle news', onChange: (p) => {
             page = p;
             history.pushState({ page }, '', `?pagina=${p}`);
-            load().then(() => document.getElementById('contenuto').focus());
+            return load();
           } }));
       }
     } catch (e) {
       showError(container, e.message, load);
     }
   }
-  window.addEventListener('popstate', (e) => { page = e.state?.page ?? 1; load(); });
+  // back and forward between pages; a change of the fragment alone (the skip link) is not one
+  window.addEventListener('popstate', () => {
+    const wanted = pageOf(location.search);
+    if (wanted !== page) { page = wanted; load(); }
+  });
   load();
 }

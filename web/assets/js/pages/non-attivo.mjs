@@ -4,7 +4,7 @@
 // address. Other states (not signed in, not registered, already active) say where to go.
 
 import { sendJSON } from '../api.mjs';
-import { callout, clearErrors, loadInStatus, showErrors } from '../forms.mjs';
+import { callout, clearErrors, loadInStatus, showErrors, waitNotice } from '../forms.mjs';
 import { currentSession } from '../session.mjs';
 import { done, el, showLoading } from '../ui.mjs';
 
@@ -19,7 +19,7 @@ export async function init() {
     done(status);
     status.replaceChildren(callout('note', 'Accedi per continuare',
       'Per sapere se il tuo profilo è attivo, o per chiedere un nuovo collegamento di attivazione, accedi con SPID, CIE o CNS.',
-      el('p', { class: 'mb-0' }, el('a', { href: '/accedi/', class: 'btn btn-primary' }, 'Accedi'))));
+      el('p', { class: 'mb-0' }, el('a', { href: '/accedi/', class: 'btn btn-primary', 'data-primary': '' }, 'Accedi'))));
     return;
   }
   const pre = await loadInStatus(status, '/api/registration');
@@ -54,7 +54,7 @@ export async function init() {
       return true;
     } catch (e) {
       if (e.fields.length) showErrors(form, e);
-      else result.replaceChildren(el('div', { class: 'alert alert-danger mb-0' }, e.message));
+      else result.replaceChildren(waitNotice(e, 'Ora puoi chiedere un nuovo collegamento.'));
       return false;
     } finally {
       button.disabled = false;

@@ -5,7 +5,7 @@
 // in the form. The other tabs are incarichi.mjs.
 
 import { getJSON, sendJSON } from '../api.mjs';
-import { addressFields, callout, clearErrors, countdown, fieldInput, fillAddress, showErrors, showFieldError } from '../forms.mjs';
+import { addressFields, callout, clearErrors, countdown, fieldInput, fillAddress, showErrors, showFieldError, waitNotice } from '../forms.mjs';
 import { incarichiSection } from '../incarichi.mjs';
 import { currentSession } from '../session.mjs';
 import { done, el, formatDate, showError, showLoading } from '../ui.mjs';
@@ -104,7 +104,7 @@ function personal(profile, session) {
         button.disabled = false;
         const f = e.fields.find((x) => x.field === field);
         if (f) showFieldError(input(field), f.message);
-        else status.replaceChildren(el('div', { class: 'alert alert-danger mb-0' }, e.message));
+        else status.replaceChildren(waitNotice(e, 'Ora puoi chiedere un nuovo codice.'));
         if (e.retryAfter) countdown(button, e.retryAfter);
       }
     });
@@ -141,7 +141,7 @@ export async function init() {
   const say = (title, ...text) => { done(status); status.replaceChildren(callout('note', title, ...text)); };
   if (!session.authenticated) {
     return say('Accedi per vedere il tuo profilo', 'Il profilo è nell\'area riservata: accedi con SPID, CIE o CNS.',
-      el('p', { class: 'mb-0' }, el('a', { href: '/accedi/', class: 'btn btn-primary' }, 'Accedi')));
+      el('p', { class: 'mb-0' }, el('a', { href: '/accedi/', class: 'btn btn-primary', 'data-primary': '' }, 'Accedi')));
   }
   if (session.account === 'unregistered') {
     return say('Non sei ancora registrato', el('p', { class: 'mb-0' }, 'Per avere un profilo completa la ', el('a', { href: '/registrati/cittadino/' }, 'registrazione'), '.'));

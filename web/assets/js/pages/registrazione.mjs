@@ -6,9 +6,9 @@
 // also looks the company up ("Cerca") and sends the incarico with it.
 
 import { getJSON, sendJSON } from '../api.mjs';
-import { addressFields, callout, clearErrors, companySummary, countdown, fieldInput, loadInStatus, showErrors, showFieldError } from '../forms.mjs';
+import { addressFields, callout, clearErrors, companySummary, countdown, fieldInput, loadInStatus, showErrors, showFieldError, waitNotice } from '../forms.mjs';
 import { currentSession } from '../session.mjs';
-import { bindDateInput, done, el, formatDate, showLoading } from '../ui.mjs';
+import { bindDateInput, done, el, formatDate, sentence, showLoading } from '../ui.mjs';
 
 /** Where a login started from the company form should continue (sessionStorage). */
 const INTENT = 'tl_registrazione';
@@ -18,6 +18,7 @@ const link = (href, text, cls) => el('a', { href, class: cls }, text);
 
 function loginFirst(company) {
   const accedi = link('/accedi/', 'Accedi con SPID, CIE o CNS', 'btn btn-primary');
+  accedi.dataset.primary = '';
   if (company) accedi.addEventListener('click', () => sessionStorage.setItem(INTENT, 'azienda'));
   return callout('note', 'Accedi per registrarti',
     'Per registrarti a Toscana Lavoro devi prima accedere con la tua identità digitale: SPID, CIE o CNS. I tuoi dati anagrafici saranno compilati in automatico.',
@@ -71,7 +72,7 @@ function otpRequest(form, csrf, pre) {
       button.disabled = false;
       const f = e.fields.find((x) => x.field === 'mobile');
       if (f) showFieldError(mobile, f.message);
-      else status.replaceChildren(el('div', { class: 'alert alert-danger mb-0' }, e.message));
+      else status.replaceChildren(waitNotice(e, 'Ora puoi chiedere un nuovo codice.'));
       if (e.retryAfter) countdown(button, e.retryAfter, button.dataset.label ?? button.textContent);
     }
   });
@@ -102,7 +103,7 @@ function registered(status, r) {
   const hours = r.activation_expires_in_hours;
   const result = callout('success', 'Registrazione effettuata',
     `Ti abbiamo inviato un'e-mail all'indirizzo ${r.email} con il collegamento per attivare il tuo profilo: aprilo per completare la registrazione${hours ? ` (vale ${hours} ore)` : ''}. Finché il profilo non è attivo non puoi usare i servizi dell'area riservata.`,
-    r.company ? `Con l'attivazione potrai operare per ${r.company.name}.` : null,
+    r.company ? sentence(`Con l'attivazione potrai operare per ${r.company.name}`) : null,
     el('p', { class: 'mb-0' }, "Non trovi l'e-mail? Controlla anche la posta indesiderata, oppure ", link('/accedi/non-attivo/', 'chiedi un nuovo collegamento'), '.'));
   status.replaceChildren(result);
   status.tabIndex = -1;

@@ -31,7 +31,7 @@ export async function init() {
   status.replaceChildren();
   document.getElementById('rc-app').hidden = false;
   document.getElementById('rc-azienda').replaceChildren('Stai cercando per conto di ', el('strong', {}, session.acting_as.name),
-    '. I curriculum sono mostrati in forma anonima: per vedere il nome del candidato e scaricare il curriculum chiedine la visione; il candidato deciderà se autorizzarla.');
+    `${/[.!?]$/.test(session.acting_as.name) ? '' : '.'} I curriculum sono mostrati in forma anonima: per vedere il nome del candidato e scaricare il curriculum chiedine la visione; il candidato deciderà se autorizzarla.`);
   const select = document.getElementById('rc-territorio');
   for (const t of meta.territories) select.append(el('option', { value: t.code }, t.name));
 
@@ -113,7 +113,7 @@ export async function init() {
       el('p', { role: 'status' }, data.total === 0 ? 'Nessun curriculum corrisponde ai criteri di ricerca.'
         : data.total === 1 ? 'Trovato 1 curriculum.' : `Trovati ${data.total} curriculum.`),
       ...data.items.map(card),
-      data.total > PAGE_SIZE ? pager({ page: state.page, pageSize: PAGE_SIZE, total: data.total, onChange: (p) => { state.page = p; search(); } }) : '',
+      data.total > PAGE_SIZE ? pager({ page: state.page, pageSize: PAGE_SIZE, total: data.total, onChange: (p) => { state.page = p; return search(); }, label: 'Paginazione dei curriculum' }) : '',
     );
   }
 
@@ -158,7 +158,7 @@ export async function init() {
           el('td', { 'data-label': 'Curriculum' }, r.candidate?.download
             ? el('a', { href: r.candidate.download }, 'Download', el('span', { class: 'visually-hidden' }, ` del curriculum di ${r.candidate.name} ${r.candidate.family_name}`))
             : '—')))))),
-      data.total > PAGE_SIZE ? pager({ page: requestsPage, pageSize: PAGE_SIZE, total: data.total, onChange: (p) => { requestsPage = p; loadRequests(); }, label: 'Paginazione delle richieste' }) : '',
+      data.total > PAGE_SIZE ? pager({ page: requestsPage, pageSize: PAGE_SIZE, total: data.total, onChange: (p) => { requestsPage = p; return loadRequests(); }, label: 'Paginazione delle richieste' }) : '',
     );
   }
 

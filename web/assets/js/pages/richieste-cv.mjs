@@ -72,7 +72,7 @@ export async function init() {
         el('caption', { class: 'visually-hidden' }, 'Richieste di visione dei tuoi curriculum'),
         el('thead', {}, el('tr', {}, ['Data', 'Azienda', 'Posizione lavorativa', 'Curriculum', 'Stato', 'Azioni'].map((h) => el('th', { scope: 'col' }, h)))),
         el('tbody', {}, data.items.map(row)))),
-      data.total > PAGE_SIZE ? pager({ page: state.page, pageSize: PAGE_SIZE, total: data.total, onChange: (p) => { state.page = p; load(); } }) : '',
+      data.total > PAGE_SIZE ? pager({ page: state.page, pageSize: PAGE_SIZE, total: data.total, onChange: (p) => { state.page = p; return load(); } }) : '',
     );
   }
 

@@ -1,0 +1,25 @@
+// Every page of the reserved area and of the way in and out (pages.mjs), as a person
+// without a session meets them: the areas, the CV and profile pages, login,
+// registration, activation, logout.
+
+import { everyPage } from './pages.mjs';
+import { session } from './support.mjs';
+
+const s = session();
+
+everyPage(s, [
+  ['/cittadino/area/', 'area-cittadino', true],
+  ['/azienda/area/', null, true],
+  ['/agenzia/area/', null, true],
+  ['/professionista/area/', null, true],
+  ['/cittadino/curriculum/', null, true],
+  ['/cittadino/richieste-cv/', null, true],
+  ['/cittadino/profilo/', null, true],
+  ['/azienda/ricerca-cv/', null, true],
+  ['/accedi/', null, true],
+  ['/accedi/non-attivo/', null, true],
+  ['/registrati/', null, true],
+  ['/registrati/attiva/?token=prova', null, true],
+  ['/registrati/attivato/', null, true],
+  ['/uscita/', null, true],
+]);
