@@ -271,9 +271,18 @@ fn a_trap_fails_only_its_own_request() {
 
 #[test]
 fn hundred_concurrent_writes_all_succeed() {
+    // on a WAL database, from connections set up as the portal's components set theirs
+    // (with rusqlite's defaults alone, rollback journal and FULL sync, 100 writers at
+    // once take ~3-5 s to drain: near the 5 s busy timeout on a loaded machine)
     let state = tempfile::tempdir().unwrap();
-    let app = start(state.path());
-    let url = app.url("/probe/sql/hit");
+    let app = Start::new(fixture_manifest(), state.path())
+        .env("SPIN_VARIABLE_SECRET_TOKEN", "x")
+        .arg("--sqlite")
+        .arg("PRAGMA journal_mode = WAL")
+        .arg("--sqlite")
+        .arg(format!("@{}", e2e::root().join("tests/fixtures/schema.sql").display()))
+        .start();
+    let url = app.url("/probe/sql/write");
     let threads: Vec<_> = (0..100)
         .map(|i| {
             let url = url.clone();
@@ -321,4 +330,302 @@ fn build_accepts_stores_defined_in_the_runtime_config() {
     let without = run(&[]);
     assert!(!without.status.success(), "without the runtime config the store is unknown");
     assert!(String::from_utf8_lossy(&without.stderr).contains("key-value store `cache`"));
+}
+
+/// Writes a request with a `total`-byte body (declared or chunked) from a thread while
+/// reading the answer; returns the status, the body, the time to the answer and how
+/// many body bytes the runner let the client write before it stopped the connection.
+fn upload(base: &str, path: &str, total: usize, chunked: bool) -> (u16, String, Duration, usize) {
+    use std::io::BufRead;
+    let addr = base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let length = if chunked { "transfer-encoding: chunked".to_string() } else { format!("content-length: {total}") };
+    let head = format!("PUT {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/octet-stream\r\n{length}\r\n\r\n");
+    let started = std::time::Instant::now();
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        let block = vec![b'x'; 64 * 1024];
+        let mut sent = 0;
+        while sent < total {
+            let n = block.len().min(total - sent);
+            let ok = if chunked {
+                writer.write_all(format!("{n:x}\r\n").as_bytes()).is_ok()
+                    && writer.write_all(&block[..n]).is_ok()
+                    && writer.write_all(b"\r\n").is_ok()
+            } else {
+                writer.write_all(&block[..n]).is_ok()
+            };
+            if !ok {
+                break;
+            }
+            sent += n;
+        }
+        if chunked && sent == total {
+            let _ = writer.write_all(b"0\r\n\r\n");
+        }
+        sent
+    });
+    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).unwrap();
+    let elapsed = started.elapsed();
+    let status: u16 = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let (mut length, mut chunked_reply) = (0, false);
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line.trim().is_empty() {
+            break;
+        }
+        let line = line.to_ascii_lowercase();
+        if let Some(v) = line.strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap();
+        }
+        chunked_reply |= line.starts_with("transfer-encoding:") && line.contains("chunked");
+    }
+    let mut body = Vec::new();
+    if chunked_reply {
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size).unwrap();
+            let n = usize::from_str_radix(size.trim(), 16).unwrap();
+            let mut chunk = vec![0; n + 2];
+            reader.read_exact(&mut chunk).unwrap();
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+    } else {
+        body.resize(length, 0);
+        reader.read_exact(&mut body).unwrap();
+    }
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+    let sent = sender.join().unwrap();
+    (status, String::from_utf8_lossy(&body).into_owned(), elapsed, sent)
+}
+
+/// The runner's resident memory, in KB.
+fn rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+const TOO_LARGE: &str = r#"{"error":{"code":"payload_too_large","message":"I dati inviati sono troppo grandi."}}"#;
+
+#[test]
+fn bodies_over_the_limit_never_reach_the_component() {
+    let state = tempfile::tempdir().unwrap();
+    let app = Start::new(fixture_manifest(), state.path())
+        .env("SPIN_VARIABLE_SECRET_TOKEN", "x")
+        .arg("--max-request-body")
+        .arg("100000")
+        .start();
+    for chunked in [false, true] {
+        let (status, body, _, _) = upload(&app.base, "/probe/body", 100_000, chunked);
+        assert_eq!((status, body.as_str()), (200, "100000"), "exactly the limit passes (chunked: {chunked})");
+        let (status, body, _, _) = upload(&app.base, "/probe/body", 100_001, chunked);
+        assert_eq!((status, body.as_str()), (413, TOO_LARGE), "one byte more (chunked: {chunked})");
+    }
+    // a declared length is refused even on a path no component serves
+    let (status, _, _, _) = upload(&app.base, "/nowhere", 100_001, false);
+    assert_eq!(status, 413);
+    let log = app.log_text();
+    assert!(log.contains("PUT /probe/body - 413"), "the declared length never reached the component: {log}");
+    assert!(log.contains("request body over 100000 bytes, answered 413"), "{log}");
+    assert_eq!(get(&app.url("/probe/env")).status, 200, "still serving");
+}
+
+#[test]
+fn huge_bodies_get_413_quickly_and_memory_stays_bounded() {
+    let state = tempfile::tempdir().unwrap();
+    // RUST_BACKTRACE=1 (set in many shells) makes every logged error carry a symbolised
+    // host backtrace: ~40 MB of debug info loaded on the first one, whatever the body
+    let app = Start::new(fixture_manifest(), state.path())
+        .env("SPIN_VARIABLE_SECRET_TOKEN", "x")
+        .env("RUST_BACKTRACE", "0")
+        .env("RUST_LIB_BACKTRACE", "0")
+        .arg("--sqlite")
+        .arg(format!("@{}", e2e::root().join("tests/fixtures/schema.sql").display()))
+        .start();
+    // warm up: a body of exactly the default limit (6 MiB) goes through, one byte more
+    // does not (the guest then traps on the cut stream)
+    let (status, body, _, _) = upload(&app.base, "/probe/body", 6 << 20, true);
+    assert_eq!((status, body.as_str()), (200, (6usize << 20).to_string().as_str()));
+    let (status, _, _, _) = upload(&app.base, "/probe/body", (6 << 20) + 1, true);
+    assert_eq!(status, 413);
+    let before = rss_kb(app.pid());
+    for total in [50_000_000, 200_000_000] {
+        for chunked in [false, true] {
+            let (status, body, elapsed, sent) = upload(&app.base, "/probe/body", total, chunked);
+            assert_eq!((status, body.as_str()), (413, TOO_LARGE), "{total} bytes, chunked: {chunked}");
+            assert!(elapsed < Duration::from_secs(10), "{total} bytes, chunked: {chunked}: answered after {elapsed:?}");
+            assert!(sent < total, "{total} bytes, chunked: {chunked}: the runner read the whole body");
+            let grown = rss_kb(app.pid()).saturating_sub(before);
+            println!("{total} bytes, chunked: {chunked}: 413 after {elapsed:?}, {sent} bytes sent, RSS +{grown} KB");
+            assert!(grown < 8 * 1024, "{total} bytes, chunked: {chunked}: RSS grew by {grown} KB");
+        }
+    }
+    assert_eq!(get(&app.url("/probe/sql/count")).status, 200, "still serving");
+}
+
+#[test]
+fn a_component_that_never_answers_is_stopped_at_the_request_timeout() {
+    let state = tempfile::tempdir().unwrap();
+    let app = Start::new(fixture_manifest(), state.path())
+        .env("SPIN_VARIABLE_SECRET_TOKEN", "x")
+        .arg("--sqlite")
+        .arg(format!("@{}", e2e::root().join("tests/fixtures/schema.sql").display()))
+        .arg("--request-timeout")
+        .arg("2s")
+        .start();
+    let loops: Vec<_> = (0..4)
+        .map(|_| {
+            let url = app.url("/probe/loop");
+            std::thread::spawn(move || {
+                let t = std::time::Instant::now();
+                let status = get(&url).status;
+                (status, t.elapsed(), std::time::Instant::now())
+            })
+        })
+        .collect();
+    // each looping guest writes a row before it loops: wait for the four
+    let waiting = std::time::Instant::now();
+    while get(&app.url("/probe/sql/count")).body != "4" {
+        assert!(waiting.elapsed() < Duration::from_secs(30), "the looping guests did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // more loops than cores: each yields, so the runner serves other requests meanwhile
+    assert_eq!(send("POST", &app.url("/probe/sql/hit"), "during").status, 200);
+    let served = std::time::Instant::now();
+    for l in loops {
+        let (status, took, ended) = l.join().unwrap();
+        assert_eq!(status, 500);
+        assert!(took >= Duration::from_secs(2) && took < Duration::from_secs(12), "{took:?}");
+        assert!(served < ended, "the other request was served while the guests looped");
+    }
+    let log = app.log_text();
+    assert!(log.contains("GET /probe/loop probe 500"), "{log}");
+    // the slots are free again: as many requests as before still run
+    let writes: Vec<_> = (0..20)
+        .map(|i| {
+            let url = app.url("/probe/sql/hit");
+            std::thread::spawn(move || send("POST", &url, &format!("after{i}")).status)
+        })
+        .collect();
+    assert!(writes.into_iter().all(|w| w.join().unwrap() == 200));
+    assert_eq!(get(&app.url("/probe/sql/count")).body, "25");
+}
+
+#[test]
+fn spin_full_url_takes_the_scheme_of_the_flag() {
+    let state = tempfile::tempdir().unwrap();
+    let app = Start::new(fixture_manifest(), state.path())
+        .env("SPIN_VARIABLE_SECRET_TOKEN", "x")
+        .arg("--url-scheme")
+        .arg("https")
+        .start();
+    let r = get(&app.url("/items/7?x=1")).json();
+    let host = app.base.trim_start_matches("http://");
+    assert_eq!(r["spin-full-url"], format!("https://{host}/items/7?x=1"));
+}
+
+#[test]
+fn sqlite_connections_get_spins_defaults_and_no_hidden_pragmas() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    assert_eq!(
+        get(&app.url("/probe/sql/pragmas")).body,
+        "journal_mode=delete foreign_keys=1 busy_timeout=5000 synchronous=2",
+        "rusqlite's defaults, as Spin 3+ opens them: rollback journal on a new file"
+    );
+    drop(app);
+    // a database made WAL (as a deployment does once) stays WAL for every connection
+    let app = Start::new(fixture_manifest(), state.path())
+        .env("SPIN_VARIABLE_SECRET_TOKEN", "x")
+        .arg("--sqlite")
+        .arg("PRAGMA journal_mode = WAL")
+        .start();
+    assert!(get(&app.url("/probe/sql/pragmas")).body.starts_with("journal_mode=wal "));
+}
+
+#[test]
+fn key_value_on_redis_uses_spins_layout() {
+    let redis = e2e::redis::Redis::start();
+    let state = tempfile::tempdir().unwrap();
+    let rc = state.path().join("runtime-config.toml");
+    std::fs::write(&rc, format!("[key_value_store.default]\ntype = \"redis\"\nurl = \"{}\"\n", redis.url(3))).unwrap();
+    let with_redis = || {
+        Start::new(fixture_manifest(), state.path())
+            .env("SPIN_VARIABLE_SECRET_TOKEN", "x")
+            .arg("--runtime-config-file")
+            .arg(rc.to_str().unwrap())
+            .start()
+    };
+    let app = with_redis();
+    assert_eq!(send("PUT", &app.url("/probe/kv/saluto"), "buongiorno").status, 200);
+    assert_eq!(send("PUT", &app.url("/probe/kv/altro"), "x").status, 200);
+    assert_eq!(get(&app.url("/probe/kv/saluto")).body, "buongiorno");
+    assert_eq!(get(&app.url("/probe/kv/assente")).status, 404);
+    // as Spin stores it: the key itself, a plain string, in the URL's database
+    assert_eq!(redis.command(3, &["GET", "saluto"]), "buongiorno");
+    assert_eq!(redis.command(0, &["EXISTS", "saluto"]), "0");
+    redis.command(3, &["SET", "da-fuori", "1"]);
+    assert_eq!(get(&app.url("/probe/kv-keys")).body, "altro,da-fuori,saluto", "get_keys is every key (KEYS *)");
+    assert_eq!(get(&app.url("/probe/kv-exists/altro")).body, "true");
+    assert_eq!(send("DELETE", &app.url("/probe/kv/altro"), "").status, 200);
+    assert_eq!(get(&app.url("/probe/kv-exists/altro")).body, "false");
+    assert_eq!(redis.command(3, &["EXISTS", "altro"]), "0");
+    assert!(app.log_text().contains(&format!("key-value store `default`: Redis at 127.0.0.1:{}", redis.port)));
+    assert!(!state.path().join("sqlite_key_value.db").exists(), "no file store was made");
+    drop(app);
+    let app = with_redis();
+    assert_eq!(get(&app.url("/probe/kv/saluto")).body, "buongiorno", "the data is Redis's, not the runner's");
+}
+
+#[test]
+fn unknown_runtime_config_is_refused_at_start() {
+    let state = tempfile::tempdir().unwrap();
+    let rc = state.path().join("runtime-config.toml");
+    for (text, expected) in [
+        ("[key_value_stores.default]\ntype = \"spin\"\n", "unknown key `key_value_stores`"),
+        ("[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://127.0.0.1:1\"\nuser = \"x\"\n", "unknown key `user`"),
+        ("[sqlite_database.default]\ntype = \"libsql\"\nurl = \"https://db.example.org\"\ntoken = \"t\"\n", "served by Spin only"),
+    ] {
+        std::fs::write(&rc, text).unwrap();
+        let (code, err) = Start::new(fixture_manifest(), state.path())
+            .env("SPIN_VARIABLE_SECRET_TOKEN", "x")
+            .arg("--runtime-config-file")
+            .arg(rc.to_str().unwrap())
+            .refused();
+        assert_eq!(code, Some(1), "{text}");
+        assert!(err.contains(expected), "{text}: {err}");
+    }
+}
+
+#[test]
+fn single_file_mappings_are_mounted_read_only() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    assert_eq!(get(&app.url("/one-file/file")).body, "ciao dal file|read-only");
+}
+
+#[test]
+fn builds_run_in_manifest_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("spin.toml");
+    let mut text = String::from("spin_manifest_version = 2\n[application]\nname = \"x\"\n");
+    for id in ["zeta", "alpha", "mid"] {
+        text.push_str(&format!(
+            "[[trigger.http]]\nroute = \"/{id}\"\ncomponent = \"{id}\"\n[component.{id}]\nsource = \"{id}.wasm\"\n\
+             [component.{id}.build]\ncommand = \"echo {id} >> order.txt\"\n"
+        ));
+    }
+    std::fs::write(&manifest, text).unwrap();
+    let out = std::process::Command::new(e2e::runner_bin()).arg("build").arg("--from").arg(&manifest).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(dir.path().join("order.txt")).unwrap(), "zeta\nalpha\nmid\n");
 }

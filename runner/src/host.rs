@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use redis::AsyncCommands;
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, Linker, Resource, ResourceTable};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
@@ -16,7 +17,7 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
 use crate::outbound::{AllowedHost, is_allowed};
-use crate::store::{self, Pool, Stores};
+use crate::store::{self, Database, KvStore, Stores};
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -24,7 +25,7 @@ mod bindings {
         world: "runner-host",
         imports: { default: async | trappable },
         with: {
-            "fermyon:spin/key-value.store": super::KvStore,
+            "fermyon:spin/key-value.store": super::KvHandle,
             "fermyon:spin/sqlite.connection": super::SqlConn,
         },
     });
@@ -33,24 +34,32 @@ mod bindings {
 use bindings::fermyon::spin::{key_value, sqlite, variables};
 
 /// Guest handle of an opened key-value store.
-pub struct KvStore {
+pub struct KvHandle {
     label: String,
-    pool: Arc<Pool>,
+    store: Arc<KvStore>,
 }
 
-/// Guest handle of an opened SQLite connection; it holds one pooled connection so a
-/// guest's `BEGIN … COMMIT` spans its `execute` calls.
+/// Guest handle of an opened SQLite connection: as in Spin 3+, a connection of its
+/// own, opened on the first statement and closed when the guest drops the handle
+/// (SQLite then rolls back a transaction the guest left open).
 pub struct SqlConn {
-    conn: Option<rusqlite::Connection>,
-    pool: Arc<Pool>,
+    db: Arc<Database>,
+    state: ConnState,
+}
+
+enum ConnState {
+    NotOpened,
+    Open(rusqlite::Connection),
+    /// A statement is running (or was cancelled while running).
+    Busy,
 }
 
 /// Everything a component may use, fixed at start.
 pub struct ComponentRuntime {
     pub id: String,
     pub pre: ProxyPre<HostState>,
-    kv: HashMap<String, Arc<Pool>>,
-    sqlite: HashMap<String, Arc<Pool>>,
+    kv: HashMap<String, Arc<KvStore>>,
+    sqlite: HashMap<String, Arc<Database>>,
     variables: HashMap<String, String>,
     env: Vec<(String, String)>,
     mounts: Vec<(PathBuf, String)>,
@@ -123,6 +132,9 @@ impl WasiHttpHooks for OutboundHooks {
     }
 }
 
+/// How often the engine's epoch advances (Spin's default tick).
+pub const EPOCH_TICK: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// The engine and linker shared by all components.
 pub struct Host {
     pub engine: Engine,
@@ -141,7 +153,20 @@ impl Host {
         pool.total_tables(5_000);
         pool.max_memory_size(256 << 20);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        // Request timeouts: a guest checks the epoch at loop heads and calls, so one that
+        // loops forever still yields and is stopped (see `server::App::dispatch`).
+        config.epoch_interruption(true);
         let engine = Engine::new(&config).map_err(anyhow::Error::from).context("cannot create the wasmtime engine")?;
+        let ticker = engine.weak();
+        std::thread::Builder::new().name("epoch-ticker".into()).spawn(move || {
+            loop {
+                std::thread::sleep(EPOCH_TICK);
+                match ticker.upgrade() {
+                    Some(e) => e.increment_epoch(),
+                    None => break,
+                }
+            }
+        })?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
@@ -192,9 +217,9 @@ impl Host {
         let pre = ProxyPre::new(pre)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("component `{id}` does not export wasi:http/incoming-handler@0.2.x"))?;
-        let pick = |labels: &[String], all: &std::collections::BTreeMap<String, Arc<Pool>>| {
+        fn pick<T>(labels: &[String], all: &std::collections::BTreeMap<String, Arc<T>>) -> HashMap<String, Arc<T>> {
             labels.iter().filter_map(|l| all.get(l).map(|p| (l.clone(), p.clone()))).collect()
-        };
+        }
         Ok(ComponentRuntime {
             id: id.to_string(),
             pre,
@@ -237,58 +262,84 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 impl key_value::Host for HostState {}
 
 impl key_value::HostStore for HostState {
-    async fn open(&mut self, label: String) -> wasmtime::Result<Result<Resource<KvStore>, key_value::Error>> {
-        let Some(pool) = self.component.kv.get(&label).cloned() else {
+    async fn open(&mut self, label: String) -> wasmtime::Result<Result<Resource<KvHandle>, key_value::Error>> {
+        let Some(store) = self.component.kv.get(&label).cloned() else {
             return Ok(Err(key_value::Error::AccessDenied));
         };
-        Ok(Ok(self.table.push(KvStore { label, pool })?))
+        Ok(Ok(self.table.push(KvHandle { label, store })?))
     }
 
-    async fn get(&mut self, this: Resource<KvStore>, key: String) -> wasmtime::Result<Result<Option<Vec<u8>>, key_value::Error>> {
-        self.kv_op(this, move |c, store| store::kv::get(c, store, &key)).await
+    async fn get(&mut self, this: Resource<KvHandle>, key: String) -> wasmtime::Result<Result<Option<Vec<u8>>, key_value::Error>> {
+        let k = key.clone();
+        let out = self
+            .kv_op(this, move |c, store| store::kv::get(c, store, &k), |mut r| async move { r.get(key).await })
+            .await?;
+        Ok(out.and_then(|v: Option<Vec<u8>>| match v {
+            Some(v) if v.len() + std::mem::size_of::<Option<Vec<u8>>>() > store::MAX_RESULT_BYTES => Err(
+                key_value::Error::Other(format!("query result exceeds limit of {} bytes", store::MAX_RESULT_BYTES)),
+            ),
+            v => Ok(v),
+        }))
     }
 
-    async fn set(&mut self, this: Resource<KvStore>, key: String, value: Vec<u8>) -> wasmtime::Result<Result<(), key_value::Error>> {
-        self.kv_op(this, move |c, store| store::kv::set(c, store, &key, &value)).await
+    async fn set(&mut self, this: Resource<KvHandle>, key: String, value: Vec<u8>) -> wasmtime::Result<Result<(), key_value::Error>> {
+        let (k, v) = (key.clone(), value.clone());
+        self.kv_op(this, move |c, store| store::kv::set(c, store, &k, &v), |mut r| async move { r.set(key, value).await })
+            .await
     }
 
-    async fn delete(&mut self, this: Resource<KvStore>, key: String) -> wasmtime::Result<Result<(), key_value::Error>> {
-        self.kv_op(this, move |c, store| store::kv::delete(c, store, &key)).await
+    async fn delete(&mut self, this: Resource<KvHandle>, key: String) -> wasmtime::Result<Result<(), key_value::Error>> {
+        let k = key.clone();
+        self.kv_op(this, move |c, store| store::kv::delete(c, store, &k), |mut r| async move { r.del(key).await }).await
     }
 
-    async fn exists(&mut self, this: Resource<KvStore>, key: String) -> wasmtime::Result<Result<bool, key_value::Error>> {
-        self.kv_op(this, move |c, store| store::kv::exists(c, store, &key)).await
+    async fn exists(&mut self, this: Resource<KvHandle>, key: String) -> wasmtime::Result<Result<bool, key_value::Error>> {
+        let k = key.clone();
+        self.kv_op(this, move |c, store| store::kv::exists(c, store, &k), |mut r| async move { r.exists(key).await })
+            .await
     }
 
-    async fn get_keys(&mut self, this: Resource<KvStore>) -> wasmtime::Result<Result<Vec<String>, key_value::Error>> {
-        self.kv_op(this, move |c, store| store::kv::keys(c, store)).await
+    async fn get_keys(&mut self, this: Resource<KvHandle>) -> wasmtime::Result<Result<Vec<String>, key_value::Error>> {
+        // Redis: every key of the database, as Spin does (`KEYS *`)
+        self.kv_op(this, move |c, store| store::kv::keys(c, store), |mut r| async move { r.keys("*").await }).await
     }
 
-    async fn drop(&mut self, this: Resource<KvStore>) -> wasmtime::Result<()> {
+    async fn drop(&mut self, this: Resource<KvHandle>) -> wasmtime::Result<()> {
         self.table.delete(this)?;
         Ok(())
     }
 }
 
 impl HostState {
-    async fn kv_op<T: Send + 'static>(
+    /// One key-value operation: `file` on the SQLite store (off the executor), or
+    /// `redis` on the Redis connection.
+    async fn kv_op<T, F>(
         &mut self,
-        this: Resource<KvStore>,
-        op: impl FnOnce(&rusqlite::Connection, &str) -> rusqlite::Result<T> + Send + 'static,
-    ) -> wasmtime::Result<Result<T, key_value::Error>> {
-        let store = self.table.get(&this)?;
-        let (label, pool) = (store.label.clone(), store.pool.clone());
+        this: Resource<KvHandle>,
+        file: impl FnOnce(&rusqlite::Connection, &str) -> rusqlite::Result<T> + Send + 'static,
+        redis: impl FnOnce(redis::aio::ConnectionManager) -> F,
+    ) -> wasmtime::Result<Result<T, key_value::Error>>
+    where
+        T: Send + 'static,
+        F: Future<Output = redis::RedisResult<T>>,
+    {
+        let handle = self.table.get(&this)?;
+        let (label, store) = (handle.label.clone(), handle.store.clone());
         let component = self.component.id.clone();
-        blocking(move || {
-            let conn = pool.get().map_err(|e| key_value::Error::Other(e.to_string()))?;
-            let out = op(&conn, &label);
-            pool.put(conn);
-            out.map_err(|e| {
-                eprintln!("key-value error in `{component}`: {e}");
-                key_value::Error::Other(e.to_string())
-            })
-        })
-        .await
+        let out = match &*store {
+            KvStore::File(f) => {
+                let f = f.clone();
+                blocking(move || f.with(|c| file(c, &label)).map_err(|e| e.to_string())).await?
+            }
+            KvStore::Redis(r) => match r.conn().await {
+                Ok(conn) => redis(conn).await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            },
+        };
+        Ok(out.map_err(|e| {
+            eprintln!("key-value error in `{component}`: {e}");
+            key_value::Error::Other(e)
+        }))
     }
 }
 
@@ -296,15 +347,10 @@ impl sqlite::Host for HostState {}
 
 impl sqlite::HostConnection for HostState {
     async fn open(&mut self, database: String) -> wasmtime::Result<Result<Resource<SqlConn>, sqlite::Error>> {
-        let Some(pool) = self.component.sqlite.get(&database).cloned() else {
+        let Some(db) = self.component.sqlite.get(&database).cloned() else {
             return Ok(Err(sqlite::Error::AccessDenied));
         };
-        let p = pool.clone();
-        let conn = match blocking(move || p.get()).await? {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(sqlite::Error::Io(e.to_string()))),
-        };
-        Ok(Ok(self.table.push(SqlConn { conn: Some(conn), pool })?))
+        Ok(Ok(self.table.push(SqlConn { db, state: ConnState::NotOpened })?))
     }
 
     async fn execute(
@@ -314,16 +360,29 @@ impl sqlite::HostConnection for HostState {
         parameters: Vec<sqlite::Value>,
     ) -> wasmtime::Result<Result<sqlite::QueryResult, sqlite::Error>> {
         let handle = self.table.get_mut(&this)?;
-        let Some(conn) = handle.conn.take() else {
-            return Ok(Err(sqlite::Error::InvalidConnection));
+        let db = handle.db.clone();
+        let conn = match std::mem::replace(&mut handle.state, ConnState::Busy) {
+            ConnState::Open(c) => Some(c),
+            ConnState::NotOpened => None,
+            ConnState::Busy => return Ok(Err(sqlite::Error::InvalidConnection)),
         };
         let params: Vec<rusqlite::types::Value> = parameters.into_iter().map(to_sql).collect();
         let (conn, out) = blocking(move || {
-            let out = store::execute(&conn, &statement, &params);
-            (conn, out)
+            let conn = match conn {
+                Some(c) => c,
+                None => match db.connect() {
+                    Ok(c) => c,
+                    Err(e) => return (None, Err(e.to_string())),
+                },
+            };
+            let out = store::execute(&conn, &statement, &params, store::MAX_RESULT_BYTES);
+            (Some(conn), out)
         })
         .await?;
-        self.table.get_mut(&this)?.conn = Some(conn);
+        self.table.get_mut(&this)?.state = match conn {
+            Some(c) => ConnState::Open(c),
+            None => ConnState::NotOpened,
+        };
         Ok(match out {
             Ok(rows) => Ok(sqlite::QueryResult {
                 columns: rows.columns,
@@ -333,15 +392,15 @@ impl sqlite::HostConnection for HostState {
                     .map(|r| sqlite::RowResult { values: r.into_iter().map(from_sql).collect() })
                     .collect(),
             }),
-            Err(e) => Err(sqlite::Error::Io(e.to_string())),
+            Err(e) => Err(sqlite::Error::Io(e)),
         })
     }
 
     async fn drop(&mut self, this: Resource<SqlConn>) -> wasmtime::Result<()> {
         let handle = self.table.delete(this)?;
-        if let Some(conn) = handle.conn {
-            let pool = handle.pool;
-            blocking(move || pool.put(conn)).await?;
+        if let ConnState::Open(conn) = handle.state {
+            // closing may checkpoint a WAL file: not on the executor
+            blocking(move || drop(conn)).await?;
         }
         Ok(())
     }

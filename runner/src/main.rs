@@ -73,12 +73,34 @@ struct UpArgs {
     /// Environment variable `KEY=VALUE` for every component. Repeatable.
     #[arg(short = 'e', long = "env")]
     env: Vec<String>,
-    /// Spin runtime configuration file (key_value_store / sqlite_database of type "spin").
+    /// Spin runtime configuration file: [key_value_store.<label>] of type "spin" or
+    /// "redis", [sqlite_database.<label>] of type "spin".
     #[arg(long)]
     runtime_config_file: Option<PathBuf>,
+    /// Largest request body a component is given, in bytes; a larger one is answered 413
+    /// (a declared Content-Length before anything is read, a chunked body as soon as it
+    /// grows past it). Spin has no such limit: put one at the edge in production.
+    #[arg(long, default_value_t = 6 * 1024 * 1024, value_name = "BYTES")]
+    max_request_body: u64,
+    /// Time a component has to answer (e.g. `30s`, `500ms`; a plain number is seconds);
+    /// then 500, and its instance is stopped.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    request_timeout: std::time::Duration,
+    /// Scheme of `spin-full-url` (the runner listens on plain HTTP; `https` when a TLS
+    /// terminator in front of it is what clients reach, as `spin up --tls-cert` would report).
+    #[arg(long, default_value = "http", value_parser = ["http", "https"])]
+    url_scheme: String,
     /// Where compiled components are cached (default: $RUNNER_CACHE_DIR or ~/.cache/toscana-runner).
     #[arg(long)]
     cache_dir: Option<PathBuf>,
+}
+
+/// `30s`, `500ms`, `2m`, or a number of seconds (Spin's `--request-timeout` syntax).
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    if let Ok(secs) = s.trim().parse::<f64>() {
+        return std::time::Duration::try_from_secs_f64(secs).map_err(|e| e.to_string());
+    }
+    humantime::parse_duration(s.trim()).map_err(|e| e.to_string())
 }
 
 fn main() {
@@ -99,7 +121,9 @@ fn load_manifest(path: &Path, rc: &store::RuntimeConfig) -> Result<App> {
     App::load(path, &rc.kv_labels(), &rc.sqlite_labels())
 }
 
-/// Runs the build commands, in order of component ids, stopping at the first failure.
+/// Runs the build commands in manifest order, stopping at the first failure. (Spin
+/// sorts components by their local dependencies only; between independent components
+/// its order is unspecified, so no build may rely on another's output.)
 /// The manifest is validated against the same runtime config `up` would use.
 fn build(args: &UpArgs) -> Result<()> {
     let (rc, _) = store::RuntimeConfig::load(args.runtime_config_file.as_deref())?;
@@ -175,46 +199,95 @@ fn resolve_variables(app: &App, cli: &[(String, String)]) -> Result<HashMap<Stri
 }
 
 /// Maps a component's `files` to read-only mounts. Directory mappings are mounted
-/// directly; glob patterns are copied into the state directory and mounted at `/`.
+/// directly when nothing is excluded; everything else (single files, glob patterns,
+/// directories with `exclude_files`) is copied into the state directory, as `spin up`
+/// copies every mapping, and that copy is mounted at `/`.
 fn mounts(app: &App, c: &manifest::Component, state_dir: &Path) -> Result<Vec<(PathBuf, String)>> {
+    enum Staged {
+        Pattern(String),
+        Placement(PathBuf, String),
+    }
     let mut out = Vec::new();
-    let mut patterns = Vec::new();
+    let mut staged = Vec::new();
     for f in &c.files {
         match f {
             FileMount::Dir { source, destination } => {
                 let host = app.dir.join(source);
-                if !host.is_dir() {
-                    bail!("component `{}`: files source `{}` is not a directory", c.id, host.display());
+                if !host.exists() {
+                    bail!("component `{}`: files source `{}` does not exist", c.id, host.display());
                 }
-                out.push((host, destination.clone()));
+                if host.is_dir() && c.exclude_files.is_empty() {
+                    out.push((host, destination.clone()));
+                } else {
+                    staged.push(Staged::Placement(host, destination.clone()));
+                }
             }
-            FileMount::Pattern(p) => patterns.push(p.clone()),
+            FileMount::Pattern(p) => staged.push(Staged::Pattern(p.clone())),
         }
     }
-    if !patterns.is_empty() {
-        if out.iter().any(|(_, g)| g == "/") {
-            bail!("component `{}`: file patterns and a directory mounted at `/` cannot be combined", c.id);
-        }
-        let staged = state_dir.join("files").join(&c.id);
-        let _ = std::fs::remove_dir_all(&staged);
-        let excluded: Vec<glob::Pattern> =
-            c.exclude_files.iter().map(|p| glob::Pattern::new(p)).collect::<Result<_, _>>()?;
-        for p in patterns {
-            let full = app.dir.join(&p);
-            for entry in glob::glob(&full.to_string_lossy()).with_context(|| format!("bad files pattern `{p}`"))? {
-                let path = entry?;
-                let rel = path.strip_prefix(&app.dir).unwrap_or(&path).to_path_buf();
-                if !path.is_file() || excluded.iter().any(|x| x.matches_path(&rel)) {
+    if staged.is_empty() {
+        return Ok(out);
+    }
+    // the copy is mounted at `/`: a directory mounted there is copied into it
+    if let Some(i) = out.iter().position(|(_, g)| g == "/") {
+        let (host, guest) = out.remove(i);
+        staged.push(Staged::Placement(host, guest));
+    }
+    let root = state_dir.join("files").join(&c.id);
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root)?;
+    let excluded: Vec<glob::Pattern> =
+        c.exclude_files.iter().map(|p| glob::Pattern::new(p)).collect::<Result<_, _>>()?;
+    let app_dir = app.dir.canonicalize().unwrap_or_else(|_| app.dir.clone());
+    let is_excluded = |path: &Path| {
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        let rel = canonical.strip_prefix(&app_dir).unwrap_or(&canonical).to_path_buf();
+        excluded.iter().any(|x| x.matches_path(&rel))
+    };
+    let copy = |from: &Path, to: &Path| -> Result<()> {
+        std::fs::create_dir_all(to.parent().unwrap_or(&root))?;
+        std::fs::copy(from, to).with_context(|| format!("component `{}`: cannot copy {}", c.id, from.display()))?;
+        Ok(())
+    };
+    for item in staged {
+        match item {
+            Staged::Pattern(p) => {
+                let full = app.dir.join(&p);
+                if full.is_file() {
+                    copy(&full, &root.join(&p))?;
                     continue;
                 }
-                let dest = staged.join(&rel);
-                std::fs::create_dir_all(dest.parent().unwrap_or(&staged))?;
-                std::fs::copy(&path, &dest)?;
+                let pattern = if full.is_dir() { full.join("**/*") } else { full };
+                for entry in glob::glob(&pattern.to_string_lossy()).with_context(|| format!("bad files pattern `{p}`"))? {
+                    let path = entry?;
+                    if !path.is_file() || is_excluded(&path) {
+                        continue;
+                    }
+                    let rel = path.strip_prefix(&app.dir).unwrap_or(&path).to_path_buf();
+                    copy(&path, &root.join(rel))?;
+                }
+            }
+            Staged::Placement(host, guest) => {
+                let dest = root.join(guest.trim_start_matches('/'));
+                if host.is_file() {
+                    if guest.ends_with('/') {
+                        bail!("component `{}`: `{guest}` is not a valid destination file name", c.id);
+                    }
+                    copy(&host, &dest)?;
+                    continue;
+                }
+                for entry in glob::glob(&host.join("**/*").to_string_lossy())? {
+                    let path = entry?;
+                    if !path.is_file() || is_excluded(&path) {
+                        continue;
+                    }
+                    let rel = path.strip_prefix(&host).unwrap_or(&path).to_path_buf();
+                    copy(&path, &dest.join(rel))?;
+                }
             }
         }
-        std::fs::create_dir_all(&staged)?;
-        out.push((staged, "/".to_string()));
     }
+    out.push((root, "/".to_string()));
     Ok(out)
 }
 
@@ -236,7 +309,13 @@ fn serve(args: UpArgs) -> Result<()> {
     let state_dir = args.state_dir.clone().unwrap_or_else(|| app.dir.join(".spin"));
     std::fs::create_dir_all(&state_dir).with_context(|| format!("cannot create state dir {}", state_dir.display()))?;
     let stores = rc.open(&rc_dir, &state_dir)?;
-    store::run_sqlite_args(&stores.sqlite["default"], &args.sqlite)?;
+    store::run_sqlite_args(&stores, &args.sqlite)?;
+    for (label, kv) in &stores.kv {
+        eprintln!("key-value store `{label}`: {}", kv.describe());
+    }
+    for (label, db) in &stores.sqlite {
+        eprintln!("SQLite database `{label}`: {}", db.describe());
+    }
 
     let app_vars = resolve_variables(&app, &variable_pairs(&args.variables)?)?;
     let extra_env = pairs(&args.env, "--env")?;
@@ -285,7 +364,16 @@ fn serve(args: UpArgs) -> Result<()> {
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
         let routes = router.describe();
-        let app = Arc::new(server::App { host, router, components });
+        let limits = server::Limits {
+            max_request_body: args.max_request_body,
+            request_timeout: args.request_timeout,
+            scheme: if args.url_scheme == "https" {
+                wasmtime_wasi_http::p2::bindings::http::types::Scheme::Https
+            } else {
+                wasmtime_wasi_http::p2::bindings::http::types::Scheme::Http
+            },
+        };
+        let app = Arc::new(server::App { host, router, components, limits });
         println!("Serving http://{addr}");
         println!("Available Routes:");
         for (route, component) in routes {

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use indexmap::IndexMap;
 use serde::Deserialize;
 
 use crate::outbound::AllowedHost;
@@ -19,8 +20,9 @@ pub struct RawManifest {
     pub variables: BTreeMap<String, AppVariable>,
     #[serde(default)]
     pub trigger: Triggers,
+    /// In manifest order (builds run in it).
     #[serde(default)]
-    pub component: BTreeMap<String, RawComponent>,
+    pub component: IndexMap<String, RawComponent>,
 }
 
 // Fields Spin reads but this runner has no use for are accepted so manifests stay valid.
@@ -148,7 +150,8 @@ pub struct App {
     pub name: String,
     pub dir: PathBuf,
     pub variables: BTreeMap<String, AppVariable>,
-    pub components: BTreeMap<String, Component>,
+    /// In manifest order.
+    pub components: IndexMap<String, Component>,
     /// `(component, route)` for every public route, in manifest order.
     pub routes: Vec<(String, String)>,
 }
@@ -313,7 +316,7 @@ impl App {
                 bail!("application variable `{name}` cannot be both required and have a default");
             }
         }
-        let mut components = BTreeMap::new();
+        let mut components = IndexMap::new();
         for (id, c) in raw.component {
             if !valid_component_id(&id) {
                 bail!("component id `{id}` must be kebab-case (lower-case letters, digits, `-`)");

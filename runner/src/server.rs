@@ -4,18 +4,21 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Result;
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, combinators::UnsyncBoxBody};
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use wasmtime::Store;
+use wasmtime::{Store, UpdateDeadline};
 use wasmtime_wasi_http::WasiHttpView;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 
@@ -28,6 +31,82 @@ pub struct App {
     pub host: Host,
     pub router: Router,
     pub components: HashMap<String, Arc<ComponentRuntime>>,
+    pub limits: Limits,
+}
+
+/// What the HTTP trigger enforces around every component call.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest request body passed to a component; more: 413 before the component sees it.
+    pub max_request_body: u64,
+    /// Time a component has to answer (its response head); then 500 and its instance is
+    /// dropped. A response body that has started may stream for longer.
+    pub request_timeout: Duration,
+    /// The scheme of `spin-full-url` (the runner itself listens on plain HTTP).
+    pub scheme: Scheme,
+}
+
+/// The 413 the runner answers for a body over `--max-request-body`, in the portal's
+/// JSON error shape.
+const PAYLOAD_TOO_LARGE: &str =
+    r#"{"error":{"code":"payload_too_large","message":"I dati inviati sono troppo grandi."}}"#;
+
+fn payload_too_large() -> Response<Body> {
+    let mut r = text(StatusCode::PAYLOAD_TOO_LARGE, PAYLOAD_TOO_LARGE);
+    r.headers_mut().insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    // the rest of the body is not read: the connection cannot be reused
+    r.headers_mut().insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+    r
+}
+
+/// Set once a request body grows past the limit.
+#[derive(Default)]
+struct Overflow {
+    happened: AtomicBool,
+    notify: tokio::sync::Notify,
+}
+
+/// A request body that ends with an error, and raises `Overflow`, as soon as more than
+/// `max` bytes have arrived: what a component can read, and so buffer, is bounded.
+struct LimitedBody {
+    inner: Incoming,
+    seen: u64,
+    max: u64,
+    overflow: Arc<Overflow>,
+}
+
+impl hyper::body::Body for LimitedBody {
+    type Data = Bytes;
+    type Error = wasmtime_wasi_http::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        if self.seen > self.max {
+            return Poll::Ready(None);
+        }
+        match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    self.seen += data.len() as u64;
+                    if self.seen > self.max {
+                        self.overflow.happened.store(true, Ordering::SeqCst);
+                        self.overflow.notify.notify_one();
+                        return Poll::Ready(Some(Err(wasmtime_wasi_http::Error::HttpRequestBodySize(Some(self.seen)))));
+                    }
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e.into()))),
+            other => other.map(|o| o.map(|r| r.map_err(Into::into))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 fn text(status: StatusCode, body: &'static str) -> Response<Body> {
@@ -47,8 +126,16 @@ impl App {
             .get(http::header::HOST)
             .and_then(|h| h.to_str().ok())
             .is_none_or(|h| format!("http://{h}/").parse::<http::Uri>().is_ok_and(|u| u.host().is_some()));
+        // A declared length over the limit is refused before anything is read.
+        let too_long = req
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .is_some_and(|n| n > self.limits.max_request_body);
         let (response, component) = match path.as_str() {
             _ if !host_ok => (text(StatusCode::BAD_REQUEST, "Bad Request: invalid Host header"), "-".to_string()),
+            _ if too_long => (payload_too_large(), "-".to_string()),
             "/.well-known/spin/health" => (text(StatusCode::OK, "OK"), "-".to_string()),
             p if p.starts_with(crate::routes::WELL_KNOWN_PREFIX) => (text(StatusCode::NOT_FOUND, "Not Found"), "-".to_string()),
             _ => match self.router.route(&path) {
@@ -82,32 +169,84 @@ impl App {
             .get(&m.component)
             .ok_or_else(|| anyhow::anyhow!("no runtime for component `{}`", m.component))?
             .clone();
-        let req = with_spin_headers(req, &m, client)?;
+        let overflow = Arc::new(Overflow::default());
+        let max = self.limits.max_request_body;
+        let req = req.map(|inner| LimitedBody { inner, seen: 0, max, overflow: overflow.clone() });
+        let req = with_spin_headers(req, &m, client, &self.limits.scheme)?;
         let mut store = Store::new(&self.host.engine, component.new_state()?);
+        // Epoch interruption: every few ticks the guest yields to the executor (so a
+        // guest that loops does not hold a worker thread), and past the deadline it traps
+        // unless it has answered: a response body may then stream for as long as the
+        // client takes to read it (a large download on a slow line).
+        let timeout = self.limits.request_timeout;
+        let deadline = Instant::now() + timeout;
+        let responded = Arc::new(AtomicBool::new(false));
+        let answered = responded.clone();
+        store.set_epoch_deadline(YIELD_TICKS);
+        store.epoch_deadline_callback(move |_| {
+            Ok(if !answered.load(Ordering::Relaxed) && Instant::now() >= deadline {
+                UpdateDeadline::Interrupt
+            } else {
+                // tokio's own yield puts the task at the back of the queue
+                UpdateDeadline::YieldCustom(YIELD_TICKS, Box::pin(tokio::task::yield_now()))
+            })
+        });
         let (sender, receiver) = tokio::sync::oneshot::channel();
-        let req = store.data_mut().http().new_incoming_request(Scheme::Http, req)?;
+        let scheme = self.limits.scheme.clone();
+        let req = store.data_mut().http().new_incoming_request(scheme, req)?;
         let out = store.data_mut().http().new_response_outparam(sender)?;
         let pre = component.pre.clone();
         let id = component.id.clone();
-        let task = tokio::task::spawn(async move {
+        let mut task = tokio::task::spawn(async move {
             let proxy = pre.instantiate_async(&mut store).await?;
             proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
         });
-        match receiver.await {
+        // Stops the component and waits until its instance (and the body it had read)
+        // is gone, so what the runner holds is bounded before it answers. A guest yields
+        // at least every few ticks, so this is quick.
+        async fn stop<T>(task: &mut tokio::task::JoinHandle<T>) {
+            task.abort();
+            let _ = task.await;
+        }
+        let too_large = || {
+            eprintln!("component `{id}`: request body over {max} bytes, answered 413");
+            Ok(payload_too_large())
+        };
+        let outcome = tokio::select! {
+            biased;
+            _ = overflow.notify.notified() => {
+                stop(&mut task).await;
+                return too_large();
+            }
+            r = receiver => r,
+            _ = tokio::time::sleep_until(deadline.into()) => {
+                stop(&mut task).await;
+                anyhow::bail!("no response within the request timeout ({} s); instance dropped", timeout.as_secs_f64());
+            }
+        };
+        if overflow.happened.load(Ordering::SeqCst) {
+            stop(&mut task).await;
+            return too_large();
+        }
+        match outcome {
             Ok(Ok(resp)) => {
+                responded.store(true, Ordering::Relaxed);
                 // The body may still be streaming: report a late trap without failing the response.
+                let id = id.clone();
                 tokio::spawn(async move {
                     match task.await {
                         Ok(Ok(())) => {}
                         Ok(Err(e)) => eprintln!("error: component `{id}` trapped after responding: {e:?}"),
+                        Err(e) if e.is_cancelled() => {}
                         Err(e) => eprintln!("error: component `{id}` task failed: {e}"),
                     }
                 });
                 Ok(resp.map(|b| b.map_err(anyhow::Error::from).boxed_unsync()))
             }
             Ok(Err(code)) => anyhow::bail!("component returned an error code: {code:?}"),
-            Err(_) => match task.await {
+            Err(_) => match (&mut task).await {
                 Ok(Ok(())) => anyhow::bail!("component did not set a response"),
+                Ok(Err(_)) if overflow.happened.load(Ordering::SeqCst) => too_large(),
                 Ok(Err(e)) => Err(e.into()),
                 Err(e) => Err(e.into()),
             },
@@ -115,8 +254,11 @@ impl App {
     }
 }
 
+/// Ticks (of `host::EPOCH_TICK`) between a running guest's yields to the executor.
+const YIELD_TICKS: u64 = 5;
+
 /// Adds Spin's request headers (and removes any a client sent under those names).
-fn with_spin_headers(req: Request<Incoming>, m: &RouteMatch, client: SocketAddr) -> Result<Request<Incoming>> {
+fn with_spin_headers<B>(req: Request<B>, m: &RouteMatch, client: SocketAddr, scheme: &Scheme) -> Result<Request<B>> {
     let (mut parts, body) = req.into_parts();
     let host = parts
         .headers
@@ -125,7 +267,11 @@ fn with_spin_headers(req: Request<Incoming>, m: &RouteMatch, client: SocketAddr)
         .unwrap_or("localhost")
         .to_string();
     let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
-    let full_url = format!("http://{host}{path_and_query}");
+    let scheme = match scheme {
+        Scheme::Https => "https",
+        _ => "http",
+    };
+    let full_url = format!("{scheme}://{host}{path_and_query}");
     parts.uri = full_url.parse()?;
     let spoofed: Vec<HeaderName> = parts.headers.keys().filter(|k| k.as_str().starts_with("spin-")).cloned().collect();
     for k in spoofed {

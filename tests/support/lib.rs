@@ -5,6 +5,7 @@ pub mod client;
 pub mod cvfiles;
 pub mod demo_idp;
 pub mod latency;
+pub mod redis;
 pub mod routes;
 
 use std::io::{BufRead, BufReader, Read};
