@@ -266,7 +266,10 @@ pub fn handle(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
             let body = crate::feeds::rss(&items, &base_url(req)?, &req.query, &built);
             xml(body, "application/rss+xml; charset=utf-8", offers_max_age, inm)
         }
-        r @ (Route::SitemapIndex | Route::SitemapPages | Route::SitemapOffers(_)) => sitemap(db, &r, &base_url(req)?, &today, ref_max_age, inm),
+        // the index (its page count) and the offers' pages change with every offer
+        // published or closed: they are cached as briefly as the offers themselves
+        r @ (Route::SitemapIndex | Route::SitemapOffers(_)) => sitemap(db, &r, &base_url(req)?, &today, offers_max_age, inm),
+        r @ Route::SitemapPages => sitemap(db, &r, &base_url(req)?, &today, ref_max_age, inm),
     }
 }
 
@@ -314,6 +317,17 @@ mod tests {
         }
         assert!(rss.contains("https://lavoro.example.it/offerte/"), "{rss}");
         assert!(sitemap.contains("<loc>https://lavoro.example.it/"), "{sitemap}");
+    }
+
+    #[test]
+    fn sitemaps_of_offers_are_cached_as_briefly_as_the_offers() {
+        let c = db();
+        let cache = |route: &str, info: &str| get(&c, route, info).unwrap().header("cache-control").map(str::to_string);
+        let offers = Some("public, max-age=60".to_string());
+        assert_eq!(cache("/sitemap.xml", ""), offers, "the index counts the open offers");
+        assert_eq!(cache("/sitemaps", "/offers-1.xml"), offers);
+        assert_eq!(cache("/feeds/offers.rss", ""), offers);
+        assert_eq!(cache("/sitemaps", "/pages.xml"), Some("public, max-age=3600".to_string()), "the portal's pages change with a release");
     }
 
     #[test]
