@@ -269,7 +269,9 @@ fn bad_inputs_write_nothing_and_an_expired_offer_takes_no_application() {
         assert_eq!(giulia.get("/api/applications?history=true").json_checked()["total"], 0, "{what}: none in the citizen's list");
         assert!(mailbox(&app, EMAIL[1]).iter().all(|m| m["template"] != "application_received"), "{what}: no e-mail");
     };
-    let cases: [(&str, Value, u16, &str, Vec<(&str, &str)>); 7] = [
+    // (what, body, status, error code, field errors)
+    type Case<'a> = (&'a str, Value, u16, &'a str, Vec<(&'a str, &'a str)>);
+    let cases: [Case; 7] = [
         ("missing declarations", json!({ "offer": offer, "cv_id": cv }), 422, "invalid_fields", vec![("declarations.0", "required"), ("declarations.1", "required"), ("declarations.2", "required")]),
         ("a false declaration", json!({ "offer": offer, "cv_id": cv, "declarations": [true, false, true] }), 422, "invalid_fields", vec![("declarations.1", "required")]),
         ("more declarations than requirements", json!({ "offer": offer, "cv_id": cv, "declarations": [true, true, true, true] }), 422, "invalid_fields", vec![("declarations", "too_many")]),
