@@ -1,8 +1,8 @@
 //! The back office and applications (issue 15) end to end, through the HTTP API only:
 //! the bootstrap administrator grants an operator; the operator publishes an offer that
-//! the public search, detail, page, RSS feed and sitemap show at once (a revalidation
-//! with an earlier ETag gets the new content, and caches may keep it at most
-//! `offers_max_age`); citizens apply with their declarations and a CV, once; the
+//! the public search, detail, page, RSS feed and sitemap show at once (browsers
+//! revalidate every time, and a revalidation with an earlier ETag gets the new content;
+//! edges may keep it `offers_max_age`); citizens apply with their declarations and a CV, once; the
 //! operator's esiti reach the citizen, each with an e-mail; the company receives what
 //! was sent and downloads the CV as sent; the CV's history shows its use; withdrawal;
 //! editing and closing; an expired offer (the test clock); bad inputs, each a JSON error
@@ -65,10 +65,11 @@ fn audit(admin: &Client, action: &str, entity_id: &str) -> Vec<Value> {
     admin.get(&format!("/api/admin/audit?action={action}&entity_id={entity_id}")).json_checked()["items"].as_array().unwrap().clone()
 }
 
-/// The ETag of a public answer, after checking how long caches may keep it.
-fn etag(r: &Reply, max_age: u32) -> String {
+/// The ETag of a public answer about offers, after checking that browsers revalidate it
+/// every time and edges keep it at most `s_maxage` seconds (`offers_max_age`).
+fn etag(r: &Reply, s_maxage: u32) -> String {
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.header("cache-control"), Some(format!("public, max-age={max_age}").as_str()));
+    assert_eq!(r.header("cache-control"), Some(format!("public, max-age=0, must-revalidate, s-maxage={s_maxage}").as_str()));
     r.header("etag").expect("an ETag").to_string()
 }
 

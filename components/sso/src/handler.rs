@@ -252,21 +252,22 @@ fn acs(f: Federation, req: &Req, st: &Stores) -> Result<Reply, ApiError> {
         session_index: identity.session_index.clone(),
         level: identity.level,
     };
-    start_session(req, st.db, &cf, &a("name"), &a("familyName"), &identity.attributes, login, pending.next.as_deref())
+    let person = Person { cf: &cf, name: &a("name"), family_name: &a("familyName"), attributes: &identity.attributes };
+    start_session(req, st.db, person, login, pending.next.as_deref())
 }
 
-/// Finds or creates the person and opens a session: 303 to where the person goes next,
-/// with the cookie.
-fn start_session(
-    req: &Req,
-    db: &dyn Db,
-    cf: &str,
-    name: &str,
-    family_name: &str,
-    attributes: &std::collections::BTreeMap<String, String>,
-    login: Login,
-    next: Option<&str>,
-) -> Result<Reply, ApiError> {
+/// Who logged in, as the IdP or the card says.
+struct Person<'a> {
+    cf: &'a str,
+    name: &'a str,
+    family_name: &'a str,
+    attributes: &'a std::collections::BTreeMap<String, String>,
+}
+
+/// Finds or creates the person and opens a session: 303 to where the person goes next
+/// (`next`, when the account is active), with the cookie.
+fn start_session(req: &Req, db: &dyn Db, person: Person, login: Login, next: Option<&str>) -> Result<Reply, ApiError> {
+    let Person { cf, name, family_name, attributes } = person;
     let now = req.now;
     let at = saml::xml::instant(now);
     let opt = |k: &str| attributes.get(k).cloned();
@@ -470,7 +471,9 @@ fn cns(req: &Req, st: &Stores) -> Result<Reply, ApiError> {
         Ok(h) => {
             let login = Login { method: "cns".into(), idp: None, name_id: None, name_qualifier: None, session_index: None, level: 2 };
             let next = req.form().ok().and_then(|f| f.get("next").and_then(crate::safe_next));
-            start_session(req, st.db, &h.fiscal_code, &h.name, &h.family_name, &Default::default(), login, next.as_deref())
+            let none = Default::default();
+            let person = Person { cf: &h.fiscal_code, name: &h.name, family_name: &h.family_name, attributes: &none };
+            start_session(req, st.db, person, login, next.as_deref())
         }
         Err(why) => {
             eprintln!("sso: CNS certificate refused: {why}");
