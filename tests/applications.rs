@@ -214,6 +214,19 @@ fn publish_apply_evaluate_send_withdraw_edit_close() {
     assert_eq!(uses.len(), 1, "{history}");
     assert_eq!(uses[0]["note"], format!("Candidatura Offerta {offer}"));
 
+    // --- the operator reads and adds to the CVs of their CPI's citizens (Caricato CPI = SI)
+    let listed = operator.get(&format!("/api/operator/cv?person={}", CF[1])).json_checked();
+    assert_eq!((listed["person"]["fiscal_code"].as_str(), listed["items"].as_array().unwrap().len()), (Some(CF[1]), 1), "{listed}");
+    let by_cpi = operator.upload("POST", &format!("/api/operator/cv?person={}", CF[1]), &giulia_cv_bytes, &staff::cv_meta("CV aggiornato al CPI"));
+    assert_eq!(by_cpi.status, 201, "{}", by_cpi.body);
+    let by_cpi_id = by_cpi.json()["id"].as_i64().unwrap();
+    let in_her_list = giulia.get(&format!("/api/cv/{by_cpi_id}")).json_checked();
+    assert_eq!(in_her_list["uploaded_by_cpi_label"], "SI", "{in_her_list}");
+    let (status, _, bytes) = operator.get_bytes(&format!("/api/operator/cv/{by_cpi_id}/file"));
+    assert_eq!((status, bytes == giulia_cv_bytes), (200, true));
+    let upload_audit = audit(&admin, "cv.upload", &by_cpi_id.to_string());
+    assert_eq!((upload_audit.len(), upload_audit[0]["after"]["person"].as_str()), (1, Some(CF[1])), "{upload_audit:?}");
+
     // --- withdrawal while inserita, refused after
     let second = staff::publish(&operator, &staff::offer_form("zafferanista stagionale", &deadline, ACME))["code"].as_str().unwrap().to_string();
     let to_withdraw = staff::apply(&giulia, &second, giulia_cv).json()["id"].as_i64().unwrap();
