@@ -348,6 +348,38 @@ fn bad_inputs_write_nothing_and_an_expired_offer_takes_no_application() {
     let received = mailbox(&app, EMAIL[3]).iter().filter(|m| m["template"] == "application_received" && m["params"]["offer"] == burst.as_str()).count();
     assert_eq!(received, 1);
 
+    // publications at once each get their own code
+    let form = staff::offer_form("cameriere", &day(today + 10 * 86_400), ACME);
+    let gate = std::sync::Barrier::new(8);
+    let replies: Vec<(u16, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8).map(|_| s.spawn(|| { gate.wait(); let r = operator.post("/api/operator/offers", &form); (r.status, r.body) })).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(replies.iter().all(|(status, _)| *status == 201), "{replies:?}");
+    let mut codes: Vec<String> = replies.iter().map(|(_, b)| serde_json::from_str::<Value>(b).unwrap()["code"].as_str().unwrap().to_string()).collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), 8, "{codes:?}");
+
+    // two esiti at once: one is set, the other finds the state changed
+    let a = staff::apply(&giulia, &codes[0], cv).json()["id"].as_i64().unwrap();
+    let gate = std::sync::Barrier::new(2);
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = ["inviata", "non_inviata"]
+            .map(|to| {
+                let (gate, operator) = (&gate, &operator);
+                s.spawn(move || { gate.wait(); operator.post(&format!("/api/operator/applications/{a}/status"), &json!({ "status": to })).status })
+            })
+            .into_iter()
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut sorted = statuses.clone();
+    sorted.sort();
+    assert_eq!(sorted, [200, 409], "{statuses:?}");
+    let mine = giulia.get(&format!("/api/applications/{a}")).json_checked();
+    assert_eq!(mine["timeline"].as_array().unwrap().len(), 2, "one esito recorded: {mine}");
+
     // a revoked operator is no operator on the very next request
     let roles = admin.get(&format!("/api/admin/roles?fiscal_code={}", CF[4])).json_checked();
     let role = roles["items"][0]["id"].as_i64().unwrap();
