@@ -249,6 +249,8 @@ fn publish_apply_evaluate_send_withdraw_edit_close() {
     assert_eq!((now_public["occupation"].as_str(), now_public["places"].as_i64()), (Some("zafferanista e pasticcere"), Some(3)));
     let edit_audit = audit(&admin, "offer.edit", &second);
     assert_eq!((edit_audit[0]["before"]["occupation"].as_str(), edit_audit[0]["after"]["occupation"].as_str()), (Some("zafferanista stagionale"), Some("zafferanista e pasticcere")));
+    assert_eq!(operator.put(&format!("/api/operator/offers/{second}"), &edited_form).status, 200);
+    assert_eq!(audit(&admin, "offer.edit", &second).len(), 1, "the same form again is no edit");
     let search_etag = etag(&e2e::get(&app.url(search)), 60);
     let closed = operator.post(&format!("/api/operator/offers/{second}/close"), &json!({}));
     assert_eq!((closed.status, closed.json()["status"].as_str()), (200, Some("closed")), "{}", closed.body);
