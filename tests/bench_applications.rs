@@ -200,8 +200,8 @@ fn main() {
             let decided = (k == 1 || k == 2 || k == 3).then_some(created + 1800);
             let cv_id = if p == 0 { cv } else { 1_000_000 + p as i64 };
             tx.execute(
-                "INSERT INTO applications (offer_id, person_id, cv_id, cv_description, declarations, status, created_at, updated_at, decided_by, decided_at)
-                 VALUES (?, ?, ?, 'CV', ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO applications (offer_id, cpi_code, person_id, cv_id, cv_description, declarations, status, created_at, updated_at, decided_by, decided_at)
+                 VALUES (?1, (SELECT cpi_code FROM offers WHERE id = ?1), ?2, ?3, 'CV', ?4, ?5, ?6, ?7, ?8, ?9)",
                 rusqlite::params![offer, person, cv_id, declarations, status, created, decided.unwrap_or(created), decided.map(|_| chiara), decided],
             )
             .unwrap();
@@ -288,23 +288,33 @@ fn main() {
         println!("| {name} | {} |", ms(median_of(budget, || native(&cookie, target))));
     }
     let today = common::rome::day_at(now);
-    let null = rusqlite::types::Value::Null;
-    let text = |v: &str| rusqlite::types::Value::Text(v.to_string());
-    let op_params = vec![text("firenze"), null.clone(), null.clone(), null.clone(), null.clone()];
-    let filtered_params = vec![text("firenze"), text(&codes[0]), text("inviata"), null.clone(), null.clone()];
-    let mine_params = vec![giulia.into(), null.clone(), null.clone(), null.clone(), 0i64.into(), text(&today)];
+    let (op_query, filtered_query, mine_query) = (
+        applications::model::operator_query(&applications::model::OperatorFilter { cpi: "firenze", offer: None, status: None, from: None, to: None }),
+        applications::model::operator_query(&applications::model::OperatorFilter { cpi: "firenze", offer: Some(&codes[0]), status: Some("inviata"), from: None, to: None }),
+        applications::model::mine_query(&applications::model::MineFilter { person_id: giulia, from: None, to: None, status: None, history: false, today: &today }),
+    );
+    let values = |q: &applications::model::ListQuery| -> Vec<rusqlite::types::Value> {
+        q.params
+            .iter()
+            .map(|v| match v {
+                common::sql::Value::Integer(i) => rusqlite::types::Value::Integer(*i),
+                common::sql::Value::Text(t) => rusqlite::types::Value::Text(t.clone()),
+                common::sql::Value::Null => rusqlite::types::Value::Null,
+                other => panic!("unexpected parameter {other:?}"),
+            })
+            .collect()
+    };
     let page = |mut p: Vec<rusqlite::types::Value>, size: i64| {
         p.extend([size.into(), 0i64.into()]);
         p
     };
-    let (op_filter, mine_filter, order) = (applications::OPERATOR_FILTER, applications::MINE_FILTER, applications::LIST_ORDER);
     let statements = [
-        ("operator's list: count", applications::model::count_sql(op_filter), op_params.clone()),
-        ("operator's list: the page's ids", applications::model::ids_sql(op_filter, order, 5), page(op_params, 20)),
-        ("operator's list, one offer and one esito: count", applications::model::count_sql(op_filter), filtered_params.clone()),
-        ("operator's list, one offer and one esito: the page's ids", applications::model::ids_sql(op_filter, order, 5), page(filtered_params, 20)),
-        ("citizen's list: count", applications::model::count_sql(mine_filter), mine_params.clone()),
-        ("citizen's list: the page's ids", applications::model::ids_sql(mine_filter, order, 6), page(mine_params, 10)),
+        ("operator's list: count", op_query.count.clone(), values(&op_query)),
+        ("operator's list: the page", op_query.page.clone(), page(values(&op_query), 20)),
+        ("operator's list, one offer and one esito: count", filtered_query.count.clone(), values(&filtered_query)),
+        ("operator's list, one offer and one esito: the page", filtered_query.page.clone(), page(values(&filtered_query), 20)),
+        ("citizen's list: count", mine_query.count.clone(), values(&mine_query)),
+        ("citizen's list: the page", mine_query.page.clone(), page(values(&mine_query), 10)),
     ];
     println!("\n| statement, in SQLite alone on the same file | median | query plan |");
     println!("| --- | --- | --- |");

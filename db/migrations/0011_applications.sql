@@ -9,6 +9,9 @@
 CREATE TABLE IF NOT EXISTS applications (
     id             INTEGER PRIMARY KEY,
     offer_id       INTEGER NOT NULL REFERENCES offers (id),
+    -- the offer's CPI, copied when applying (an offer never changes CPI): the operator's
+    -- list reads one index range in date order instead of sorting all the CPI's rows
+    cpi_code       TEXT NOT NULL REFERENCES cpis (code),
     person_id      INTEGER NOT NULL REFERENCES people (id),
     cv_id          INTEGER,
     cv_description TEXT NOT NULL DEFAULT '',
@@ -26,6 +29,9 @@ CREATE TABLE IF NOT EXISTS applications (
 CREATE UNIQUE INDEX IF NOT EXISTS applications_current ON applications (offer_id, person_id) WHERE status <> 'ritirata';
 CREATE INDEX IF NOT EXISTS applications_person ON applications (person_id, created_at);
 CREATE INDEX IF NOT EXISTS applications_offer ON applications (offer_id, status, created_at);
+-- the operator's list: newest first, by esito, by date (withdrawn ones aside unless asked)
+CREATE INDEX IF NOT EXISTS applications_cpi ON applications (cpi_code, created_at, id);
+CREATE INDEX IF NOT EXISTS applications_cpi_status ON applications (cpi_code, status, created_at, id);
 CREATE INDEX IF NOT EXISTS applications_cv ON applications (cv_id, created_at);
 
 -- The CV file exactly as sent with the application (what the operator and the company

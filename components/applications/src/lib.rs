@@ -266,9 +266,17 @@ fn apply(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     let now = req.now;
     let id = tx(db, |db| {
         let rows = db.execute(
-            "INSERT INTO applications (offer_id, person_id, cv_id, cv_description, declarations, status, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'inserita', ?6, ?6) ON CONFLICT DO NOTHING RETURNING id",
-            params![terms.offer_id, s.person_id, cv_id, cv_description.as_str(), serde_json::to_string(&declarations).map_err(ApiError::internal)?, now],
+            "INSERT INTO applications (offer_id, cpi_code, person_id, cv_id, cv_description, declarations, status, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'inserita', ?7, ?7) ON CONFLICT DO NOTHING RETURNING id",
+            params![
+                terms.offer_id,
+                terms.cpi_code.as_str(),
+                s.person_id,
+                cv_id,
+                cv_description.as_str(),
+                serde_json::to_string(&declarations).map_err(ApiError::internal)?,
+                now
+            ],
         )?;
         let id = rows.first().map(|r| r.int("id")).transpose()?.ok_or_else(|| {
             ApiError::new(409, "already_applied", "Ti sei già candidato a questa offerta: trovi la candidatura in «Visualizza candidature».")
@@ -302,15 +310,6 @@ fn apply(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 // Visualizza candidature
 // ---------------------------------------------------------------------------------
 
-/// The person's list ([`model::count_sql`], [`model::ids_sql`]): ?1 person, ?2 from,
-/// ?3 to (unix seconds or NULL), ?4 status or NULL, ?5 history (1: also offers no
-/// longer open), ?6 today (`YYYY-MM-DD`).
-pub const MINE_FILTER: &str = "a.person_id = ?1 AND (?2 IS NULL OR a.created_at >= ?2) AND (?3 IS NULL OR a.created_at < ?3) AND (?4 IS NULL OR a.status = ?4) \
-                  AND (?5 = 1 OR (o.status = 'published' AND o.deadline >= ?6))";
-
-/// Both lists: newest first.
-pub const LIST_ORDER: &str = "a.created_at DESC, a.id DESC";
-
 /// `GET /api/applications?from=&to=&status=&history=true&page=`: "Elenco Candidature",
 /// newest first. Without `history`, only applications to offers still open.
 fn mine(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
@@ -318,16 +317,17 @@ fn mine(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     let q = req.query()?;
     let paging = Paging::from_query(&q, 10)?;
     let (from, to) = common::rome::day_range(q.get("from"), q.get("to"))?;
-    let status = match q.get("status") {
-        None => None,
-        Some(v) => Some(Status::parse(v).ok_or_else(|| ApiError::bad_request("invalid_filter", "L'esito indicato non esiste."))?.as_str()),
-    };
+    let status = status_filter(q.get("status"))?;
     let history = matches!(q.get("history"), Some("true" | "1" | "si" | "on"));
     let today = today(req);
-    let p = params![s.person_id, from, to, status, history, today.as_str()];
-    let (total, ids) = model::page_of_ids(db, MINE_FILTER, p, paging, LIST_ORDER)?;
-    let items = ids.into_iter().map(|id| model::row(db, id)).collect::<Result<Vec<_>, _>>()?;
+    let filter = model::MineFilter { person_id: s.person_id, from, to, status, history, today: &today };
+    let (total, items) = model::mine_page(db, &filter, paging)?;
     Reply::json(200, &Page::new(items, total, paging))
+}
+
+/// The `status` filter of the lists: one of the states (400 otherwise).
+fn status_filter(v: Option<&str>) -> Result<Option<&'static str>, ApiError> {
+    v.map(|v| Status::parse(v).map(Status::as_str).ok_or_else(|| ApiError::bad_request("invalid_filter", "L'esito indicato non esiste."))).transpose()
 }
 
 /// The caller's own application `id` (404 for anyone else's).
@@ -420,9 +420,6 @@ fn of_my_cpi(db: &dyn Db, op: &Operator, id: i64) -> Result<(), ApiError> {
 
 /// The operator's list: ?1 CPI, ?2 offer code or NULL, ?3 status or NULL (NULL: all but
 /// the withdrawn), ?4 from, ?5 to (unix seconds or NULL).
-pub const OPERATOR_FILTER: &str = "o.cpi_code = ?1 AND (?2 IS NULL OR o.code = ?2) AND (?3 IS NULL OR a.status = ?3) AND (?3 IS NOT NULL OR a.status <> 'ritirata') \
-                  AND (?4 IS NULL OR a.created_at >= ?4) AND (?5 IS NULL OR a.created_at < ?5)";
-
 /// `GET /api/operator/applications?offer=&status=&from=&to=&page=`: the applications to
 /// the CPI's offers (withdrawn ones only when asked for).
 fn operator_list(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
@@ -430,14 +427,10 @@ fn operator_list(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     let q = req.query()?;
     let paging = Paging::from_query(&q, 20)?;
     let (from, to) = common::rome::day_range(q.get("from"), q.get("to"))?;
-    let status = match q.get("status") {
-        None => None,
-        Some(v) => Some(Status::parse(v).ok_or_else(|| ApiError::bad_request("invalid_filter", "L'esito indicato non esiste."))?.as_str()),
-    };
-    let offer = q.get("offer").map(str::to_ascii_uppercase);
-    let p = params![op.cpi.code.as_str(), offer.as_deref(), status, from, to];
-    let (total, ids) = model::page_of_ids(db, OPERATOR_FILTER, p, paging, LIST_ORDER)?;
-    let items = ids.into_iter().map(|id| model::operator_row(db, id)).collect::<Result<Vec<_>, _>>()?;
+    let status = status_filter(q.get("status"))?;
+    let offer = q.get("offer").map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
+    let filter = model::OperatorFilter { cpi: &op.cpi.code, offer: offer.as_deref(), status, from, to };
+    let (total, items) = model::operator_page(db, &filter, paging)?;
     Reply::json(200, &Page::new(items, total, paging))
 }
 

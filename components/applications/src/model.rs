@@ -119,6 +119,198 @@ pub fn page_of_ids(db: &dyn Db, filter: &str, p: &[Value], paging: Paging, order
     Ok((total, ids))
 }
 
+/// A list's two statements, built from the filters actually given: an absent filter adds
+/// no condition, so the planner sees only real ones and picks the index that serves
+/// them in date order (`(?n IS NULL OR …)` conditions hide that from it). Every value is
+/// a parameter; `page` takes `params`, then the page's limit and offset.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub count: String,
+    pub page: String,
+    pub params: Vec<Value>,
+}
+
+/// Conditions joined by `AND`, each with its numbered parameters.
+#[derive(Default)]
+struct Conditions {
+    sql: Vec<String>,
+    params: Vec<Value>,
+}
+
+impl Conditions {
+    /// A condition whose `{}` is the next parameter, `v`.
+    fn with(&mut self, condition: &str, v: impl Into<Value>) {
+        self.with_all(condition, vec![v.into()]);
+    }
+
+    /// A condition whose `{}`s are the next parameters, `values` in order.
+    fn with_all(&mut self, condition: &str, values: Vec<Value>) {
+        let mut sql = String::new();
+        let mut parts = condition.split("{}");
+        sql.push_str(parts.next().unwrap_or_default());
+        for (part, v) in parts.zip(values) {
+            self.params.push(v);
+            sql.push_str(&format!("?{}{part}", self.params.len()));
+        }
+        self.sql.push(sql);
+    }
+
+    fn fixed(&mut self, condition: &str) {
+        self.sql.push(condition.to_string());
+    }
+
+    fn query(self, count_from: &str, columns: &str, page_from: &str, order: &str) -> ListQuery {
+        let w = self.sql.join(" AND ");
+        let n = self.params.len();
+        ListQuery {
+            count: format!("SELECT count(*) AS n FROM {count_from} WHERE {w}"),
+            page: format!("SELECT {columns} FROM {page_from} WHERE {w} ORDER BY {order} LIMIT ?{} OFFSET ?{}", n + 1, n + 2),
+            params: self.params,
+        }
+    }
+}
+
+/// Runs `q` for `paging`: the total (a page past the end refused) and the page's rows.
+fn run_list(db: &dyn Db, q: &ListQuery, paging: Paging) -> Result<(i64, common::sql::Rows), ApiError> {
+    let total = db.execute(&q.count, &q.params)?.scalar("n")?;
+    paging.ensure_in_range(total)?;
+    let mut values = q.params.clone();
+    values.extend([paging.limit().into(), paging.offset().into()]);
+    Ok((total, db.execute(&q.page, &values)?))
+}
+
+/// The offer summary's columns of a page (`o` the offer, `c` its CPI).
+const SUMMARY_COLUMNS: &str = "o.code, o.occupation, o.deadline, c.code AS cpi_code, c.name AS cpi_name";
+
+fn summary_of(r: &common::sql::Row<'_>) -> Result<OfferSummary, ApiError> {
+    let code = r.text("code")?;
+    Ok(OfferSummary {
+        url: format!("/offerte/{code}"),
+        code,
+        occupation: r.text("occupation")?,
+        cpi: Named { code: r.text("cpi_code")?, name: r.text("cpi_name")? },
+        deadline: r.text("deadline")?,
+    })
+}
+
+/// The filters of "Elenco Candidature".
+#[derive(Debug, Clone)]
+pub struct MineFilter<'a> {
+    pub person_id: i64,
+    /// `created_at` from (inclusive) and to (exclusive), unix seconds
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub status: Option<&'a str>,
+    /// "Includi storico": also applications to offers no longer open
+    pub history: bool,
+    /// `YYYY-MM-DD`: offers whose deadline is before it are no longer open
+    pub today: &'a str,
+}
+
+pub fn mine_query(f: &MineFilter) -> ListQuery {
+    let mut w = Conditions::default();
+    w.with("a.person_id = {}", f.person_id);
+    if let Some(s) = f.status {
+        w.with("a.status = {}", s);
+    }
+    if let Some(t) = f.from {
+        w.with("a.created_at >= {}", t);
+    }
+    if let Some(t) = f.to {
+        w.with("a.created_at < {}", t);
+    }
+    if !f.history {
+        w.fixed("o.status = 'published'");
+        w.with("o.deadline >= {}", f.today);
+    }
+    w.query(
+        "applications a JOIN offers o ON o.id = a.offer_id",
+        &format!("a.id, a.created_at, a.status, {SUMMARY_COLUMNS}"),
+        "applications a JOIN offers o ON o.id = a.offer_id JOIN cpis c ON c.code = o.cpi_code",
+        "a.created_at DESC, a.id DESC",
+    )
+}
+
+/// A page of "Elenco Candidature", newest first, in one statement, and the total.
+pub fn mine_page(db: &dyn Db, f: &MineFilter, paging: Paging) -> Result<(i64, Vec<Row>), ApiError> {
+    let (total, rows) = run_list(db, &mine_query(f), paging)?;
+    let items = rows.map(|r| {
+        let status = status_of(r.str("status")?)?;
+        Ok(Row {
+            id: r.int("id")?,
+            offer: summary_of(&r)?,
+            date: iso_utc(r.int("created_at")?),
+            status: status.as_str(),
+            status_label: status_label(status),
+            withdrawable: status == Status::Inserita,
+        })
+    })?;
+    Ok((total, items))
+}
+
+/// The filters of the operator's list.
+#[derive(Debug, Clone)]
+pub struct OperatorFilter<'a> {
+    /// the CPI the operator works for
+    pub cpi: &'a str,
+    /// an offer's code
+    pub offer: Option<&'a str>,
+    /// one state; without it, every state but `ritirata`
+    pub status: Option<&'a str>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+pub fn operator_query(f: &OperatorFilter) -> ListQuery {
+    let mut w = Conditions::default();
+    match f.offer {
+        // one offer of the CPI: its own index (offer, esito, date)
+        Some(code) => w.with_all("a.offer_id = (SELECT id FROM offers WHERE code = {} AND cpi_code = {})", vec![code.into(), f.cpi.into()]),
+        None => w.with("a.cpi_code = {}", f.cpi),
+    }
+    match f.status {
+        Some(s) => w.with("a.status = {}", s),
+        None => w.fixed("a.status <> 'ritirata'"),
+    }
+    if let Some(t) = f.from {
+        w.with("a.created_at >= {}", t);
+    }
+    if let Some(t) = f.to {
+        w.with("a.created_at < {}", t);
+    }
+    w.query(
+        "applications a",
+        &format!("a.id, a.created_at, a.status, a.person_id, {SUMMARY_COLUMNS}, p.fiscal_code, p.name, p.family_name, ac.email, ac.mobile"),
+        "applications a JOIN offers o ON o.id = a.offer_id JOIN cpis c ON c.code = o.cpi_code JOIN people p ON p.id = a.person_id \
+         LEFT JOIN accounts ac ON ac.person_id = a.person_id",
+        "a.created_at DESC, a.id DESC",
+    )
+}
+
+/// A page of the operator's list, newest first, in one statement, and the total.
+pub fn operator_page(db: &dyn Db, f: &OperatorFilter, paging: Paging) -> Result<(i64, Vec<OperatorRow>), ApiError> {
+    let (total, rows) = run_list(db, &operator_query(f), paging)?;
+    let items = rows.map(|r| {
+        let status = status_of(r.str("status")?)?;
+        Ok(OperatorRow {
+            id: r.int("id")?,
+            offer: summary_of(&r)?,
+            date: iso_utc(r.int("created_at")?),
+            candidate: Candidate {
+                person_id: r.int("person_id")?,
+                fiscal_code: r.text("fiscal_code")?,
+                name: r.text("name")?,
+                family_name: r.text("family_name")?,
+                email: r.opt_text("email"),
+                mobile: r.opt_text("mobile"),
+            },
+            status: status.as_str(),
+            status_label: status_label(status),
+        })
+    })?;
+    Ok((total, items))
+}
+
 /// A row of "Elenco Candidature": Codice offerta, Centro Impiego, Data Candidatura,
 /// Profilo Professionale, Esito CPI.
 #[derive(Debug, Serialize)]
@@ -156,18 +348,6 @@ fn base(db: &dyn Db, id: i64) -> Result<Base, ApiError> {
         declarations: r.text("declarations")?,
         cv_id: r.opt_int("cv_id"),
         cv_description: r.text("cv_description")?,
-    })
-}
-
-pub fn row(db: &dyn Db, id: i64) -> Result<Row, ApiError> {
-    let b = base(db, id)?;
-    Ok(Row {
-        id,
-        offer: offer_summary(db, b.offer_id)?,
-        date: iso_utc(b.created_at),
-        status: b.status.as_str(),
-        status_label: status_label(b.status),
-        withdrawable: b.status == Status::Inserita,
     })
 }
 
@@ -289,17 +469,6 @@ pub struct OperatorRow {
     pub status_label: &'static str,
 }
 
-pub fn operator_row(db: &dyn Db, id: i64) -> Result<OperatorRow, ApiError> {
-    let b = base(db, id)?;
-    Ok(OperatorRow {
-        id,
-        offer: offer_summary(db, b.offer_id)?,
-        date: iso_utc(b.created_at),
-        candidate: candidate(db, b.person_id)?,
-        status: b.status.as_str(),
-        status_label: status_label(b.status),
-    })
-}
 
 /// The operator's view: the application, the candidate, the next possible esiti.
 #[derive(Debug, Serialize)]

@@ -160,3 +160,54 @@ fn offers_that_take_no_online_application_and_other_people() {
     assert_eq!(mario.call("POST", "/api/applications", Some(apply_body(3))).0, 201);
     assert_eq!(mario.call("GET", "/api/applications?history=true", None).1["total"], 2);
 }
+
+/// Every combination of the lists' filters: the rows they select, and a plan that reads
+/// an index in date order (no sort of the whole CPI or person) for the unfiltered list.
+#[test]
+fn list_filters_select_the_right_rows_through_an_index() {
+    use crate::model::{MineFilter, OperatorFilter, mine_query, operator_query};
+    let c = db();
+    // applications of Mario (1) and Giulia (2) to PO-9000001 (Prato) at three times, one withdrawn
+    testing::run(
+        &c,
+        "INSERT INTO applications (id, offer_id, cpi_code, person_id, declarations, status, created_at, updated_at) VALUES
+           (101, 1, 'prato', 1, '[]', 'inserita', 1000, 1000),
+           (102, 1, 'prato', 2, '[]', 'inviata', 3000, 3000),
+           (103, 1, 'prato', 1, '[]', 'ritirata', 2000, 2000);",
+    );
+    let ids = |q: &crate::model::ListQuery| -> Vec<i64> {
+        let mut p = q.params.clone();
+        p.extend([100i64.into(), 0i64.into()]);
+        let n = Db::execute(&c, &q.count, &q.params).unwrap().scalar("n").unwrap();
+        let ids: Vec<i64> = Db::execute(&c, &q.page, &p).unwrap().map(|r| r.int("id")).unwrap();
+        assert_eq!(n, ids.len() as i64, "{}", q.count);
+        ids
+    };
+    let op = |offer: Option<&str>, status: Option<&str>, from: Option<i64>, to: Option<i64>| ids(&operator_query(&OperatorFilter { cpi: "prato", offer, status, from, to }));
+    assert_eq!(op(None, None, None, None), [102, 101], "newest first, withdrawn aside");
+    assert_eq!(op(None, Some("ritirata"), None, None), [103]);
+    assert_eq!(op(Some("PO-9000001"), Some("inviata"), None, None), [102]);
+    assert_eq!(op(Some("FI-9000002"), None, None, None), Vec::<i64>::new(), "another offer");
+    assert_eq!(op(None, None, Some(1000), Some(3000)), [101]);
+    assert!(ids(&operator_query(&OperatorFilter { cpi: "pisa", offer: None, status: None, from: None, to: None })).is_empty(), "another CPI");
+    let mine = |history: bool, status: Option<&str>| ids(&mine_query(&MineFilter { person_id: 1, from: None, to: None, status, history, today: "2026-11-30" }));
+    assert_eq!(mine(true, None), [103, 101]);
+    assert_eq!(mine(true, Some("inserita")), [101]);
+    // the plans: the unfiltered operator's page reads applications_cpi backwards, no sort
+    let plan = |q: &crate::model::ListQuery| -> String {
+        let mut p = q.params.clone();
+        p.extend([20i64.into(), 0i64.into()]);
+        Db::execute(&c, &format!("EXPLAIN QUERY PLAN {}", q.page), &p).unwrap().map(|r| r.text("detail")).unwrap().join(" / ")
+    };
+    let unfiltered = plan(&operator_query(&OperatorFilter { cpi: "prato", offer: None, status: None, from: None, to: None }));
+    assert!(unfiltered.contains("applications_cpi") && !unfiltered.contains("TEMP B-TREE"), "{unfiltered}");
+    let by_status = plan(&operator_query(&OperatorFilter { cpi: "prato", offer: None, status: Some("inserita"), from: None, to: None }));
+    assert!(!by_status.contains("TEMP B-TREE"), "{by_status}");
+    let q = operator_query(&OperatorFilter { cpi: "prato", offer: Some("PO-9000001"), status: Some("inviata"), from: None, to: None });
+    let by_offer = plan(&q);
+    assert!(by_offer.contains("applications_offer") && !by_offer.contains("TEMP B-TREE"), "{by_offer}");
+    let count = Db::execute(&c, &format!("EXPLAIN QUERY PLAN {}", q.count), &q.params).unwrap().map(|r| r.text("detail")).unwrap().join(" / ");
+    assert!(count.contains("applications_offer"), "the count too: {count}");
+    let by_person = plan(&mine_query(&MineFilter { person_id: 1, from: None, to: None, status: None, history: false, today: "2026-11-30" }));
+    assert!(by_person.contains("applications_person") && !by_person.contains("TEMP B-TREE"), "{by_person}");
+}

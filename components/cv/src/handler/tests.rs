@@ -187,12 +187,12 @@ fn uses_in_applications_show_in_the_history_and_restart_the_retention() {
     assert_eq!(s, 201);
     let id = cv["id"].as_i64().unwrap();
     // an application made before this CV existed names an id that was another CV's
-    testing::run(&c, &format!("INSERT INTO applications (offer_id, person_id, cv_id, declarations, created_at, updated_at) VALUES (2, 1, {id}, '[]', {t}, {t})", t = T0 - 10));
+    testing::run(&c, &format!("INSERT INTO applications (offer_id, cpi_code, person_id, cv_id, declarations, created_at, updated_at) SELECT 2, cpi_code, 1, {id}, '[]', {t}, {t} FROM offers WHERE id = 2", t = T0 - 10));
     // a year less the notice period: the owner is warned
     assert_eq!(retention_job(&c, T0 + 351 * DAY)["noticed"], 1);
     // then the CV is used for an application (the applications component's row)
     let used = T0 + 355 * DAY;
-    testing::run(&c, &format!("INSERT INTO applications (offer_id, person_id, cv_id, declarations, created_at, updated_at) VALUES (1, 1, {id}, '[]', {used}, {used})"));
+    testing::run(&c, &format!("INSERT INTO applications (offer_id, cpi_code, person_id, cv_id, declarations, created_at, updated_at) SELECT 1, cpi_code, 1, {id}, '[]', {used}, {used} FROM offers WHERE id = 1"));
     let mario = who_at(&c, 1, used);
     let (_, history) = mario.json("GET", &format!("/api/cv/{id}/history"), None, used + 1);
     let last = &history["items"][history["total"].as_u64().unwrap() as usize - 1];
