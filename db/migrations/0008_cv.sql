@@ -100,7 +100,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS cv_requests_open ON cv_requests (cv_id, compan
 
 -- Every read of a CV file: who (person, and company when acting for one), as what
 -- (owner | company | cpi_operator), why, when (unix seconds). Kept after the CV is
--- deleted (no foreign key).
+-- deleted (no foreign key). Written only through `access::audit::cv_read`, by the cv
+-- component and by applications (the CV sent with an application).
 CREATE TABLE IF NOT EXISTS cv_access_log (
     id          INTEGER PRIMARY KEY,
     cv_id       INTEGER NOT NULL,

@@ -23,6 +23,9 @@ CREATE TABLE IF NOT EXISTS sessions (
     -- the company (agency, professional firm) the person chose to act for; it counts
     -- only while an incarico for it is current (checked at every lookup)
     acting_company_id INTEGER REFERENCES companies (id),
+    -- the CPI a CPI operator chose to work for; it counts only while the operator role
+    -- for it is current (staff_roles, checked at every guard)
+    acting_cpi        TEXT REFERENCES cpis (code),
     created_at        INTEGER NOT NULL,
     last_seen         INTEGER NOT NULL,
     -- created_at + the absolute lifetime: never extended

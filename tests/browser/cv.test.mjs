@@ -14,7 +14,7 @@ import { describe, test } from 'node:test';
 
 import path from 'node:path';
 
-import { PHONE, axe, contrastProblems, fitsWidth, focused, lastMessage, login, openPage, root, screenshot, session } from './support.mjs';
+import { PHONE, axe, contrastProblems, fitsWidth, focused, lastMessage, login, openPage, root, screenshot, session, unexpected } from './support.mjs';
 
 const s = session();
 const open = (path, options) => openPage(s, path, options);
@@ -60,7 +60,6 @@ const CV_TEXT = [
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 
 /** The problems of a page but the refusals it was expected to meet (`statuses`). */
-const unexpected = (problems, statuses = []) => problems.filter((p) => !statuses.some((st) => p.startsWith(`HTTP ${st}:`) || p.includes(`status of ${st}`)));
 
 const today = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date());
 

@@ -27,7 +27,8 @@ everyPage(s, [
   ['/accedi/', null, true],
   ['/accedi/non-attivo/', null, true],
   ['/registrati/', null, true],
-  ['/registrati/attiva/?token=prova', null, true],
+  // a token that does not exist: the page asks the API (404) and says so
+  ['/registrati/attiva/?token=prova', null, true, [404]],
   ['/registrati/attivato/', null, true],
   ['/uscita/', null, true],
 ]);

@@ -13,7 +13,7 @@ import { describe, test } from 'node:test';
 
 import { normalMobile } from '../../web/assets/js/pages/profilo.mjs';
 import { areaOf, headerLabel } from '../../web/assets/js/session.mjs';
-import { axe, fitsWidth, lastMessage as lastMessageOf, login as loginAs, openPage, screenshot, session } from './support.mjs';
+import { axe, fitsWidth, lastMessage as lastMessageOf, login as loginAs, openPage, screenshot, session, unexpected as withoutStatuses } from './support.mjs';
 
 const s = session();
 const open = (path, options) => openPage(s, path, options);
@@ -53,7 +53,7 @@ async function pickComune(page, label, typed, option, { keyboard = false } = {})
 }
 
 /** The problems of a page but the refusals it was expected to meet (422 forms, 429 limits, `more`). */
-const unexpected = (problems, more = []) => problems.filter((p) => ![422, 429, ...more].some((status) => p.startsWith(`HTTP ${status}:`) || p.includes(`status of ${status}`)));
+const unexpected = (problems, more = []) => withoutStatuses(problems, [422, 429, ...more]);
 
 describe('helpers (unit)', () => {
   test('the header reads "NAME (COMPANY)" while acting for a company', () => {

@@ -342,3 +342,8 @@ export async function focused(page) {
     return !a || a === document.body ? 'BODY' : `${a.tagName.toLowerCase()}${a.id ? `#${a.id}` : ''} «${(a.textContent ?? '').trim().slice(0, 40)}»`;
   });
 }
+
+/** `problems` without the failed requests answered with one of `statuses` (expected refusals). */
+export function unexpected(problems, statuses = []) {
+  return problems.filter((p) => !statuses.some((st) => p.startsWith(`HTTP ${st}:`) || p.includes(`status of ${st}`)));
+}

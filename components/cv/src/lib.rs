@@ -205,13 +205,6 @@ pub fn file_name(raw: Option<&str>, kind: cvtext::Kind) -> String {
     format!("{clean}.{}", kind.extension())
 }
 
-/// `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 name (RFC 6266).
-pub fn content_disposition(name: &str) -> String {
-    let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
-    let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string();
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
-}
-
 // ---------------------------------------------------------------------------------
 // Search
 // ---------------------------------------------------------------------------------
@@ -274,59 +267,6 @@ pub fn truncate(text: &str, max: usize) -> (String, bool) {
 // ---------------------------------------------------------------------------------
 // Dates
 // ---------------------------------------------------------------------------------
-
-/// A `YYYY-MM-DD` date.
-pub fn parse_date(s: &str) -> Option<time::Date> {
-    let mut it = s.trim().splitn(3, '-');
-    let (y, m, d) = (it.next()?.parse::<i32>().ok()?, it.next()?.parse::<u8>().ok()?, it.next()?.parse::<u8>().ok()?);
-    time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()
-}
-
-/// The unix time at which the Europe/Rome day `d` starts.
-pub fn rome_day_start(d: time::Date) -> i64 {
-    let midnight_utc = d.midnight().assume_utc().unix_timestamp();
-    // Rome is UTC+1 or UTC+2: the day starts at 23:00 or 22:00 UTC of the day before
-    [3600, 7200]
-        .into_iter()
-        .map(|off| midnight_utc - off)
-        .find(|t| {
-            let at = |u: i64| common::rome::date_at(time::OffsetDateTime::from_unix_timestamp(u).unwrap_or(time::OffsetDateTime::UNIX_EPOCH));
-            at(*t) == d && at(*t - 1) != d
-        })
-        .unwrap_or(midnight_utc - 3600)
-}
-
-/// `from` / `to` filters (Italian calendar days, inclusive) as `[start, end)` unix times.
-pub fn date_range(from: Option<&str>, to: Option<&str>) -> Result<(Option<i64>, Option<i64>), ApiError> {
-    let mut f = Fields::new();
-    let mut one = |name: &str, v: Option<&str>| -> Option<time::Date> {
-        let v = v?;
-        let d = parse_date(v);
-        if d.is_none() {
-            f.add(name, "invalid_format", "Indica la data nel formato AAAA-MM-GG.");
-        }
-        d
-    };
-    let (a, b) = (one("from", from), one("to", to));
-    if let (Some(a), Some(b)) = (a, b)
-        && a > b
-    {
-        f.add("to", "invalid_range", "La data finale non può precedere quella iniziale.");
-    }
-    f.into_result()?;
-    Ok((a.map(rome_day_start), b.and_then(|d| d.next_day()).map(rome_day_start)))
-}
-
-/// The Europe/Rome calendar day of a unix time, `YYYY-MM-DD`.
-pub fn iso_day(unix: i64) -> String {
-    common::rome::iso(common::rome::date_at(time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)))
-}
-
-/// dd/mm/yyyy in Europe/Rome, as the Italian pages and e-mails show dates.
-pub fn italian_date(unix: i64) -> String {
-    let d = common::rome::date_at(time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH));
-    format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())
-}
 
 // ---------------------------------------------------------------------------------
 // Requests
@@ -483,8 +423,6 @@ mod tests {
         assert_eq!(file_name(Some("photo.jpg"), cvtext::Kind::Doc), "photo.doc", "the detected type's extension");
         assert_eq!(file_name(None, cvtext::Kind::Pdf), "curriculum.pdf");
         assert_eq!(file_name(Some(".pdf"), cvtext::Kind::Pdf), "curriculum.pdf");
-        let d = content_disposition("Curriculum è.pdf");
-        assert!(d.starts_with("attachment; filename=\"Curriculum _.pdf\"; filename*=UTF-8''Curriculum%20%C3%A8%2Epdf"), "{d}");
     }
 
     #[test]
@@ -498,20 +436,6 @@ mod tests {
         assert_eq!(fts_query("\" OR body:* NEAR( -x", "", &[]).unwrap(), "{body} : (\"or\" AND \"body\"* AND \"near\"* AND \"x\")");
         assert_eq!(parse_territories(Some("firenze, prato"), &areas()).unwrap(), vec!["firenze", "prato"]);
         assert_eq!(parse_territories(Some("roma"), &areas()).unwrap_err().status, 422);
-    }
-
-    #[test]
-    fn dates_in_italy() {
-        let d = parse_date("2026-07-15").unwrap();
-        assert_eq!(rome_day_start(d), 1_784_066_400, "22:00 UTC the day before, in summer");
-        let w = parse_date("2026-01-15").unwrap();
-        assert_eq!(common::rome::iso_utc(rome_day_start(w)), "2026-01-14T23:00:00Z");
-        let (a, b) = date_range(Some("2026-01-15"), Some("2026-01-15")).unwrap();
-        assert_eq!(b.unwrap() - a.unwrap(), 86_400);
-        assert_eq!(date_range(Some("15/01/2026"), None).unwrap_err().fields[0].field, "from");
-        assert_eq!(date_range(Some("2026-01-16"), Some("2026-01-15")).unwrap_err().fields[0].code, "invalid_range");
-        assert_eq!(italian_date(1_784_066_400), "15/07/2026");
-        assert_eq!(iso_day(1_784_066_400), "2026-07-15", "midnight in Rome, the day before in UTC");
     }
 
     #[test]

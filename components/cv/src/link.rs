@@ -4,7 +4,7 @@
 use common::ApiError;
 use serde_json::{Value as Json, json};
 
-use crate::{italian_date, status_label};
+use crate::status_label;
 
 /// The page's title (and heading).
 pub const TITLE: &str = "Richiesta di visione del curriculum";
@@ -48,7 +48,7 @@ pub fn already_decided(status: &str, decided_at: Option<i64>) -> ApiError {
     ApiError::new(
         409,
         "already_decided",
-        format!("Hai già {} questa richiesta il {}.", if status == "accepted" { "autorizzato" } else { "rifiutato" }, italian_date(decided_at.unwrap_or(0))),
+        format!("Hai già {} questa richiesta il {}.", if status == "accepted" { "autorizzato" } else { "rifiutato" }, common::rome::italian_day(decided_at.unwrap_or(0))),
     )
 }
 
@@ -79,10 +79,10 @@ pub fn page(st: &LinkState, token: &str, now: i64) -> String {
         esc(&st.position)
     );
     let body = match st.status.as_str() {
-        "accepted" => format!("<div class=\"callout success\" role=\"status\"><p>Hai autorizzato la visione del tuo curriculum il {}.</p></div>", italian_date(st.decided_at.unwrap_or(0))),
+        "accepted" => format!("<div class=\"callout success\" role=\"status\"><p>Hai autorizzato la visione del tuo curriculum il {}.</p></div>", common::rome::italian_day(st.decided_at.unwrap_or(0))),
         "refused" => format!(
             "<div class=\"callout\" role=\"status\"><p>Hai rifiutato la richiesta il {}: l'azienda non riceverà i tuoi dati personali.</p></div>",
-            italian_date(st.decided_at.unwrap_or(0))
+            common::rome::italian_day(st.decided_at.unwrap_or(0))
         ),
         _ if st.expires_at < now => format!("<div class=\"callout warning\" role=\"alert\"><p>{EXPIRED}</p></div>"),
         _ => format!(

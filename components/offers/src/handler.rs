@@ -86,6 +86,7 @@ fn detail(db: &dyn Db, code: &str, today: &str) -> Result<OfferDetail, ApiError>
         &[Value::Integer(id)],
     )?;
     let deadline = r.text("deadline")?;
+    let terms = vacancy::of_code(db, code, today)?.ok_or_else(crate::offer_not_found)?;
     let flag = |c: &str| r.flag(c);
     Ok(OfferDetail {
         code: r.text("code")?,
@@ -129,6 +130,7 @@ fn detail(db: &dyn Db, code: &str, today: &str) -> Result<OfferDetail, ApiError>
         published_at: r.text("published_at")?,
         expired: r.str("status")? != "published" || deadline.as_str() < today,
         deadline,
+        application: crate::Application { open: terms.open && terms.mode == vacancy::Mode::Online, mode: terms.mode, requirements: terms.requirements },
     })
 }
 
@@ -319,6 +321,12 @@ mod tests {
         let c = db();
         let d: serde_json::Value = serde_json::from_slice(&get(&c, "/api/offers", "/PI-9000004").unwrap().body).unwrap();
         assert_eq!(d["expired"], true);
+        assert_eq!(d["application"]["open"], false, "expired: no application");
+        let open: serde_json::Value = serde_json::from_slice(&get(&c, "/api/offers", "/PO-9000001").unwrap().body).unwrap();
+        assert_eq!((open["application"]["mode"].as_str(), open["application"]["open"].as_bool()), (Some("online"), Some(true)));
+        assert_eq!(open["application"]["requirements"][0], "Qualifica professionale: cuoco di ristorante");
+        let pa: serde_json::Value = serde_json::from_slice(&get(&c, "/api/offers", "/GR-9000003").unwrap().body).unwrap();
+        assert_eq!((pa["application"]["mode"].as_str(), pa["application"]["open"].as_bool()), (Some("text"), Some(false)));
         assert_eq!(get(&c, "/api/offers", "/XX-1").unwrap_err().status, 404);
         assert_eq!(get(&c, "/offerte", "/XX-1").unwrap().status, 404);
     }

@@ -177,6 +177,19 @@ pub struct OfferDetail {
     pub published_at: String,
     pub deadline: String,
     pub expired: bool,
+    /// How to apply and what a candidate declares (the back office's terms).
+    pub application: Application,
+}
+
+/// How applications to an offer are made.
+#[derive(Debug, Serialize)]
+pub struct Application {
+    /// `online`: "Compila candidatura" in the portal; `text`: as `how_to_apply` says.
+    pub mode: vacancy::Mode,
+    /// What a candidate declares to hold.
+    pub requirements: Vec<String>,
+    /// Open and online: the page shows "Compila candidatura".
+    pub open: bool,
 }
 
 pub mod handler;

@@ -122,9 +122,9 @@ pub fn body(o: &OfferDetail) -> String {
     html.push_str(&item("Appartenenza collocamento mirato", yes_no(o.requirements.targeted_placement)));
     html.push_str("</dl>");
 
-    if !o.expired {
+    if o.application.open {
         html.push_str(&format!(
-            "<p class=\"mt-4\"><a class=\"btn btn-primary\" href=\"/accedi/?offerta={}\" data-requires-consent>Compila candidatura</a></p>\
+            "<p class=\"mt-4\"><a class=\"btn btn-primary\" href=\"/cittadino/candidatura/?offerta={}\" data-requires-consent>Compila candidatura</a></p>\
              <p>Per candidarti devi accedere con SPID, CIE o CNS e avere caricato il tuo curriculum.</p>",
             attr(&o.code)
         ));
@@ -185,6 +185,7 @@ mod tests {
             published_at: "2026-11-01".into(),
             deadline: "2026-12-31".into(),
             expired,
+            application: crate::Application { mode: vacancy::Mode::Online, requirements: vec![], open: !expired },
         }
     }
 
@@ -199,6 +200,10 @@ mod tests {
         let expired = body(&offer(true));
         assert!(expired.contains("scaduta il 31/12/2026"));
         assert!(!expired.contains("Compila candidatura"));
+        let mut by_text = offer(false);
+        by_text.application = crate::Application { mode: vacancy::Mode::Text, requirements: vec![], open: false };
+        let html = body(&by_text);
+        assert!(!html.contains("Compila candidatura") && html.contains("Presso il CPI."), "{html}");
     }
 
     #[test]

@@ -1,13 +1,18 @@
 //! Who is calling and what they may do: sessions, CSRF tokens, the account's state,
-//! incarichi for companies, and one-time codes that prove a number or an address, all
-//! kept in SQLite and re-checked on every request.
+//! incarichi for companies, back-office roles, one-time codes that prove a number or an
+//! address, and the records of who did what, all kept in SQLite and re-checked on every
+//! request.
 //!
 //! [`session`] (the `sessions` table), [`guard`] (`require_*`, what every endpoint starts
-//! with), [`otp`] (`otp_codes`). The tables are `db/migrations/0009_access.sql`.
+//! with), [`staff`] (operators and administrators), [`otp`] (`otp_codes`), [`audit`]
+//! (`audit_log`, `cv_access_log`). The tables are `db/migrations/0009_access.sql` and
+//! `0010_backoffice.sql`.
 
+pub mod audit;
 pub mod guard;
 pub mod otp;
 pub mod session;
+pub mod staff;
 
 pub use guard::{check_csrf, incarico, require, require_acting, require_acting_write, require_active, require_active_write, require_write};
 pub use session::{Account, ActingAs, Login, Session, Timeouts};

@@ -97,6 +97,8 @@ pub struct Session {
     pub account: Account,
     /// `None`: acting as themselves (citizen), or the incarico is gone.
     pub acting_as: Option<ActingAs>,
+    /// The CPI an operator chose to work for, as stored; `crate::staff` checks the role.
+    pub acting_cpi: Option<String>,
 }
 
 impl Session {
@@ -143,7 +145,7 @@ pub fn csrf_refused() -> ApiError {
 }
 
 /// The live session with this hash, its account and company joined.
-const LOOKUP_SQL: &str = "SELECT s.id_hash, s.person_id, s.login, s.csrf_token, s.acting_company_id, s.created_at, s.last_seen,
+const LOOKUP_SQL: &str = "SELECT s.id_hash, s.person_id, s.login, s.csrf_token, s.acting_company_id, s.acting_cpi, s.created_at, s.last_seen,
         p.fiscal_code, p.name, p.family_name, a.status AS account_status,
         c.fiscal_code AS c_fiscal_code, c.name AS c_name, c.kind AS c_kind,
         EXISTS (SELECT 1 FROM incarichi i WHERE i.person_id = s.person_id AND i.company_id = s.acting_company_id
@@ -192,6 +194,7 @@ fn session_of(r: &Row<'_>) -> Result<(Session, Option<i64>, bool), ApiError> {
         last_seen: r.int("last_seen")?,
         account,
         acting_as,
+        acting_cpi: r.opt_text("acting_cpi"),
     };
     Ok((s, company, stale))
 }
@@ -258,6 +261,15 @@ pub fn end_by_slo(db: &dyn Db, slo_key: &str, name_id: &str, indexes: &[String])
         }
     }
     Ok(ended)
+}
+
+/// Records the CPI an operator works for (the caller checked the role).
+pub fn set_cpi(db: &dyn Db, s: &Session, cpi: &str) -> Result<(), ApiError> {
+    let rows = db.execute("UPDATE sessions SET acting_cpi = ?2 WHERE id_hash = ?1 RETURNING id_hash", params![s.id_hash.as_str(), cpi])?;
+    if rows.is_empty() {
+        return Err(unauthenticated());
+    }
+    Ok(())
 }
 
 /// Records whom the session acts for (`None`: as a citizen). The caller checked the

@@ -95,6 +95,14 @@ impl From<ApiError> for Reply {
     }
 }
 
+/// `Content-Disposition: attachment` with an ASCII fallback (quotes, backslashes and
+/// anything not printable ASCII become `_`) and the UTF-8 name (RFC 6266, RFC 5987).
+pub fn attachment(name: &str) -> String {
+    let ascii: String = name.chars().map(|c| if (c.is_ascii_graphic() || c == ' ') && c != '"' && c != '\\' { c } else { '_' }).collect();
+    let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 /// A strong ETag over the content (xxh3-128: fast enough to run on every request).
 pub fn etag_for(body: &[u8]) -> String {
     format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(body))
@@ -142,6 +150,12 @@ mod tests {
         assert_eq!(h.iter().filter(|(k, _)| k == "set-cookie").count(), 2, "several cookies in one reply");
         let (_, h, _) = Reply::from(ApiError::new(429, "x", "y").retry_after(30)).finish();
         assert!(h.contains(&("retry-after".into(), "30".into())));
+    }
+
+    #[test]
+    fn attachments_keep_their_names_safely() {
+        assert_eq!(attachment("Curriculum è.pdf"), "attachment; filename=\"Curriculum _.pdf\"; filename*=UTF-8''Curriculum%20%C3%A8%2Epdf");
+        assert!(attachment("a\"b\\c.pdf").starts_with("attachment; filename=\"a_b_c.pdf\""));
     }
 
     #[test]

@@ -36,6 +36,11 @@ pub const EMAIL_VERIFICATION: &str = "email_verification";
 pub const CV_REQUEST: &str = "cv_request";
 /// A CV will be deleted for inactivity (e-mail, C2): `name`, `cv`, `date` (dd/mm/yyyy).
 pub const CV_RETENTION_NOTICE: &str = "cv_retention_notice";
+/// An application was sent (e-mail, C1): `name`, `offer` (code), `occupation`, `cpi`.
+pub const APPLICATION_RECEIVED: &str = "application_received";
+/// The CPI changed an application's esito (e-mail, C4): `name`, `offer`, `occupation`,
+/// `cpi`, `status` (the label), `note` (the operator's note as a sentence, or empty).
+pub const APPLICATION_STATUS: &str = "application_status";
 
 /// Longest parameter value accepted (characters).
 pub const MAX_PARAM_LEN: usize = 2000;
@@ -73,6 +78,8 @@ pub const TEMPLATES: &[(&str, Channel, &str)] = &[
     (CV_REQUEST, Channel::Email, include_str!("../messages/cv_request.email.txt")),
     (CV_REQUEST, Channel::Sms, include_str!("../messages/cv_request.sms.txt")),
     (CV_RETENTION_NOTICE, Channel::Email, include_str!("../messages/cv_retention_notice.email.txt")),
+    (APPLICATION_RECEIVED, Channel::Email, include_str!("../messages/application_received.email.txt")),
+    (APPLICATION_STATUS, Channel::Email, include_str!("../messages/application_status.email.txt")),
 ];
 
 /// A message to queue.

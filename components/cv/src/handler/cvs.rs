@@ -35,7 +35,7 @@ pub(super) fn list(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
     let s = access::require_active(conn, req)?;
     let q = req.query()?;
     let paging = Paging::from_query(&q, 10)?;
-    let (from, to) = crate::date_range(q.get("from"), q.get("to"))?;
+    let (from, to) = common::rome::day_range(q.get("from"), q.get("to"))?;
     let description = q.get("description").map(crate::cvs::description_filter);
     let params = [int(s.person_id), opt_int(from), opt_int(to), description.map(Value::Text).unwrap_or(Value::Null)];
     let filter = "person_id = ?1 AND (?2 IS NULL OR created_at >= ?2) AND (?3 IS NULL OR created_at < ?3) AND (?4 IS NULL OR description LIKE ?4 ESCAPE '\\')";
@@ -257,7 +257,7 @@ pub(super) fn file(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiError>
         status: 200,
         headers: vec![
             ("content-type", mime.to_string()),
-            ("content-disposition", crate::content_disposition(&name)),
+            ("content-disposition", common::reply::attachment(&name)),
             ("cache-control", "no-store".into()),
         ],
         body: bytes,

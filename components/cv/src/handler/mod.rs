@@ -243,7 +243,7 @@ fn cv_out(req: &Req, conn: &dyn Db, cv: &Cv) -> Result<CvOut, ApiError> {
         territories: territories(conn, cv.id)?,
         retention: RetentionOut {
             last_activity_at: iso_utc(cv.last_activity_at),
-            deletion_on: crate::iso_day(deletion),
+            deletion_on: common::rome::day_at(deletion),
             notice_sent: cv.retention_notice_at.is_some(),
         },
     })

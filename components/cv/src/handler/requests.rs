@@ -18,7 +18,7 @@ pub(super) fn list(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
     let s = access::require_active(conn, req)?;
     let q = req.query()?;
     let paging = Paging::from_query(&q, 10)?;
-    let (from, to) = crate::date_range(q.get("from"), q.get("to"))?;
+    let (from, to) = common::rome::day_range(q.get("from"), q.get("to"))?;
     // the session's company counts only with a current incarico (checked by the lookup)
     if let Some(company) = &s.acting_as {
         company_requests(conn, company, paging, opt_int(from), opt_int(to))

@@ -41,7 +41,7 @@ pub(super) fn run(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
                 &Message::new(outbox::Channel::Email, email, outbox::CV_RETENTION_NOTICE)
                     .param("name", format!("{} {}", o.name, o.family_name))
                     .param("cv", cv)
-                    .param("date", crate::italian_date(r.deletion_at(*last, now)))
+                    .param("date", common::rome::italian_day(r.deletion_at(*last, now)))
                     .person(*person_id),
                 now,
             )?;

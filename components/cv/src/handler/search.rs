@@ -58,7 +58,7 @@ pub(super) fn search(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
             let request = mine.rows().next().and_then(|m| m.get::<&str>("status").map(crate::status_label));
             Ok(SearchItem {
                 cv: r.text("handle")?,
-                updated_on: crate::iso_day(r.int("updated_at")?),
+                updated_on: common::rome::day_at(r.int("updated_at")?),
                 territories: territories(conn, id)?,
                 text: text_out,
                 text_truncated: truncated,

@@ -10,6 +10,8 @@ function refuse(title, message) {
   document.getElementById('attiva').hidden = true;
   document.querySelector('main h1').textContent = 'Attivazione non riuscita';
   document.getElementById('attiva-stato').replaceChildren(callout('danger', title, message));
+  // what to do now: sign in, and ask for a new link there
+  document.querySelector('main a[href="/accedi/"]')?.setAttribute('data-primary', '');
 }
 
 export async function init() {
