@@ -29,10 +29,24 @@ export const ACTIONS = {
 
 const ENTITIES = { staff_role: 'Ruolo', offer: 'Offerta', offer_draft: 'Bozza', application: 'Candidatura' };
 
-/** A value of the audit log as a short text (objects as JSON). */
+/** A value of the audit log as a short text (objects and lists as JSON). */
 export function valueText(v) {
   if (v == null) return '';
-  return typeof v === 'string' ? v : JSON.stringify(v, null, 2);
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/**
+ * What an action changed: [field, before, after] for each field of the two values
+ * (objects) that differs, every field when one side is missing; a value that is not an
+ * object is one row named ''.
+ */
+export function changes(before, after) {
+  const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(before ?? {}) || !isObject(after ?? {})) return [['', valueText(before), valueText(after)]];
+  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
+  return keys
+    .map((k) => [k, valueText(before?.[k]), valueText(after?.[k])])
+    .filter(([, b, a]) => before == null || after == null || b !== a);
 }
 
 export async function init() {
@@ -154,10 +168,16 @@ export async function init() {
 
   const values = (e) => {
     if (e.before == null && e.after == null) return '';
+    const rows = changes(e.before, e.after);
     return el('details', { class: 'audit-values' },
-      el('summary', {}, 'Valori'),
-      e.before != null ? [el('p', { class: 'fw-semibold mb-1 mt-2' }, 'Prima'), el('pre', { class: 'audit-json' }, valueText(e.before))] : null,
-      e.after != null ? [el('p', { class: 'fw-semibold mb-1 mt-2' }, 'Dopo'), el('pre', { class: 'audit-json' }, valueText(e.after))] : null);
+      el('summary', {}, rows.length === 1 ? 'Valori (1 campo)' : `Valori (${rows.length} campi)`),
+      el('table', { class: 'table table-sm audit-table mt-2 mb-0' },
+        el('caption', { class: 'visually-hidden' }, `Valori prima e dopo: ${ACTIONS[e.action] ?? e.action} ${e.entity_id}`),
+        el('thead', {}, el('tr', {}, ['Campo', 'Prima', 'Dopo'].map((h) => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, rows.map(([k, b, a]) => el('tr', {},
+          el('th', { scope: 'row' }, k || '—'),
+          el('td', {}, b || '—'),
+          el('td', {}, a || '—'))))));
   };
 
   async function loadAudit() {
@@ -171,7 +191,8 @@ export async function init() {
     }
     done(auditBox);
     if (!data.items.length) {
-      auditBox.replaceChildren(el('p', {}, 'Nessuna attività corrisponde ai criteri di ricerca.'));
+      const filtered = Object.entries(auditState).some(([k, v]) => k !== 'page' && v);
+      auditBox.replaceChildren(el('p', {}, filtered ? 'Nessuna attività corrisponde ai criteri di ricerca.' : 'Nessuna attività registrata.'));
       return;
     }
     auditBox.replaceChildren(

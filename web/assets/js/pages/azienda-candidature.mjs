@@ -63,7 +63,7 @@ export async function init() {
           el('td', { 'data-label': 'Scadenza' }, formatDate(o.offer.deadline), o.open ? '' : el('span', { class: 'd-block small' }, 'Non più aperta')),
           el('td', { 'data-label': 'Candidature inviate' }, String(o.sent)),
           el('td', {}, o.sent > 0 ? el('button', {
-            type: 'button', class: 'btn btn-outline-primary btn-xs', 'aria-label': `Vedi le candidature dell'offerta ${o.offer.code}`,
+            type: 'button', class: 'btn btn-outline-primary btn-xs', 'aria-label': `Vedi candidature dell'offerta ${o.offer.code}`,
             onclick: () => { apps = { page: 1, offer: o.offer.code }; loadApps().then(() => appsHeading.focus()); },
           }, 'Vedi candidature') : '')))))),
       data.total > PAGE_SIZE ? pager({ page, pageSize: PAGE_SIZE, total: data.total, onChange: loadOffers, label: 'Paginazione delle offerte' }) : '',
@@ -100,7 +100,7 @@ export async function init() {
           el('td', { 'data-label': 'Offerta' }, `${a.offer.code} – ${a.offer.occupation}`),
           el('td', { 'data-label': 'Data candidatura' }, formatDate(a.date)),
           el('td', { 'data-label': 'Inviata il' }, formatDate(a.sent_at)),
-          el('td', { 'data-label': 'Curriculum' }, el('a', { href: a.cv.download, download: a.cv.file_name, 'aria-label': `Scarica il curriculum di ${name(a.candidate)} (${a.cv.file_name})` }, a.cv.file_name))))))),
+          el('td', { 'data-label': 'Curriculum' }, el('a', { href: a.cv.download, download: a.cv.file_name }, a.cv.file_name, el('span', { class: 'visually-hidden' }, ` (curriculum di ${name(a.candidate)})`)))))))),
       data.total > PAGE_SIZE ? pager({ page: apps.page, pageSize: PAGE_SIZE, total: data.total, onChange: (p) => { apps.page = p; return loadApps(); }, label: 'Paginazione delle candidature' }) : '',
     );
   }

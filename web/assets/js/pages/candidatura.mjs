@@ -9,7 +9,7 @@
 
 import { ApiError, getJSON, sendJSON } from '../api.mjs';
 import { activeSession, fileProblem, sizeText, uploadFile } from '../cv.mjs';
-import { callout, clearErrors, showErrors, showFieldError } from '../forms.mjs';
+import { callout, clearErrors, clearOnEdit, showErrors, showFieldError } from '../forms.mjs';
 import { done, el, formatDate, showError, showLoading } from '../ui.mjs';
 import { LAST_SEARCH_KEY } from './offers.mjs';
 
@@ -168,6 +168,7 @@ export async function init() {
 
   const formEl = document.getElementById('cand-modulo');
   const submit = document.getElementById('cand-invia');
+  clearOnEdit(formEl);
   formEl.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(formEl);

@@ -8,7 +8,7 @@
 
 import { getJSON, sendJSON } from '../api.mjs';
 import { query } from '../cv.mjs';
-import { callout, clearErrors, comuneAutocomplete, fieldInput, setComune, showErrors, showFieldError } from '../forms.mjs';
+import { callout, clearErrors, clearOnEdit, comuneAutocomplete, fieldInput, setComune, showErrors, showFieldError } from '../forms.mjs';
 import { staffContext, workingCpiLine } from '../staff.mjs';
 import { bindDateInput, confirmDialog, done, el, formatDate, formatDateTime, pager, parseDate, showError, showLoading } from '../ui.mjs';
 
@@ -108,7 +108,7 @@ export async function init() {
     el('td', { 'data-label': 'Scadenza' }, formatDate(o.deadline)),
     el('td', { 'data-label': 'Stato' }, el('span', { class: `badge ${{ published: 'bg-success', closed: 'bg-secondary', expired: 'bg-warning text-dark' }[o.status] ?? 'bg-secondary'}` }, o.status_label)),
     el('td', { 'data-label': 'Candidature' }, o.applications > 0
-      ? el('a', { href: `/operatore/candidature/?offerta=${encodeURIComponent(o.code)}`, 'aria-label': `${o.applications} candidature all'offerta ${o.code}` }, String(o.applications))
+      ? el('a', { href: `/operatore/candidature/?offerta=${encodeURIComponent(o.code)}`, 'aria-label': `Candidature all'offerta ${o.code}: ${o.applications}` }, String(o.applications))
       : '0'),
     el('td', {}, actions(o)));
 
@@ -232,6 +232,7 @@ export async function init() {
   typeSelect.addEventListener('change', () => { if (!modeChosen) setMode(defaultMode(typeSelect.value)); });
   // implicit submission (Enter in a field) publishes nothing: the buttons do
   form.addEventListener('submit', (event) => event.preventDefault());
+  clearOnEdit(form);
 
   // work locations: chosen comuni as a list, the autocomplete adds one
   const locationsList = document.getElementById('oo-sedi-elenco');

@@ -5,7 +5,7 @@
 
 import { sendJSON } from '../api.mjs';
 import { callout, showErrors } from '../forms.mjs';
-import { currentSession, displayName } from '../session.mjs';
+import { displayName } from '../session.mjs';
 import { staffContext } from '../staff.mjs';
 import { el } from '../ui.mjs';
 
@@ -14,8 +14,10 @@ export async function init() {
   const ctx = await staffContext(status, 'any', 'usare l\'area operatore');
   if (!ctx) return;
   const { session, me } = ctx;
-  const roles = [me.admin ? 'amministratore' : null, me.cpis.length ? 'operatore' : null].filter(Boolean).join(' e ');
-  status.replaceChildren(el('p', { class: 'lead' }, `${displayName((await currentSession()).person)}, accedi come ${roles}: qui trovi i servizi del tuo ruolo.`));
+  const roles = [me.admin ? 'amministratore' : null, me.cpis.length ? 'operatore CPI' : null].filter(Boolean).join(' e ');
+  const person = session.person;
+  const name = [person.name, person.family_name].filter(Boolean).join(' ') || displayName(person);
+  status.replaceChildren(el('p', { class: 'lead' }, `${name}, hai il ruolo di ${roles}: qui trovi i servizi che puoi usare.`));
   if (!me.cpis.length) return;
 
   const box = document.getElementById('operatore-cpi');
