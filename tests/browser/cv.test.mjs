@@ -14,7 +14,7 @@ import { describe, test } from 'node:test';
 
 import path from 'node:path';
 
-import { PHONE, axe, contrastProblems, fitsWidth, focused, lastMessage, login, openPage, root, screenshot, session, unexpected } from './support.mjs';
+import { PHONE, axe, contrastProblems, fitsWidth, focused, lastMessage, login, openPage, pdf, root, screenshot, session, unexpected } from './support.mjs';
 
 const s = session();
 const open = (path, options) => openPage(s, path, options);
