@@ -57,7 +57,7 @@ fn main() {
     let state = work.path().join("state");
     std::fs::create_dir_all(&state).unwrap();
     let mut start = Start::new(portal_manifest(), &state);
-    for file in ["db/migrations/0001_schema_version.sql", "db/migrations/0003_offers.sql", "db/reference/0001_places.sql"] {
+    for file in ["db/migrations/0001_schema_version.sql", "db/migrations/0003_offers.sql", "db/migrations/0010_backoffice.sql", "db/reference/0001_places.sql"] {
         start = start.arg("--sqlite").arg(format!("@{}", root().join(file).display()));
     }
     let t = Instant::now();

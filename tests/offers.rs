@@ -7,7 +7,7 @@ use e2e::{App, Start, get, get_with, portal_manifest, root, send};
 
 fn start(state: &std::path::Path) -> App {
     let mut s = Start::new(portal_manifest(), state);
-    for file in ["db/migrations/0001_schema_version.sql", "db/migrations/0003_offers.sql", "db/reference/0001_places.sql", "tests/fixtures/offers.sql"] {
+    for file in ["db/migrations/0001_schema_version.sql", "db/migrations/0003_offers.sql", "db/migrations/0010_backoffice.sql", "db/reference/0001_places.sql", "tests/fixtures/offers.sql"] {
         s = s.arg("--sqlite").arg(format!("@{}", root().join(file).display()));
     }
     s.arg("--variable").arg(format!("base_url={PUBLIC}")).start()
@@ -122,9 +122,18 @@ fn detail_includes_expired_offers_and_every_section() {
 fn answers_are_cacheable_and_revalidate() {
     let state = tempfile::tempdir().unwrap();
     let app = start(state.path());
-    for path in ["/api/offers?q=cuoc", "/api/offers/PO-9000001", "/api/ref/provinces?region=09"] {
+    // offers change when operators act: browsers revalidate every time, edges keep them
+    // offers_max_age seconds; reference lists are cached as they are
+    for (path, cache) in [
+        ("/api/offers?q=cuoc", "public, max-age=0, must-revalidate, s-maxage=60"),
+        ("/api/offers/PO-9000001", "public, max-age=0, must-revalidate, s-maxage=60"),
+        ("/offerte/PO-9000001", "public, max-age=0, must-revalidate, s-maxage=60"),
+        ("/feeds/offers.rss", "public, max-age=0, must-revalidate, s-maxage=60"),
+        ("/sitemap.xml", "public, max-age=0, must-revalidate, s-maxage=60"),
+        ("/api/ref/provinces?region=09", "public, max-age=3600"),
+    ] {
         let first = get(&app.url(path));
-        assert!(first.header("cache-control").unwrap().starts_with("public, max-age="), "{path}");
+        assert_eq!(first.header("cache-control"), Some(cache), "{path}");
         let etag = first.header("etag").unwrap();
         let again = get_with(&app.url(path), &[("if-none-match", etag)]);
         assert_eq!((again.status, again.body.as_str()), (304, ""), "{path}");
@@ -192,7 +201,7 @@ fn the_offer_page_is_html_with_job_posting_json_ld() {
     let r = get(&app.url("/offerte/gr-9000003"));
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
-    assert!(r.header("cache-control").unwrap().starts_with("public, max-age="));
+    assert!(r.header("cache-control").unwrap().starts_with("public, max-age=0"));
     assert!(r.body.contains("<h1>Dettaglio offerta (operatore socio sanitario)</h1>"));
     assert!(r.body.contains("Grosseto (GR), Follonica (GR)"));
     let start = r.body.find("<script type=\"application/ld+json\">").expect("JSON-LD in the served HTML") + 35;

@@ -15,6 +15,27 @@ fn login_at_demo_idp(app: &App, n: usize) -> (e2e::Reply, demo_idp::Posted) {
 }
 
 #[test]
+fn login_returns_where_the_person_was_going() {
+    let state = tempfile::tempdir().unwrap();
+    let app = start(state.path());
+    // identity 0 has an active account in the demo data: it lands on `next`
+    let next = "/cittadino/candidatura/?offerta=FI-1";
+    let encoded: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    let posted = demo_idp::response_with(&app, 0, &format!("&next={encoded}"));
+    let acs = demo_idp::post_to_acs(&app, &posted);
+    assert_eq!((acs.status, acs.header("location")), (303, Some(next)), "{}", acs.body);
+    // another site, or a path browsers read as one: the usual landing
+    for bad in ["https://evil.example/", "//evil.example/", "/\\evil.example/"] {
+        let encoded: String = form_urlencoded::byte_serialize(bad.as_bytes()).collect();
+        let acs = demo_idp::post_to_acs(&app, &demo_idp::response_with(&app, 0, &format!("&next={encoded}")));
+        assert_eq!((acs.status, acs.header("location")), (303, Some("/")), "{bad}");
+    }
+    // a person without an account registers first, whatever `next` says
+    let acs = demo_idp::post_to_acs(&app, &demo_idp::response_with(&app, 5, &format!("&next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>())));
+    assert_eq!(acs.header("location"), Some("/registrati/cittadino/"), "{}", acs.body);
+}
+
+#[test]
 fn demo_idp_login_session_replay_and_logout() {
     let state = tempfile::tempdir().unwrap();
     let app = start(state.path());
@@ -109,6 +130,11 @@ fn cns_login_with_a_configured_terminator_header() {
     let page = request("GET", &app.url("/auth/cns/login"), &[("x-client-cert", &escaped("card.crt"))], None);
     assert_eq!(page.status, 200);
     assert!(page.body.contains("<form method=\"post\" action=\"/auth/cns/login\">") && page.header("set-cookie").is_none(), "{}", page.body);
+    // where the person was going travels in the form, when it is a path of the portal
+    let going = request("GET", &app.url("/auth/cns/login?next=%2Fofferte%2FFI-1%3Fa%3D1%26b%3D%22"), &[], None);
+    assert!(going.body.contains("<input type=\"hidden\" name=\"next\" value=\"/offerte/FI-1?a=1&amp;b=&quot;\">"), "{}", going.body);
+    let elsewhere = request("GET", &app.url("/auth/cns/login?next=%2F%2Fevil.example"), &[], None);
+    assert!(!elsewhere.body.contains("name=\"next\""), "{}", elsewhere.body);
     // a POST from another site's page is refused even with a valid card
     let cross = request("POST", &app.url("/auth/cns/login"), &[("x-client-cert", &escaped("card.crt")), ("origin", "https://evil.example")], Some(&[]));
     assert_eq!(cross.status, 403);

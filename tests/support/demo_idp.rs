@@ -36,7 +36,13 @@ impl Posted {
 
 /// The SAML Response the demo IdP gives for its test identity `n` (0–7).
 pub fn response_for(app: &App, n: usize) -> Posted {
-    let start = request("GET", &app.url(&format!("/auth/spid/login?idp={SPID_IDP}&level=2")), &[], None);
+    response_with(app, n, "")
+}
+
+/// As [`response_for`], the login started with `extra` appended to its query
+/// (e.g. `&next=%2Fofferte%2FFI-1`).
+pub fn response_with(app: &App, n: usize, extra: &str) -> Posted {
+    let start = request("GET", &app.url(&format!("/auth/spid/login?idp={SPID_IDP}&level=2{extra}")), &[], None);
     assert_eq!(start.status, 302, "{}", start.body);
     let login_cookie = cookie(&start);
     let chooser = request("GET", start.header("location").unwrap(), &[], None);

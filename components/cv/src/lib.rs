@@ -8,6 +8,8 @@
 //! - `GET|POST /api/cv-requests` (the owner's list and decisions; a company's list and
 //!   new requests), `GET|POST /api/cv-requests/decision?token=` (the e-mail/SMS link,
 //!   no login)
+//! - `GET|POST /api/operator/cv?person=<codice fiscale>`, `GET /api/operator/cv/{id}/file`
+//!   (a CPI operator, for the citizens of the CPI they work for)
 //! - `POST /jobs/cv/retention` (`Authorization: Bearer <jobs_secret>`)
 //!
 //! Uploads are the file's bytes as the request body (not multipart), with the form's
@@ -44,13 +46,16 @@ pub enum Route {
     DecisionPage,
     Decide,
     Retention,
+    OperatorList,
+    OperatorUpload,
+    OperatorFile(i64),
 }
 
 impl Route {
     /// Routes whose body is a CV file (up to [`max_upload`] bytes); others take at
     /// most [`MAX_JSON`] bytes.
     pub fn takes_file(&self) -> bool {
-        matches!(self, Route::Upload | Route::Update(_))
+        matches!(self, Route::Upload | Route::Update(_) | Route::OperatorUpload)
     }
 }
 
@@ -110,6 +115,15 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
             _ => Err(ApiError::method_not_allowed()),
         },
         ["jobs", "cv", "retention"] => allowed(method == "POST", Route::Retention),
+        ["api", "operator", "cv"] => match method {
+            "GET" | "HEAD" => Ok(Route::OperatorList),
+            "POST" => Ok(Route::OperatorUpload),
+            _ => Err(ApiError::method_not_allowed()),
+        },
+        ["api", "operator", "cv", n, "file"] => {
+            let n = id(n)?;
+            allowed(get, Route::OperatorFile(n))
+        }
         _ => Err(ApiError::not_found()),
     }
 }
@@ -390,6 +404,11 @@ mod tests {
         assert_eq!(route("GET", "/api/cv-requests/decision"), Ok(Route::DecisionPage));
         assert_eq!(route("POST", "/api/cv-requests/decision"), Ok(Route::Decide));
         assert_eq!(route("POST", "/jobs/cv/retention"), Ok(Route::Retention));
+        assert_eq!(route("POST", "/api/operator/cv"), Ok(Route::OperatorUpload));
+        assert!(Route::OperatorUpload.takes_file());
+        assert_eq!(route("GET", "/api/operator/cv/7/file"), Ok(Route::OperatorFile(7)));
+        assert_eq!(route("DELETE", "/api/operator/cv").unwrap_err().status, 405);
+        assert_eq!(route("GET", "/api/operator/cv/x/file").unwrap_err().status, 404);
         assert_eq!(route("GET", "/jobs/cv/retention").unwrap_err().status, 405);
         assert_eq!(route("POST", "/api/cv/7/file").unwrap_err().status, 405);
         assert_eq!(route("GET", "/api/cv/x").unwrap_err().status, 404);

@@ -193,7 +193,7 @@ fn base_url(req: &Req) -> Result<String, ApiError> {
 }
 
 fn xml(body: Result<Vec<u8>, quick_xml::Error>, content_type: &str, max_age: u32, inm: Option<&str>) -> Result<Reply, ApiError> {
-    Ok(Reply::public(body.map_err(ApiError::internal)?, content_type, max_age, inm))
+    Ok(Reply::shared(body.map_err(ApiError::internal)?, content_type, max_age, inm))
 }
 
 fn open_offer_count(db: &dyn Db, today: &str) -> Result<i64, ApiError> {
@@ -245,7 +245,7 @@ fn offer_page(db: &dyn Db, code: Option<String>, base: &str, today: &str, max_ag
         &crate::page::json_ld(&offer, base),
         &crate::page::body(&offer),
     );
-    Ok(Reply::public(html.into_bytes(), "text/html; charset=utf-8", max_age, inm))
+    Ok(Reply::shared(html.into_bytes(), "text/html; charset=utf-8", max_age, inm))
 }
 
 /// The whole request.
@@ -256,8 +256,10 @@ pub fn handle(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     let (offers_max_age, ref_max_age) = (max_age("offers_max_age", 60), max_age("ref_max_age", 3600));
     let today = common::rome::day_at(req.now);
     match crate::route(&req.method, header("spin-component-route"), header("spin-path-info"), &req.query)? {
-        Route::Search(s) => Reply::public_json(&search(db, &s, &today)?, offers_max_age, inm),
-        Route::Detail(code) => Reply::public_json(&detail(db, &code, &today)?, offers_max_age, inm),
+        // what operators change: browsers revalidate (a change shows at once), edges keep
+        // it offers_max_age seconds
+        Route::Search(s) => Reply::shared_json(&search(db, &s, &today)?, offers_max_age, inm),
+        Route::Detail(code) => Reply::shared_json(&detail(db, &code, &today)?, offers_max_age, inm),
         Route::Ref(list) => Reply::public_json(&reference(db, &list)?, ref_max_age, inm),
         Route::Page(code) => offer_page(db, code, &base_url(req)?, &today, offers_max_age, inm),
         Route::Feed(s) => {
@@ -266,7 +268,7 @@ pub fn handle(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
             let body = crate::feeds::rss(&items, &base_url(req)?, &req.query, &built);
             xml(body, "application/rss+xml; charset=utf-8", offers_max_age, inm)
         }
-        r @ (Route::SitemapIndex | Route::SitemapPages | Route::SitemapOffers(_)) => sitemap(db, &r, &base_url(req)?, &today, ref_max_age, inm),
+        r @ (Route::SitemapIndex | Route::SitemapPages | Route::SitemapOffers(_)) => sitemap(db, &r, &base_url(req)?, &today, offers_max_age, inm),
     }
 }
 

@@ -51,7 +51,7 @@ pub fn parse_crls(pem: &str) -> Result<Vec<CertificateList>, String> {
     let mut rest = pem;
     while let Some(start) = rest.find(BEGIN) {
         let end = rest[start..].find(END).ok_or("CRL bundle: a block has no END line")? + start + END.len();
-        let (label, der) = x509_cert::der::pem::decode_vec(rest[start..end].as_bytes()).map_err(|e| format!("CRL bundle: {e}"))?;
+        let (label, der) = x509_cert::der::pem::decode_vec(&rest.as_bytes()[start..end]).map_err(|e| format!("CRL bundle: {e}"))?;
         if label != "X509 CRL" {
             return Err(format!("CRL bundle: unexpected block {label}"));
         }

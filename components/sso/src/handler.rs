@@ -160,6 +160,7 @@ fn login(f: Federation, req: &Req, st: &Stores) -> Result<Reply, ApiError> {
             relay_state: relay_state.clone(),
             deadline: now + crate::LOGIN_WINDOW,
             browser: binding.as_deref().map(crate::browser_digest),
+            next: q.get("next").and_then(crate::safe_next),
         },
     )?;
     let bind = |mut r: Reply| {
@@ -251,20 +252,22 @@ fn acs(f: Federation, req: &Req, st: &Stores) -> Result<Reply, ApiError> {
         session_index: identity.session_index.clone(),
         level: identity.level,
     };
-    start_session(req, st.db, &cf, &a("name"), &a("familyName"), &identity.attributes, login)
+    let person = Person { cf: &cf, name: &a("name"), family_name: &a("familyName"), attributes: &identity.attributes };
+    start_session(req, st.db, person, login, pending.next.as_deref())
 }
 
-/// Finds or creates the person and opens a session: 303 to where the person goes next,
-/// with the cookie.
-fn start_session(
-    req: &Req,
-    db: &dyn Db,
-    cf: &str,
-    name: &str,
-    family_name: &str,
-    attributes: &std::collections::BTreeMap<String, String>,
-    login: Login,
-) -> Result<Reply, ApiError> {
+/// Who logged in, as the IdP or the card says.
+struct Person<'a> {
+    cf: &'a str,
+    name: &'a str,
+    family_name: &'a str,
+    attributes: &'a std::collections::BTreeMap<String, String>,
+}
+
+/// Finds or creates the person and opens a session: 303 to where the person goes next
+/// (`next`, when the account is active), with the cookie.
+fn start_session(req: &Req, db: &dyn Db, person: Person, login: Login, next: Option<&str>) -> Result<Reply, ApiError> {
+    let Person { cf, name, family_name, attributes } = person;
     let now = req.now;
     let at = saml::xml::instant(now);
     let opt = |k: &str| attributes.get(k).cloned();
@@ -289,7 +292,7 @@ fn start_session(
     let t = Timeouts::from_req(req);
     let id = session::create(db, &New { person_id, login, slo_key }, now, t)?;
     eprintln!("sso: person {person_id} logged in with {method} (level {level})");
-    let mut r = redirect(crate::landing(account));
+    let mut r = redirect(&crate::landing(account, next));
     r.headers.push(("set-cookie", session::set_cookie(&id, t.absolute_secs)));
     Ok(r)
 }
@@ -420,13 +423,18 @@ fn cns_page(req: &Req) -> Reply {
     if req.var_text("cns_client_cert_header").is_none() {
         return cns_off();
     }
+    // where the person was going travels in the form (`?next=` of this page)
+    let next = req.query().ok().and_then(|q| q.get("next").and_then(crate::safe_next));
+    let hidden = next.map(|n| format!("<input type=\"hidden\" name=\"next\" value=\"{}\">", saml::xml::esc(&n))).unwrap_or_default();
     html(
         200,
         "Accedi con CNS",
-        "<h1>Accedi con la Carta Nazionale dei Servizi</h1>\
-         <p>Inserisci la carta nel lettore, poi premi «Accedi»: il browser ti chiederà di scegliere il certificato e di digitare il PIN.</p>\
-         <form method=\"post\" action=\"/auth/cns/login\"><button type=\"submit\" class=\"btn btn-primary\">Accedi</button></form>\
-         <p><a href=\"/accedi/\">Torna alla scelta del modo di accesso</a></p>",
+        &format!(
+            "<h1>Accedi con la Carta Nazionale dei Servizi</h1>\
+             <p>Inserisci la carta nel lettore, poi premi «Accedi»: il browser ti chiederà di scegliere il certificato e di digitare il PIN.</p>\
+             <form method=\"post\" action=\"/auth/cns/login\">{hidden}<button type=\"submit\" class=\"btn btn-primary\">Accedi</button></form>\
+             <p><a href=\"/accedi/\">Torna alla scelta del modo di accesso</a></p>"
+        ),
     )
 }
 
@@ -462,7 +470,10 @@ fn cns(req: &Req, st: &Stores) -> Result<Reply, ApiError> {
     match crate::cns::parse_header(value).and_then(|c| crate::cns::verify(&c, &cas, &crls, req.now)) {
         Ok(h) => {
             let login = Login { method: "cns".into(), idp: None, name_id: None, name_qualifier: None, session_index: None, level: 2 };
-            start_session(req, st.db, &h.fiscal_code, &h.name, &h.family_name, &Default::default(), login)
+            let next = req.form().ok().and_then(|f| f.get("next").and_then(crate::safe_next));
+            let none = Default::default();
+            let person = Person { cf: &h.fiscal_code, name: &h.name, family_name: &h.family_name, attributes: &none };
+            start_session(req, st.db, person, login, next.as_deref())
         }
         Err(why) => {
             eprintln!("sso: CNS certificate refused: {why}");

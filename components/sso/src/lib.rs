@@ -93,6 +93,10 @@ pub struct PendingLogin {
     /// only that browser may complete it (login CSRF). `None`: binding switched off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<String>,
+    /// Where the person was going (a local path, [`safe_next`]): the landing when the
+    /// account is active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 /// The cookie that binds a login to the browser that started it. SameSite=None: the
@@ -182,13 +186,29 @@ pub fn level(param: Option<&str>) -> Result<u8, ApiError> {
 
 /// Where a login lands (A1): the registration form the first time, the "not active
 /// yet" page until the activation link is opened, else the home page.
-pub fn landing(account: access::Account) -> &'static str {
+pub fn landing(account: access::Account, next: Option<&str>) -> String {
     use access::Account;
     match account {
-        Account::Unregistered => "/registrati/cittadino/",
-        Account::Pending => "/accedi/non-attivo/",
-        Account::Active => "/",
+        Account::Unregistered => "/registrati/cittadino/".into(),
+        Account::Pending => "/accedi/non-attivo/".into(),
+        Account::Active => next.and_then(safe_next).unwrap_or_else(|| "/".into()),
     }
+}
+
+/// Longest `next` path kept.
+pub const MAX_NEXT: usize = 512;
+
+/// `next` when it is a path of this portal a browser may be sent to after login: it
+/// starts with one `/` (not `//` or `/\`, which browsers read as another host), has
+/// only printable ASCII without backslashes (percent-encode the rest), is not an SSO
+/// route, and is at most [`MAX_NEXT`] bytes. Anything else: `None` (the usual landing).
+pub fn safe_next(next: &str) -> Option<String> {
+    let ok = next.len() <= MAX_NEXT
+        && next.starts_with('/')
+        && !next.starts_with("//")
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+        && !next.starts_with("/auth/");
+    ok.then(|| next.to_string())
 }
 
 /// What `GET /api/session` answers.
@@ -253,7 +273,7 @@ mod tests {
 
     #[test]
     fn a_login_completes_only_in_the_browser_that_started_it() {
-        let p = |browser: Option<String>| PendingLogin { federation: "spid".into(), idp: "i".into(), level: 2, issue_instant: 0, relay_state: "r".into(), deadline: 1, browser };
+        let p = |browser: Option<String>| PendingLogin { federation: "spid".into(), idp: "i".into(), level: 2, issue_instant: 0, relay_state: "r".into(), deadline: 1, browser, next: None };
         let bound = p(Some(browser_digest("abc")));
         assert!(same_browser(&bound, Some("x=1; __Host-tl_login=abc; y=2")));
         assert!(!same_browser(&bound, Some("__Host-tl_login=abd")));
@@ -277,9 +297,22 @@ mod tests {
     #[test]
     fn logins_land_by_account_status() {
         use access::Account;
-        assert_eq!(landing(Account::Unregistered), "/registrati/cittadino/");
-        assert_eq!(landing(Account::Pending), "/accedi/non-attivo/");
-        assert_eq!(landing(Account::Active), "/");
+        assert_eq!(landing(Account::Unregistered, Some("/offerte/FI-1")), "/registrati/cittadino/");
+        assert_eq!(landing(Account::Pending, Some("/offerte/FI-1")), "/accedi/non-attivo/");
+        assert_eq!(landing(Account::Active, None), "/");
+        assert_eq!(landing(Account::Active, Some("/cittadino/candidatura/?offerta=FI-1")), "/cittadino/candidatura/?offerta=FI-1");
+        assert_eq!(landing(Account::Active, Some("//evil.example/")), "/");
+    }
+
+    #[test]
+    fn next_is_a_local_path_only() {
+        for ok in ["/", "/offerte/FI-1", "/cittadino/candidatura/?offerta=FI-1%20X", "/a#b"] {
+            assert_eq!(safe_next(ok).as_deref(), Some(ok), "{ok}");
+        }
+        let long = format!("/{}", "a".repeat(MAX_NEXT));
+        for bad in ["", "offerte", "//evil.example", "/\\evil.example", "https://evil.example/", "/a b", "/a\nb", "/è", "/auth/spid/login?idp=x", long.as_str()] {
+            assert_eq!(safe_next(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -39,6 +39,19 @@ impl Reply {
         Self::cacheable(body, content_type, format!("public, max-age={max_age}"), if_none_match)
     }
 
+    /// Public content that changes when someone acts (offers published, edited, closed):
+    /// browsers revalidate on every use (`max-age=0`, the ETag makes that a `304`), so
+    /// a change shows at once; shared caches (edges) may serve it for `s_maxage` seconds.
+    pub fn shared(body: Vec<u8>, content_type: &str, s_maxage: u32, if_none_match: Option<&str>) -> Self {
+        Self::cacheable(body, content_type, format!("public, max-age=0, must-revalidate, s-maxage={s_maxage}"), if_none_match)
+    }
+
+    /// [`Reply::shared`] JSON.
+    pub fn shared_json(value: &impl Serialize, s_maxage: u32, if_none_match: Option<&str>) -> Result<Self, ApiError> {
+        let body = serde_json::to_vec(value).map_err(ApiError::internal)?;
+        Ok(Self::shared(body, "application/json; charset=utf-8", s_maxage, if_none_match))
+    }
+
     /// `303 See Other` to `location`, never cached (after a form, a login, a link).
     pub fn see_other(location: &str) -> Self {
         Self { status: 303, headers: vec![("location", location.to_string()), ("cache-control", "no-store".into())], body: Vec::new() }

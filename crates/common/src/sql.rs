@@ -338,7 +338,7 @@ mod native {
         fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, ApiError> {
             let fail = |e: rusqlite::Error| ApiError::internal(format!("sqlite `{sql}`: {e}"));
             let mut stmt = self.prepare_cached(sql).map_err(fail)?;
-            let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+            let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
             let n = columns.len();
             let mut rows = Vec::new();
             let mut cursor = stmt.query(rusqlite::params_from_iter(params.iter())).map_err(fail)?;

@@ -57,32 +57,48 @@ pub(super) fn detail(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiErro
 
 pub(super) fn upload(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
     let s = access::require_active_write(conn, req, None)?;
+    let id = store_new(req, conn, s.person_id, None)?;
+    let cv = own_cv(conn, &s, id)?;
+    let mut r = Reply::json(201, &cv_out(req, conn, &cv)?)?;
+    r.headers.push(("location", format!("/api/cv/{id}")));
+    Ok(r)
+}
+
+/// Stores the request's CV file and form (`X-CV-Meta`) as a new CV of `person_id`:
+/// uploaded by the person, or by the CPI named in `by_cpi` ("Caricato CPI" = SI).
+pub(super) fn store_new(req: &Req, conn: &dyn Db, person_id: i64, by_cpi: Option<&str>) -> Result<i64, ApiError> {
     let meta_in = crate::parse_meta_header(req.header("x-cv-meta"))?;
     let meta = crate::validate_meta(&meta_in, &area_codes(conn)?)?;
     let bytes = &req.body;
     let checked = check_file(bytes)?;
-    let o = owner(conn, s.person_id)?;
+    let o = owner(conn, person_id)?;
     let anonymised = anonymise(&checked.text, &o);
     let name = crate::file_name(meta_in.file_name.as_deref(), checked.kind);
     let handle = common::token::random_token()?[..32].to_string();
     let now = req.now;
+    let note = match by_cpi {
+        Some(cpi) => format!("Curriculum caricato dal Centro per l'impiego {cpi}."),
+        None => "Curriculum caricato.".to_string(),
+    };
     let id = tx(conn, |conn| {
-        let n = conn.execute("SELECT count(*) AS n FROM cvs WHERE person_id = ?", &[int(s.person_id)])?.scalar("n")?;
+        let n = conn.execute("SELECT count(*) AS n FROM cvs WHERE person_id = ?", &[int(person_id)])?.scalar("n")?;
         if n >= crate::MAX_CVS_PER_PERSON {
-            return Err(ApiError::new(
-                409,
-                "too_many_cvs",
-                format!("Puoi conservare al massimo {} curriculum: elimina quelli che non usi più e riprova.", crate::MAX_CVS_PER_PERSON),
-            ));
+            let max = crate::MAX_CVS_PER_PERSON;
+            let message = match by_cpi {
+                None => format!("Puoi conservare al massimo {max} curriculum: elimina quelli che non usi più e riprova."),
+                Some(_) => format!("La persona conserva già {max} curriculum, il massimo consentito: potrà eliminare quelli che non usa più dalla sua area personale."),
+            };
+            return Err(ApiError::new(409, "too_many_cvs", message));
         }
         let rows = conn.execute("INSERT INTO cvs (handle, person_id, description, search_consent, uploaded_by_cpi, file_name, file_kind, file_size, file_sha256,
                anonymised_text, created_at, updated_at, last_activity_at)
-             VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             &[
                 text(handle.as_str()),
-                int(s.person_id),
+                int(person_id),
                 text(meta.description.as_str()),
                 int(i64::from(meta.search_consent)),
+                int(i64::from(by_cpi.is_some())),
                 text(name.as_str()),
                 text(checked.kind.as_str()),
                 int(bytes.len() as i64),
@@ -97,14 +113,11 @@ pub(super) fn upload(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
         conn.execute("INSERT INTO cv_files (cv_id, content) VALUES (?, ?)", &[int(id), Value::Blob(bytes.to_vec())])?;
         set_territories(conn, id, &meta.territories)?;
         index(conn, id)?;
-        event(conn, id, "caricamento", "Curriculum caricato.", now)?;
+        event(conn, id, "caricamento", &note, now)?;
         Ok(id)
     })?;
-    eprintln!("cv: person {} uploaded cv {id} ({}, {} bytes)", s.person_id, checked.kind.as_str(), bytes.len());
-    let cv = own_cv(conn, &s, id)?;
-    let mut r = Reply::json(201, &cv_out(req, conn, &cv)?)?;
-    r.headers.push(("location", format!("/api/cv/{id}")));
-    Ok(r)
+    eprintln!("cv: cv {id} of person {person_id} uploaded{} ({}, {} bytes)", by_cpi.map(|c| format!(" by CPI {c}")).unwrap_or_default(), checked.kind.as_str(), bytes.len());
+    Ok(id)
 }
 
 /// `PUT /api/cv/{id}`: JSON (description, consent, territories), or a new file as the
@@ -192,10 +205,17 @@ pub(super) fn history(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiErr
     own_cv(conn, &s, id)?;
     let q = req.query()?;
     let paging = Paging::from_query(&q, 10)?;
+    // the CV's own events, and its uses in applications (the applications component's
+    // rows, made by the owner after this CV was created: a reused id is another CV)
+    let events = "SELECT e.at, 0 AS source, e.id, e.kind, e.note FROM cv_events e WHERE e.cv_id = ?1
+         UNION ALL
+         SELECT a.created_at, 1, a.id, 'utilizzo', 'Candidatura Offerta ' || o.code
+           FROM applications a JOIN offers o ON o.id = a.offer_id JOIN cvs c ON c.id = a.cv_id
+          WHERE a.cv_id = ?1 AND a.person_id = c.person_id AND a.created_at >= c.created_at";
     let (total, rows) = paged(
         conn,
-        "SELECT count(*) AS n FROM cv_events WHERE cv_id = ?",
-        "SELECT at, kind, note FROM cv_events WHERE cv_id = ? ORDER BY at, id LIMIT ? OFFSET ?",
+        &format!("SELECT count(*) AS n FROM ({events})"),
+        &format!("SELECT at, kind, note FROM ({events}) ORDER BY at, source, id LIMIT ?2 OFFSET ?3"),
         &[int(id)],
         paging,
     )?;
@@ -239,29 +259,27 @@ pub(super) fn file(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiError>
     let content = conn.execute("SELECT content FROM cv_files WHERE cv_id = ?", &[int(id)])?;
     let bytes = content.rows().next().and_then(|r| r.get::<&[u8]>("content").map(<[u8]>::to_vec)).ok_or_else(|| ApiError::internal(format!("file of cv {id} missing")))?;
     let (role, company_id, request_id, reason) = grant;
-    conn.execute("INSERT INTO cv_access_log (cv_id, owner_id, reader_id, company_id, role, reason, request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        &[
-            int(id),
-            int(owner_id),
-            int(s.person_id),
-            opt_int(company_id),
-            text(role),
-            text(reason.as_str()),
-            opt_int(request_id),
-            int(req.now),
-        ],
+    access::audit::cv_read(
+        conn,
+        &access::audit::CvRead { cv_id: id, owner_id, reader_id: s.person_id, company_id, role, reason: &reason, request_id },
+        req.now,
     )?;
     eprintln!("cv: person {} read the file of cv {id} as {role}", s.person_id);
-    let mime = cvtext::Kind::from_str_opt(&kind).map_or("application/octet-stream", |k| k.mime());
-    Ok(Reply {
+    Ok(file_reply(&name, &kind, bytes))
+}
+
+/// A CV file as a download, never cached.
+pub(super) fn file_reply(name: &str, kind: &str, bytes: Vec<u8>) -> Reply {
+    let mime = cvtext::Kind::from_str_opt(kind).map_or("application/octet-stream", |k| k.mime());
+    Reply {
         status: 200,
         headers: vec![
             ("content-type", mime.to_string()),
-            ("content-disposition", common::reply::attachment(&name)),
+            ("content-disposition", common::reply::attachment(name)),
             ("cache-control", "no-store".into()),
         ],
         body: bytes,
-    })
+    }
 }
 
 /// A checked file: its type by content, text, hash.

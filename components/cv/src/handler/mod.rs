@@ -8,6 +8,7 @@
 
 mod cvs;
 mod decision;
+mod operator;
 mod requests;
 mod retention;
 mod search;
@@ -91,6 +92,9 @@ fn dispatch(route: &Route, req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> 
         Route::DecisionPage => decision::page(req, conn),
         Route::Decide => decision::decide_by_link(req, conn),
         Route::Retention => retention::run(req, conn),
+        Route::OperatorList => operator::list(req, conn),
+        Route::OperatorUpload => operator::upload(req, conn),
+        Route::OperatorFile(id) => operator::file(req, conn, *id),
     }
 }
 
@@ -157,8 +161,27 @@ struct Cv {
     retention_notice_at: Option<i64>,
 }
 
-const CV_COLUMNS: &str = "id, description, search_consent, uploaded_by_cpi, file_name, file_kind, file_size, file_sha256, \
-     created_at, updated_at, last_activity_at, retention_notice_at";
+/// When a CV of the table `cvs` (not aliased) was last active: its own uploads, changes
+/// and authorised view requests (`last_activity_at`), or its use in an application (the
+/// applications component's table, read here: one writer per table). An application
+/// counts only if made by the owner after the CV was created (a reused id is another CV).
+macro_rules! last_activity {
+    () => {
+        "max(cvs.last_activity_at, coalesce((SELECT max(a.created_at) FROM applications a \
+         WHERE a.cv_id = cvs.id AND a.person_id = cvs.person_id AND a.created_at >= cvs.created_at), 0))"
+    };
+}
+use last_activity;
+
+/// The columns of a [`Cv`]: the last activity as [`last_activity!`], the retention
+/// notice only if sent after it (a use since then started a new period).
+const CV_COLUMNS: &str = concat!(
+    "id, description, search_consent, uploaded_by_cpi, file_name, file_kind, file_size, file_sha256, created_at, updated_at, ",
+    last_activity!(),
+    " AS last_activity_at, CASE WHEN retention_notice_at >= ",
+    last_activity!(),
+    " THEN retention_notice_at END AS retention_notice_at"
+);
 
 fn cv_of(r: &common::sql::Row<'_>) -> Result<Cv, ApiError> {
     Ok(Cv {
@@ -222,6 +245,11 @@ pub struct RetentionOut {
 }
 
 fn cv_out(req: &Req, conn: &dyn Db, cv: &Cv) -> Result<CvOut, ApiError> {
+    cv_out_at(req, conn, cv, "/api/cv")
+}
+
+/// [`cv_out`] with the file's download under `prefix` (the owner's or the operator's API).
+fn cv_out_at(req: &Req, conn: &dyn Db, cv: &Cv, prefix: &str) -> Result<CvOut, ApiError> {
     let deletion = retention(req).deletion_at(cv.last_activity_at, cv.retention_notice_at.unwrap_or(0));
     Ok(CvOut {
         id: cv.id,
@@ -234,7 +262,7 @@ fn cv_out(req: &Req, conn: &dyn Db, cv: &Cv) -> Result<CvOut, ApiError> {
             mime: cvtext::Kind::from_str_opt(&cv.file_kind).map(|k| k.mime()),
             size: cv.file_size,
             sha256: cv.file_sha256.clone(),
-            download: format!("/api/cv/{}/file", cv.id),
+            download: format!("{prefix}/{}/file", cv.id),
         },
         search_consent: cv.search_consent,
         search_consent_label: yes_no(cv.search_consent),

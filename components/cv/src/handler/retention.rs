@@ -8,7 +8,7 @@ use outbox::Message;
 use serde_json::json;
 
 use super::cvs::remove;
-use super::{int, owner, retention, tx};
+use super::{int, last_activity, owner, retention, tx};
 
 /// Rows handled per run and step.
 const RETENTION_BATCH: i64 = 500;
@@ -18,18 +18,28 @@ pub(super) fn run(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
     let q = req.query()?;
     let now = crate::job_now(q.get("now"), req.var_flag("dev_clock"), req.now)?;
     let r = retention(req);
-    // 1. notices: one e-mail per CV and retention period, recorded atomically with the mail
+    // 1. notices: one e-mail per CV and retention period, recorded with the mail in one
+    // transaction; the period runs from the last activity, uses in applications included
+    // (a notice sent before a later use belongs to a past period)
     let noticed = tx(conn, |conn| {
-        let rows = conn.execute("UPDATE cvs SET retention_notice_at = ?1
-              WHERE id IN (SELECT id FROM cvs WHERE retention_notice_at IS NULL AND last_activity_at <= ?2 ORDER BY last_activity_at LIMIT ?3)
-             RETURNING id, person_id, description, last_activity_at",
-            &[int(now), int(r.notice_before(now)), int(RETENTION_BATCH)],
+        let rows = conn.execute(
+            concat!(
+                "SELECT id, person_id, description, ",
+                last_activity!(),
+                " AS last FROM cvs WHERE last_activity_at <= ?1 AND ",
+                last_activity!(),
+                " <= ?1 AND (retention_notice_at IS NULL OR retention_notice_at < ",
+                last_activity!(),
+                ") ORDER BY last, id LIMIT ?2"
+            ),
+            &[int(r.notice_before(now)), int(RETENTION_BATCH)],
         )?;
         let due: Vec<(i64, i64, String, i64)> = rows
             .rows()
-            .map(|x| Ok((x.int("id")?, x.int("person_id")?, x.text("description")?, x.int("last_activity_at")?)))
+            .map(|x| Ok((x.int("id")?, x.int("person_id")?, x.text("description")?, x.int("last")?)))
             .collect::<Result<_, ApiError>>()?;
         for (id, person_id, description, last) in &due {
+            conn.execute("UPDATE cvs SET retention_notice_at = ? WHERE id = ?", &[int(now), int(*id)])?;
             let o = owner(conn, *person_id)?;
             let Some(email) = o.email.as_deref().or(o.emails.first().map(String::as_str)) else {
                 eprintln!("cv: retention notice for cv {id}: the owner has no e-mail address");
@@ -48,9 +58,17 @@ pub(super) fn run(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
         }
         Ok(due.len() as i64)
     })?;
-    // 2. deletions: a year after the last activity, and the full notice period after the notice
+    // 2. deletions: a year after the last activity, and the full notice period after a
+    // notice of this period
     let deleted = tx(conn, |conn| {
-        let rows = conn.execute("SELECT id FROM cvs WHERE last_activity_at <= ? AND retention_notice_at IS NOT NULL AND retention_notice_at <= ? ORDER BY id LIMIT ?",
+        let rows = conn.execute(
+            concat!(
+                "SELECT id FROM cvs WHERE last_activity_at <= ?1 AND ",
+                last_activity!(),
+                " <= ?1 AND retention_notice_at IS NOT NULL AND retention_notice_at <= ?2 AND retention_notice_at >= ",
+                last_activity!(),
+                " ORDER BY id LIMIT ?3"
+            ),
             &[int(r.delete_before(now)), int(r.noticed_before(now)), int(RETENTION_BATCH)],
         )?;
         let ids: Vec<i64> = rows.rows().filter_map(|x| x.get::<i64>("id")).collect();

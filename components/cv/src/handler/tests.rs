@@ -55,7 +55,11 @@ impl Who<'_> {
 }
 
 fn who(db: &rusqlite::Connection, person: i64) -> Who<'_> {
-    let (id, csrf) = sign_in(db, person, T0);
+    who_at(db, person, T0)
+}
+
+fn who_at(db: &rusqlite::Connection, person: i64, now: i64) -> Who<'_> {
+    let (id, csrf) = sign_in(db, person, now);
     Who { db, id, csrf }
 }
 
@@ -161,4 +165,95 @@ fn a_cv_with_history_requests_and_reads_can_be_deleted() {
     assert_eq!((s, v["deleted"].as_i64()), (200, Some(id)), "{v}");
     assert_eq!(count(&c, "SELECT count(*) AS n FROM cvs"), 0);
     assert_eq!(count(&c, "SELECT count(*) AS n FROM cv_access_log"), 1, "the read stays on record");
+}
+
+fn retention_job(c: &rusqlite::Connection, now: i64) -> Value {
+    let secret = "s".repeat(32);
+    let r = Req::new("POST", "/jobs/cv/retention").var_set("jobs_secret", &secret).header_set("authorization", &format!("Bearer {secret}")).at(now);
+    let reply = handle(&r, c);
+    assert_eq!(reply.status, 200);
+    serde_json::from_slice(&reply.body).unwrap()
+}
+
+const DAY: i64 = 86_400;
+
+#[test]
+fn uses_in_applications_show_in_the_history_and_restart_the_retention() {
+    let c = db();
+    testing::run(&c, &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/offers.sql")).unwrap());
+    let mario = who(&c, 1);
+    let meta = json!({"description": "Cuoco", "search_consent": false}).to_string();
+    let (s, cv) = mario.send(mario.request("POST", "/api/cv", T0).header_set("x-cv-meta", &meta).raw_body(cvtext::fixtures::docx(CV_TEXT)));
+    assert_eq!(s, 201);
+    let id = cv["id"].as_i64().unwrap();
+    // an application made before this CV existed names an id that was another CV's
+    testing::run(&c, &format!("INSERT INTO applications (offer_id, person_id, cv_id, declarations, created_at, updated_at) VALUES (2, 1, {id}, '[]', {t}, {t})", t = T0 - 10));
+    // a year less the notice period: the owner is warned
+    assert_eq!(retention_job(&c, T0 + 351 * DAY)["noticed"], 1);
+    // then the CV is used for an application (the applications component's row)
+    let used = T0 + 355 * DAY;
+    testing::run(&c, &format!("INSERT INTO applications (offer_id, person_id, cv_id, declarations, created_at, updated_at) VALUES (1, 1, {id}, '[]', {used}, {used})"));
+    let mario = who_at(&c, 1, used);
+    let (_, history) = mario.json("GET", &format!("/api/cv/{id}/history"), None, used + 1);
+    let last = &history["items"][history["total"].as_u64().unwrap() as usize - 1];
+    assert_eq!((last["kind_label"].as_str(), last["note"].as_str()), (Some("Utilizzo"), Some("Candidatura Offerta PO-9000001")), "{history}");
+    assert_eq!(history["total"], 2, "the older application is not this CV's: {history}");
+    let (_, detail) = mario.json("GET", &format!("/api/cv/{id}"), None, used + 1);
+    assert_eq!(detail["retention"]["notice_sent"], false, "a new period: {detail}");
+    assert_eq!(detail["retention"]["deletion_on"].as_str(), Some(common::rome::day_at(used + 365 * DAY).as_str()));
+    // the old notice's deadline passes: the CV stays, and no new notice yet
+    let r = retention_job(&c, T0 + 367 * DAY);
+    assert_eq!((r["noticed"].as_i64(), r["deleted"].as_i64()), (Some(0), Some(0)), "{r}");
+    // the new period ends: a notice, then the deletion
+    assert_eq!(retention_job(&c, used + 351 * DAY)["noticed"], 1);
+    assert_eq!(retention_job(&c, used + 366 * DAY)["deleted"], 1);
+    assert_eq!(count(&c, "SELECT count(*) AS n FROM cvs"), 0);
+    assert_eq!(count(&c, "SELECT count(*) AS n FROM outbox WHERE template = 'cv_retention_notice'"), 2);
+}
+
+#[test]
+fn operators_read_and_upload_the_cvs_of_their_cpis_citizens() {
+    let c = db();
+    let mario = who(&c, 1);
+    let meta = json!({"description": "Pizzaiolo", "search_consent": false}).to_string();
+    let (_, own) = mario.send(mario.request("POST", "/api/cv", T0).header_set("x-cv-meta", &meta).raw_body(cvtext::fixtures::docx(CV_TEXT)));
+    let own_id = own["id"].as_i64().unwrap();
+    let giulia = who(&c, 2);
+    let list = "/api/operator/cv?person=RSSMRA85C14D612R";
+    let (s, e) = giulia.json("GET", list, None, T0);
+    assert_eq!((s, e["error"]["code"].as_str()), (403, Some("operator_required")));
+    // an operator of Prato: Mario lives in Firenze
+    testing::run(&c, "INSERT INTO staff_roles (fiscal_code, role, cpi_code, granted_by, granted_at) VALUES ('BNCGLI90A41D612I', 'operator', 'prato', 'test', 0)");
+    assert_eq!(giulia.json("GET", list, None, T0).1["error"]["code"], "not_citizen_of_cpi");
+    assert_eq!(giulia.send(giulia.request("GET", &format!("/api/operator/cv/{own_id}/file"), T0)).0, 403);
+    testing::run(&c, "UPDATE staff_roles SET revoked_at = 1, revoked_by = 'test'; INSERT INTO staff_roles (fiscal_code, role, cpi_code, granted_by, granted_at) VALUES ('BNCGLI90A41D612I', 'operator', 'firenze', 'test', 0)");
+    let (s, cvs) = giulia.json("GET", list, None, T0);
+    assert_eq!((s, cvs["person"]["family_name"].as_str(), cvs["items"].as_array().map(Vec::len)), (200, Some("Rossi"), Some(1)), "{cvs}");
+    assert_eq!(cvs["items"][0]["file"]["download"], format!("/api/operator/cv/{own_id}/file"));
+    // bad and unknown codes
+    assert_eq!(giulia.json("GET", "/api/operator/cv?person=RSSMRA85C14D612X", None, T0).0, 422);
+    assert_eq!(giulia.json("GET", "/api/operator/cv", None, T0).0, 422);
+    assert_eq!(giulia.json("GET", "/api/operator/cv?person=RSSMRA80A01D612Y", None, T0).1["error"]["code"], "person_not_found");
+    // an upload for Mario: "Caricato CPI", in the audit log and in Mario's history
+    let upload = giulia.request("POST", list, T0 + 5).header_set("x-cv-meta", &json!({"description": "Dal CPI", "search_consent": false}).to_string()).raw_body(cvtext::fixtures::docx(CV_TEXT));
+    let (s, cv) = giulia.send(upload);
+    assert_eq!((s, cv["uploaded_by_cpi_label"].as_str()), (201, Some("SI")), "{cv}");
+    let id = cv["id"].as_i64().unwrap();
+    let (_, mine) = mario.json("GET", &format!("/api/cv/{id}"), None, T0 + 6);
+    assert_eq!((mine["description"].as_str(), mine["uploaded_by_cpi"].as_bool()), (Some("Dal CPI"), Some(true)));
+    let (_, history) = mario.json("GET", &format!("/api/cv/{id}/history"), None, T0 + 6);
+    assert!(history["items"][0]["note"].as_str().unwrap().contains("FIRENZE"), "{history}");
+    assert_eq!(count(&c, "SELECT count(*) AS n FROM audit_log WHERE action = 'cv.upload' AND actor_id = 2 AND cpi_code = 'firenze'"), 1);
+    // without the CSRF token: refused, nothing written
+    let forged = req("POST", list, &giulia.id, T0).header_set("x-cv-meta", &meta).raw_body(cvtext::fixtures::docx(CV_TEXT));
+    assert_eq!(handle(&forged, &c).status, 403);
+    assert_eq!(count(&c, "SELECT count(*) AS n FROM cvs"), 2);
+    // the file, logged as a CPI operator's read
+    let file = handle(&giulia.request("GET", &format!("/api/operator/cv/{own_id}/file"), T0 + 7), &c);
+    assert_eq!(file.status, 200);
+    assert_eq!(file.body, cvtext::fixtures::docx(CV_TEXT));
+    assert_eq!(count(&c, &format!("SELECT count(*) AS n FROM cv_access_log WHERE cv_id = {own_id} AND role = 'cpi_operator' AND reader_id = 2")), 1);
+    assert_eq!(giulia.send(giulia.request("GET", "/api/operator/cv/999/file", T0)).0, 403, "unknown: as another CPI's");
+    // a citizen is not an operator
+    assert_eq!(mario.json("GET", list, None, T0).1["error"]["code"], "operator_required");
 }
