@@ -150,6 +150,12 @@ describe('operators, an offer, an application and its esiti', () => {
     await entry.locator('summary', { hasText: 'Valori (3 campi)' }).click();
     const values = (await entry.locator('.audit-table tbody tr').allTextContents()).sort();
     assert.deepEqual(values, ['cpi—firenze', `fiscal_code—${OPERATOR.fiscal_code}`, 'role—operator'], 'field, before (none), after');
+    // a second CPI for the same operator (she will choose which one she works for)
+    await page.locator('#adm-cf').fill(OPERATOR.fiscal_code);
+    await page.locator('#adm-cpi').selectOption({ label: 'PRATO' });
+    await page.getByRole('button', { name: 'Assegna il ruolo' }).click();
+    await page.getByText(`${OPERATOR.fiscal_code} è ora Operatore CPI del Centro per l'impiego di PRATO.`).waitFor();
+    assert.equal(await page.locator('#adm-ruoli-tabella tbody tr', { hasText: OPERATOR.fiscal_code }).count(), 2);
     await everyWidth(page, 'amministrazione');
     assert.deepEqual(unexpected(problems, [422]), []);
   });
@@ -157,8 +163,19 @@ describe('operators, an offer, an application and its esiti', () => {
   test('the operator publishes an offer for ACME S.R.L. (a draft first) and edits it', async () => {
     const { page, problems } = people.operator;
     problems.splice(0);
-    await page.goto(s.portal.base + '/operatore/', { waitUntil: 'networkidle' });
-    await page.getByText('Operi per il Centro per l\'impiego di FIRENZE.').waitFor();
+    // an operator of two CPIs: the offers wait for her choice
+    await page.goto(s.portal.base + '/operatore/offerte/', { waitUntil: 'networkidle' });
+    await page.getByText('Sei operatore di più Centri per l\'impiego: scegli prima per quale operi').waitFor();
+    await page.locator('#oo-stato').getByRole('link', { name: 'Area operatore' }).click();
+    await page.waitForURL(s.portal.base + '/operatore/');
+    await page.getByText('Sei operatore di più Centri per l\'impiego: scegli per quale operi ora.').waitFor();
+    const choice = page.getByLabel('Opera per il Centro per l\'impiego');
+    assert.deepEqual(await choice.locator('option').allTextContents(), ['Scegli il Centro per l\'impiego', 'FIRENZE', 'PRATO']);
+    await everyWidth(page, 'operatore-scelta-cpi');
+    await choice.selectOption({ label: 'FIRENZE' });
+    await page.getByRole('button', { name: 'Conferma' }).click();
+    await page.getByText('Ora operi per il Centro per l\'impiego di FIRENZE.').waitFor();
+    await page.getByText('Operi per il Centro per l\'impiego di FIRENZE.', { exact: true }).waitFor();
     await page.getByText('Chiara Ricci, hai il ruolo di operatore CPI: qui trovi i servizi che puoi usare.').waitFor();
     assert.equal(await page.locator('[data-staff="admin"]').count(), 2, 'a link of the menu, a card');
     assert.equal(await page.locator('[data-staff="admin"]:visible').count(), 0);
@@ -461,5 +478,29 @@ describe('operators, an offer, an application and its esiti', () => {
     assert.ok(await page.locator('#candidatura-ritira').isHidden());
     assert.match(await page.locator('#candidatura-contenuto').textContent(), /Ritirata/);
     assert.deepEqual(unexpected(problems, [409]), []);
+  });
+
+  test('the administrator revokes a role after a confirmation; the audit log has it', async () => {
+    const { page, problems } = people.admin;
+    problems.splice(0);
+    await page.goto(s.portal.base + '/operatore/amministrazione/', { waitUntil: 'networkidle' });
+    const prato = page.locator('#adm-ruoli-tabella tbody tr', { hasText: 'PRATO' });
+    await prato.getByRole('button', { name: /^Revoca il ruolo Operatore CPI PRATO a Chiara Ricci/ }).click();
+    const dialog = page.locator('dialog[data-confirm]');
+    await dialog.getByText('Vuoi revocare il ruolo Operatore CPI del Centro per l\'impiego di PRATO a Chiara Ricci').waitFor();
+    await dialog.getByRole('button', { name: 'Revoca' }).click();
+    await page.getByText('Il ruolo Operatore CPI del Centro per l\'impiego di PRATO di Chiara Ricci').waitFor();
+    assert.equal(await page.locator('#adm-ruoli-tabella tbody tr', { hasText: OPERATOR.fiscal_code }).count(), 1);
+    // the audit log, filtered: the operator's esiti on her CPI's applications
+    await page.locator('#adm-reg-azione').selectOption({ label: 'Esito di una candidatura' });
+    await page.locator('#adm-reg-chi').fill(OPERATOR.fiscal_code);
+    await page.locator('#adm-registro-filtri').getByRole('button', { name: 'Cerca' }).click();
+    await page.getByText('2 attività').waitFor();
+    assert.deepEqual(await page.locator('#adm-registro-tabella tbody td[data-label="Centro per l\'impiego"]').allTextContents(), ['FIRENZE', 'FIRENZE']);
+    await page.locator('#adm-reg-azione').selectOption({ label: 'Ruolo revocato' });
+    await page.locator('#adm-reg-chi').fill('');
+    await page.locator('#adm-registro-filtri').getByRole('button', { name: 'Cerca' }).click();
+    await page.getByText('1 attività').waitFor();
+    assert.deepEqual(unexpected(problems), []);
   });
 });
