@@ -180,6 +180,7 @@ export const areas = {
     menu: [
       { title: 'Offerte di lavoro', text: 'Pubblica, modifica e chiudi le offerte del tuo Centro per l\'impiego; salva le bozze.', href: '/operatore/offerte/', staff: 'operator' },
       { title: 'Candidature', text: 'Le candidature alle offerte del tuo Centro per l\'impiego: dichiarazioni, curriculum ed esito.', href: '/operatore/candidature/', staff: 'operator' },
+      { title: 'Curriculum dei cittadini', text: 'Leggi i curriculum dei cittadini del tuo Centro per l\'impiego e caricane uno per loro conto.', href: '/operatore/curriculum/', staff: 'operator' },
       { title: 'Amministrazione', text: 'Assegna e revoca i ruoli di operatore e di amministratore; consulta il registro delle attività.', href: '/operatore/amministrazione/', staff: 'admin' },
     ],
   },

@@ -120,7 +120,7 @@ describe('operators, an offer, an application and its esiti', () => {
     // an administrator who is no operator: only Amministrazione
     const nav = page.getByRole('navigation', { name: 'Menu dell\'area operatore' });
     assert.ok(await nav.getByRole('link', { name: 'Amministrazione' }).isVisible());
-    assert.equal(await page.locator('[data-staff="operator"]').count(), 4, 'two links of the menu, two cards');
+    assert.equal(await page.locator('[data-staff="operator"]').count(), 6, 'three links of the menu, three cards');
     assert.equal(await page.locator('[data-staff="operator"]:visible').count(), 0);
     await everyWidth(page, 'operatore-amministratore');
 
@@ -179,7 +179,7 @@ describe('operators, an offer, an application and its esiti', () => {
     await page.getByText('Chiara Ricci, hai il ruolo di operatore CPI: qui trovi i servizi che puoi usare.').waitFor();
     assert.equal(await page.locator('[data-staff="admin"]').count(), 2, 'a link of the menu, a card');
     assert.equal(await page.locator('[data-staff="admin"]:visible').count(), 0);
-    assert.equal(await page.locator('[data-staff="operator"]:visible').count(), 4);
+    assert.equal(await page.locator('[data-staff="operator"]:visible').count(), 6);
     await everyWidth(page, 'operatore');
     await page.locator('main .card').getByRole('link', { name: 'Offerte di lavoro' }).click();
     await page.waitForURL(s.portal.base + '/operatore/offerte/');
@@ -231,11 +231,7 @@ describe('operators, an offer, an application and its esiti', () => {
     assert.ok(await page.locator('#oo-modalita-online').isChecked(), 'online for a preselection');
     await page.getByRole('button', { name: 'Aggiungi requisito' }).click();
     await page.getByRole('textbox', { name: 'Requisito 1', exact: true }).fill('Attestato HACCP');
-    assert.deepEqual(await axe(page), [], 'axe-core: the filled form');
-    await screenshot(page, 'operatore-offerta-modulo');
-    await page.setViewportSize(PHONE);
-    await fitsWidth(page);
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await everyWidth(page, 'operatore-offerta-modulo');
 
     // saved as a draft, then published from it
     await page.getByRole('button', { name: 'Salva come bozza' }).click();
@@ -399,6 +395,37 @@ describe('operators, an offer, an application and its esiti', () => {
     assert.deepEqual(unexpected(problems), []);
   });
 
+  test('the operator reads the CVs of a citizen of her CPI and uploads one for her', async () => {
+    const { page, problems } = people.operator;
+    problems.splice(0);
+    await page.goto(s.portal.base + '/operatore/', { waitUntil: 'networkidle' });
+    await page.getByRole('navigation', { name: 'Menu dell\'area operatore' }).getByRole('link', { name: 'Curriculum dei cittadini' }).click();
+    await page.waitForURL(s.portal.base + '/operatore/curriculum/');
+    const cf = page.getByLabel('Codice fiscale del cittadino');
+    // a code that is not one, and a person who is not registered: said next to the input
+    await cf.fill('RSSMRA');
+    await page.getByRole('button', { name: 'Cerca' }).click();
+    await page.locator('#ocv-cf-errore').waitFor();
+    await cf.fill('BNCGLI92L63G999D');
+    await page.getByRole('button', { name: 'Cerca' }).click();
+    await page.locator('#ocv-cf-errore', { hasText: 'Nessun cittadino registrato' }).waitFor();
+    await cf.fill(CITIZEN.fiscal_code.toLowerCase());
+    await page.getByRole('button', { name: 'Cerca' }).click();
+    await page.getByRole('heading', { name: `Curriculum di Sofia Gallo (${CITIZEN.fiscal_code})` }).waitFor();
+    const rows = page.locator('#ocv-tabella tbody tr');
+    assert.deepEqual((await rows.first().locator('th, td').allTextContents()).map((t) => t.trim()).slice(1, 5), ['CV aiuto cuoco', 'cv-sofia.pdf (1 KB)', 'NO', 'NO']);
+    const file = await page.request.get(s.portal.base + await rows.first().getByRole('link').getAttribute('href'));
+    assert.equal(file.status(), 200);
+    await page.getByLabel('Descrizione', { exact: true }).fill('CV aggiornato al colloquio');
+    await page.getByLabel('File del curriculum').setInputFiles({ name: 'cv-sofia-cpi.pdf', mimeType: 'application/pdf', buffer: pdf(`${CV_TEXT}\nAggiornato con il Centro per l'impiego.`) });
+    await page.getByRole('button', { name: 'Carica il curriculum' }).click();
+    await page.getByText('Il curriculum «CV aggiornato al colloquio» è stato caricato per Sofia Gallo.').waitFor();
+    assert.equal(await rows.count(), 2);
+    assert.deepEqual((await rows.first().locator('th, td').allTextContents()).map((t) => t.trim()).slice(1, 5), ['CV aggiornato al colloquio', 'cv-sofia-cpi.pdf (1 KB)', 'NO', 'SI']);
+    await everyWidth(page, 'operatore-curriculum');
+    assert.deepEqual(unexpected(problems, [403, 404, 422]), []);
+  });
+
   test('the company sees the offer and the application the CPI sent, and downloads the CV', async () => {
     const { page, problems } = people.company;
     problems.splice(0);
@@ -466,7 +493,7 @@ describe('operators, an offer, an application and its esiti', () => {
     await page.goto(`${s.portal.base}/cittadino/candidatura/?offerta=${openCode}`, { waitUntil: 'networkidle' });
     await page.getByRole('heading', { name: 'Dettaglio Candidatura - Offerta (barista)' }).waitFor();
     await tick(page, 'cand-dichiaro-0');
-    assert.ok(await page.getByLabel('CV aiuto cuoco – cv-sofia.pdf').isChecked(), 'the only CV is chosen');
+    await tick(page, await page.getByLabel('CV aiuto cuoco – cv-sofia.pdf').getAttribute('id'));
     await page.getByRole('button', { name: 'Invia candidatura' }).click();
     await page.getByText('Candidatura inviata').waitFor();
     await page.getByRole('link', { name: 'Visualizza candidature' }).first().click();

@@ -24,6 +24,7 @@ everyPage(s, [
   ['/operatore/offerte/', null, true],
   ['/operatore/candidature/', null, true],
   ['/operatore/amministrazione/', null, true],
+  ['/operatore/curriculum/', null, true],
   ['/accedi/', null, true],
   ['/accedi/non-attivo/', null, true],
   ['/registrati/', null, true],

@@ -25,9 +25,10 @@ export const ACTIONS = {
   'draft.edit': 'Bozza modificata',
   'draft.delete': 'Bozza eliminata',
   'application.status': 'Esito di una candidatura',
+  'cv.upload': 'Curriculum caricato per un cittadino',
 };
 
-const ENTITIES = { staff_role: 'Ruolo', offer: 'Offerta', offer_draft: 'Bozza', application: 'Candidatura' };
+const ENTITIES = { staff_role: 'Ruolo', offer: 'Offerta', offer_draft: 'Bozza', application: 'Candidatura', cv: 'Curriculum' };
 
 /** A value of the audit log as a short text (objects and lists as JSON). */
 export function valueText(v) {
