@@ -237,6 +237,18 @@ describe('operators, an offer, an application and its esiti', () => {
     await page.getByRole('button', { name: 'Salva come bozza' }).click();
     await page.getByText('La trovi anche nell\'elenco delle bozze').waitFor();
     assert.equal(await page.getByRole('heading', { name: 'Bozza di offerta' }).count(), 1);
+    // back to the list, and the draft opened again from it
+    await page.getByRole('button', { name: 'Annulla' }).click();
+    const draft = page.locator('#oo-bozze-tabella tbody tr', { hasText: OCCUPATION });
+    assert.match(await draft.textContent(), new RegExp(`${OCCUPATION}Preselezione${today} alle`));
+    await draft.getByRole('button', { name: `Modifica la bozza ${OCCUPATION}` }).click();
+    await page.getByRole('heading', { name: 'Bozza di offerta' }).waitFor();
+    await page.locator('#oo-sedi-elenco li').first().waitFor();
+    assert.equal(await page.getByLabel('Qualifica professionale').inputValue(), OCCUPATION);
+    assert.equal(await page.getByLabel('Scadenza').inputValue(), inDays(30));
+    assert.deepEqual(await page.locator('#oo-sedi-elenco li > span').allTextContents(), ['Firenze (FI)']);
+    assert.equal(await page.locator('#oo-azienda-scelta .fw-semibold').textContent(), 'ACME S.R.L.');
+    assert.ok(await page.locator('#oo-esperienza-si').isChecked());
     await page.getByRole('button', { name: 'Pubblica l\'offerta' }).click();
     const done = page.locator('#oo-esito').getByText(/^L'offerta FI-\d+ \(aiuto cuoco di ristorante\) è pubblicata sul portale/);
     await done.waitFor();
@@ -252,6 +264,7 @@ describe('operators, an offer, an application and its esiti', () => {
     assert.equal(await page.getByLabel('Qualifica professionale').inputValue(), OCCUPATION);
     assert.deepEqual(await page.locator('#oo-sedi-elenco li > span').allTextContents(), ['Firenze (FI)'], 'the location named again');
     assert.equal(await page.getByRole('textbox', { name: 'Requisito 1', exact: true }).inputValue(), 'Attestato HACCP');
+    assert.equal(await page.locator('#oo-azienda-scelta .fw-semibold').textContent(), 'ACME S.R.L.');
     await page.getByLabel('Numero posti disponibili').fill('3');
     await page.getByRole('button', { name: 'Salva le modifiche' }).click();
     await page.locator('#oo-esito').getByText(`L'offerta ${code} (${OCCUPATION}) è aggiornata sul portale`).waitFor();

@@ -61,6 +61,19 @@ async function comuniOf(codes) {
 
 const comuneLabel = (c) => (c.province ? `${c.name} (${c.province})` : c.name);
 
+// The companies chosen in this tab, by id: a draft keeps only the company's id.
+const COMPANIES_KEY = 'tl_operatore_aziende';
+const rememberCompany = (c) => {
+  try {
+    const all = JSON.parse(sessionStorage.getItem(COMPANIES_KEY) ?? '{}');
+    all[c.id] = { id: c.id, name: c.name, fiscal_code: c.fiscal_code, seat_comune: c.seat_comune ?? null };
+    sessionStorage.setItem(COMPANIES_KEY, JSON.stringify(all));
+  } catch { /* storage full or off: the name is only a convenience */ }
+};
+const rememberedCompany = (id) => {
+  try { return JSON.parse(sessionStorage.getItem(COMPANIES_KEY) ?? '{}')[id] ?? null; } catch { return null; }
+};
+
 export async function init() {
   const status = document.getElementById('oo-stato');
   showLoading(status);
@@ -95,7 +108,7 @@ export async function init() {
   let state = { page: 1, status: '', q: '' };
 
   const actions = (o) => el('div', { class: 'cv-actions' },
-    o.status !== 'closed' ? el('button', { type: 'button', class: 'btn btn-outline-primary btn-xs', 'aria-label': `Modifica l'offerta ${o.code}`, onclick: () => openOffer(o.code) }, 'Modifica') : null,
+    o.status !== 'closed' ? el('button', { type: 'button', class: 'btn btn-outline-primary btn-xs', 'aria-label': `Modifica l'offerta ${o.code}`, onclick: () => openOffer(o.code, o.company) }, 'Modifica') : null,
     o.status === 'published' ? el('button', { type: 'button', class: 'btn btn-outline-danger btn-xs', 'aria-label': `Chiudi l'offerta ${o.code}`, onclick: () => closeOffer(o) }, 'Chiudi') : null,
     el('a', { class: 'btn btn-outline-primary btn-xs', href: `/offerte/${encodeURIComponent(o.code)}`, 'aria-label': `Pagina pubblica dell'offerta ${o.code}` }, 'Pagina pubblica'));
 
@@ -290,7 +303,7 @@ export async function init() {
       el('span', { class: 'flex-grow-1' }, el('strong', {}, c.name), ` · codice fiscale ${c.fiscal_code}${c.seat_comune ? ` · sede a ${c.seat_comune}` : ''}`),
       el('button', {
         type: 'button', class: 'btn btn-outline-primary btn-xs', 'aria-label': `Scegli ${c.name}`,
-        onclick: () => { company = c; drawCompany(); companyResults.replaceChildren(); companyInput.value = ''; companyBox.querySelector('button')?.focus(); },
+        onclick: () => { company = c; rememberCompany(c); drawCompany(); companyResults.replaceChildren(); companyInput.value = ''; companyBox.querySelector('button')?.focus(); },
       }, 'Scegli')))));
   }
   document.getElementById('oo-azienda-cerca').addEventListener('click', searchCompanies);
@@ -370,7 +383,8 @@ export async function init() {
     reqList.replaceChildren();
     for (const r of o.requirements ?? []) addRequirement(r);
     renumber();
-    company = o.company_id ? (companyOut ?? { id: o.company_id, name: `Azienda del registro n. ${o.company_id}` }) : null;
+    company = o.company_id ? (companyOut ?? rememberedCompany(o.company_id) ?? { id: o.company_id, name: `Azienda del registro n. ${o.company_id}` }) : null;
+    if (companyOut?.name) rememberCompany(companyOut);
     drawCompany();
     locations = [];
     drawLocations();
@@ -410,7 +424,8 @@ export async function init() {
     openForm({ kind: 'draft', id: d.id }, 'Bozza di offerta', `Bozza salvata il ${formatDateTime(d.updated_at)}: completala e pubblicala, oppure salvala di nuovo.`);
   }
 
-  async function openOffer(code) {
+  /** `companyName`: the list's name of the offer's company (the offer itself gives its id). */
+  async function openOffer(code, companyName) {
     notice.replaceChildren();
     let o;
     try {
@@ -419,7 +434,7 @@ export async function init() {
       tell('danger', 'Offerta non disponibile', e.message);
       return;
     }
-    await fill(o.offer, o.company);
+    await fill(o.offer, o.company ?? (o.offer.company_id && companyName ? { id: o.offer.company_id, name: companyName } : null));
     openForm({ kind: 'offer', code }, `Modifica l'offerta ${code}`, `Pubblicata il ${formatDate(o.published_at)} (${o.status_label}). Le modifiche sono visibili sul portale appena le salvi.`);
   }
 
