@@ -1,16 +1,8 @@
 // Parts the application pages share (C4 "Visualizza candidature", the operator's
-// evaluation, the company's list): the esiti with the manual's words, and an
-// application as sent (the offer, the declarations, the CV to download, the timeline).
+// evaluation): an esito's badge, and an application as sent (the offer, the
+// declarations, the CV to download, the timeline).
 
 import { el, formatDate, formatDateTime } from './ui.mjs';
-
-/** "Esito CPI": the manual's words, in its order (the API's status codes). */
-export const ESITI = [
-  ['inserita', 'Inserita'],
-  ['presa_in_carico', 'Preso in carico'],
-  ['inviata', 'Inviata all\'azienda'],
-  ['non_inviata', 'Non inviata all\'azienda'],
-];
 
 /** A badge for an esito (its label, coloured by its meaning). */
 export function esitoBadge(status, label) {

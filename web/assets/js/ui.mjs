@@ -178,6 +178,3 @@ export function confirmDialog({ title, text, confirm, danger = true }) {
     no.focus();
   });
 }
-
-/** The value of an API field that may be missing: '' for null and undefined. */
-export const text = (v) => (v == null ? '' : String(v));
