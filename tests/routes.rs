@@ -23,7 +23,7 @@ fn chosen<'a>(routes: &'a [String], path: &str) -> Option<&'a str> {
 fn every_route_has_an_endpoint_in_the_table() {
     let dev = routes("spin.dev.toml");
     for route in &dev {
-        let covered = ENDPOINTS.iter().any(|e| chosen(&dev, e.path) == Some(route.as_str()));
+        let covered = ENDPOINTS.iter().any(|e| chosen(&dev, e.route_path()) == Some(route.as_str()));
         assert!(covered, "route {route} of spin.dev.toml has no endpoint in tests/support/routes.rs: add its endpoints there");
     }
 }
@@ -32,8 +32,16 @@ fn every_route_has_an_endpoint_in_the_table() {
 fn development_only_endpoints_are_exactly_those_production_does_not_route() {
     let prod = routes("spin.toml");
     for e in ENDPOINTS {
-        let served = chosen(&prod, e.path).is_some_and(|r| r != "/...");
-        let page = chosen(&prod, e.path) == Some("/...") && !e.dev_only;
+        let served = chosen(&prod, e.route_path()).is_some_and(|r| r != "/...");
+        let page = chosen(&prod, e.route_path()) == Some("/...") && !e.dev_only;
         assert_eq!(served || page, !e.dev_only, "{} {}: dev_only = {}", e.method, e.path, e.dev_only);
+    }
+}
+
+#[test]
+fn every_placeholder_of_the_table_has_a_sample_value() {
+    for e in ENDPOINTS {
+        let path = e.sample_path();
+        assert!(path.starts_with('/') && !path.contains('{'), "{} {}: {path}", e.method, e.path);
     }
 }

@@ -78,6 +78,12 @@ impl Client {
         Self { base: app.base.clone(), cookie, csrf: me["csrf_token"].as_str().unwrap().to_string(), now: None }
     }
 
+    /// Nobody logged in: the same requests without a session cookie (nor a CSRF token
+    /// that could match one).
+    pub fn anonymous(app: &App) -> Self {
+        Self { base: app.base.clone(), cookie: String::new(), csrf: String::new(), now: None }
+    }
+
     /// The same person whose requests happen at unix time `now` (the test clock).
     pub fn at(&self, now: i64) -> Self {
         Self { now: Some(now), ..self.clone() }
@@ -85,7 +91,10 @@ impl Client {
 
     /// The cookie, the test clock if any, and `extra`.
     fn headers<'a>(&'a self, now: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-        let mut h = vec![("cookie", self.cookie.as_str())];
+        let mut h = Vec::new();
+        if !self.cookie.is_empty() {
+            h.push(("cookie", self.cookie.as_str()));
+        }
         if self.now.is_some() {
             h.push((DEV_NOW, now));
         }
@@ -121,6 +130,41 @@ impl Client {
 
     pub fn delete(&self, path: &str) -> Reply {
         self.send("DELETE", path, &Value::Null)
+    }
+
+    /// A CV file as the pages upload it (`POST /api/cv`, `PUT /api/cv/<id>`, the
+    /// operator's `POST /api/operator/cv?person=`): the bytes as the body, the form's
+    /// fields as JSON in `X-CV-Meta`, with the CSRF token.
+    pub fn upload(&self, method: &str, path: &str, bytes: &[u8], meta: &Value) -> Reply {
+        let m: String = meta.to_string().bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+        let now = self.now.unwrap_or(0).to_string();
+        let headers = self.headers(&now, &[("x-csrf-token", &self.csrf), ("x-cv-meta", &m), ("content-type", "application/octet-stream")]);
+        crate::cvfiles::send_bytes(method, &format!("{}{path}", self.base), &headers, bytes)
+    }
+
+    /// A GET whose body is kept as bytes (a file download): status, headers, body.
+    pub fn get_bytes(&self, path: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        let mut r = no_redirects().get(&format!("{}{path}", self.base));
+        if !self.cookie.is_empty() {
+            r = r.header("cookie", &self.cookie);
+        }
+        if let Some(now) = self.now {
+            r = r.header(DEV_NOW, now.to_string());
+        }
+        let mut resp = r.call().expect("HTTP request succeeds");
+        let headers = resp.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string())).collect();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut resp.body_mut().as_reader(), &mut bytes).unwrap();
+        (resp.status().as_u16(), headers, bytes)
+    }
+
+    /// A form POST as a page's form sends it (the session cookie, the CSRF token in
+    /// the `csrf_token` field), redirects not followed.
+    pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut form = vec![("csrf_token", self.csrf.as_str())];
+        form.extend_from_slice(fields);
+        let now = self.now.unwrap_or(0).to_string();
+        request("POST", &format!("{}{path}", self.base), &self.headers(&now, &[]), Some(&form))
     }
 
     /// `GET /api/session`

@@ -7,6 +7,7 @@ pub mod demo_idp;
 pub mod latency;
 pub mod redis;
 pub mod routes;
+pub mod staff;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,12 @@
 //! Every endpoint of the portal, in one table: the tests that must try each route
-//! (bounded bodies, authorisation) take it from here, and `tests/routes.rs` fails when a
-//! route of `spin.dev.toml` has no endpoint here, so a new route cannot be forgotten.
+//! (bounded bodies in `tests/hardening.rs`, the role × endpoint matrix in
+//! `tests/authz.rs`) take it from here, and `tests/routes.rs` fails when a route of
+//! `spin.dev.toml` has no endpoint here, so a new route cannot be forgotten.
+//!
+//! Paths name the ids they need as placeholders (`{offer}`, `{cv}`, …, see
+//! [`PLACEHOLDERS`]): the matrix fills in the ids of the world it made
+//! ([`Endpoint::path_with`]); tests that need only some concrete path take
+//! [`Endpoint::sample_path`].
 
 /// How a request to an endpoint carries its body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,7 +18,8 @@ pub enum Body {
     File,
 }
 
-/// One endpoint: method, a concrete path (ids filled in), and its body.
+/// One endpoint: method, path (with placeholders for ids, and a query where the
+/// endpoint needs one), and its body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Endpoint {
     pub method: &'static str,
@@ -32,6 +39,45 @@ const fn dev(method: &'static str, path: &'static str, body: Body) -> Endpoint {
 
 use Body::{File, Form, Json, None as NoBody};
 
+/// The placeholders a path may hold, each with the value [`Endpoint::sample_path`] puts
+/// there: an offer code, a CV, an application, an offer draft, a staff role, an
+/// incarico, and a person's codice fiscale.
+pub const PLACEHOLDERS: &[(&str, &str)] = &[
+    ("{offer}", "FI-1"),
+    ("{cv}", "1"),
+    ("{application}", "1"),
+    ("{draft}", "1"),
+    ("{role}", "1"),
+    ("{incarico}", "1"),
+    ("{person}", "RSSMRA85C14D612R"),
+];
+
+impl Endpoint {
+    /// The path with each placeholder replaced by `fill(placeholder)` (panics on one it
+    /// does not know, so a new placeholder cannot go unnoticed).
+    pub fn path_with(&self, fill: impl Fn(&str) -> Option<String>) -> String {
+        let mut out = self.path.to_string();
+        for (p, _) in PLACEHOLDERS {
+            if out.contains(p) {
+                let v = fill(p).unwrap_or_else(|| panic!("no value for {p} in {} {}", self.method, self.path));
+                out = out.replace(p, &v);
+            }
+        }
+        assert!(!out.contains('{'), "{} {}: a placeholder not in PLACEHOLDERS", self.method, self.path);
+        out
+    }
+
+    /// The path with the sample values of [`PLACEHOLDERS`].
+    pub fn sample_path(&self) -> String {
+        self.path_with(|p| PLACEHOLDERS.iter().find(|(k, _)| *k == p).map(|(_, v)| v.to_string()))
+    }
+
+    /// The path without its query (what a route matches).
+    pub fn route_path(&self) -> &'static str {
+        self.path.split('?').next().unwrap_or(self.path)
+    }
+}
+
 pub const ENDPOINTS: &[Endpoint] = &[
     // static pages (the catch-all)
     e("GET", "/", NoBody),
@@ -41,9 +87,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/api/news/1", NoBody),
     // P2 P3
     e("GET", "/api/offers", NoBody),
-    e("GET", "/api/offers/FI-1", NoBody),
+    e("GET", "/api/offers/{offer}", NoBody),
     e("GET", "/api/ref/provinces", NoBody),
-    e("GET", "/offerte/FI-1", NoBody),
+    e("GET", "/offerte/{offer}", NoBody),
     e("GET", "/feeds/offers.rss", NoBody),
     e("GET", "/sitemap.xml", NoBody),
     e("GET", "/sitemaps/pages.xml", NoBody),
@@ -79,7 +125,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("POST", "/api/profile/otp/verify", Json),
     e("GET", "/api/profile/companies", NoBody),
     e("POST", "/api/profile/companies", Json),
-    e("DELETE", "/api/profile/companies/1", NoBody),
+    e("DELETE", "/api/profile/companies/{incarico}", NoBody),
     e("POST", "/api/profile/agencies", Json),
     e("POST", "/api/profile/professional", Json),
     e("GET", "/api/companies/lookup", NoBody),
@@ -89,17 +135,54 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/api/cv", NoBody),
     e("POST", "/api/cv", File),
     e("GET", "/api/cv/form", NoBody),
-    e("GET", "/api/cv/1", NoBody),
-    e("PUT", "/api/cv/1", File),
-    e("DELETE", "/api/cv/1", NoBody),
-    e("GET", "/api/cv/1/file", NoBody),
-    e("GET", "/api/cv/1/history", NoBody),
+    e("GET", "/api/cv/{cv}", NoBody),
+    e("PUT", "/api/cv/{cv}", File),
+    e("DELETE", "/api/cv/{cv}", NoBody),
+    e("GET", "/api/cv/{cv}/file", NoBody),
+    e("GET", "/api/cv/{cv}/history", NoBody),
     e("GET", "/api/cv-search", NoBody),
     e("GET", "/api/cv-requests", NoBody),
     e("POST", "/api/cv-requests", Json),
     e("GET", "/api/cv-requests/decision", NoBody),
     e("POST", "/api/cv-requests/decision", Form),
     e("POST", "/jobs/cv/retention", Json),
+    // C2: a CPI operator and the CVs of the CPI's citizens
+    e("GET", "/api/operator/cv?person={person}", NoBody),
+    e("POST", "/api/operator/cv?person={person}", File),
+    e("GET", "/api/operator/cv/{cv}/file", NoBody),
+    // O1: the back office (backoffice)
+    e("GET", "/api/staff/me", NoBody),
+    e("POST", "/api/staff/cpi", Json),
+    e("GET", "/api/admin/roles", NoBody),
+    e("POST", "/api/admin/roles", Json),
+    e("DELETE", "/api/admin/roles/{role}", NoBody),
+    e("GET", "/api/admin/audit", NoBody),
+    e("GET", "/api/operator/offers", NoBody),
+    e("POST", "/api/operator/offers", Json),
+    e("GET", "/api/operator/offers/{offer}", NoBody),
+    e("PUT", "/api/operator/offers/{offer}", Json),
+    e("POST", "/api/operator/offers/{offer}/close", Json),
+    e("GET", "/api/operator/drafts", NoBody),
+    e("POST", "/api/operator/drafts", Json),
+    e("GET", "/api/operator/drafts/{draft}", NoBody),
+    e("PUT", "/api/operator/drafts/{draft}", Json),
+    e("DELETE", "/api/operator/drafts/{draft}", NoBody),
+    e("POST", "/api/operator/drafts/{draft}/publish", Json),
+    e("GET", "/api/operator/companies?q=acme", NoBody),
+    // C1 C4, O1 evaluation, the company's side (applications)
+    e("GET", "/api/applications/form?offer={offer}", NoBody),
+    e("POST", "/api/applications", Json),
+    e("GET", "/api/applications", NoBody),
+    e("GET", "/api/applications/{application}", NoBody),
+    e("GET", "/api/applications/{application}/cv", NoBody),
+    e("POST", "/api/applications/{application}/withdraw", Json),
+    e("GET", "/api/operator/applications", NoBody),
+    e("GET", "/api/operator/applications/{application}", NoBody),
+    e("GET", "/api/operator/applications/{application}/cv", NoBody),
+    e("POST", "/api/operator/applications/{application}/status", Json),
+    e("GET", "/api/company/offers", NoBody),
+    e("GET", "/api/company/applications", NoBody),
+    e("GET", "/api/company/applications/{application}/cv", NoBody),
     // development only
     dev("GET", "/test-idp/spid/sso", NoBody),
     dev("POST", "/test-idp/spid/login", Form),

@@ -302,6 +302,15 @@ fn apply(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 // Visualizza candidature
 // ---------------------------------------------------------------------------------
 
+/// The person's list ([`model::count_sql`], [`model::ids_sql`]): ?1 person, ?2 from,
+/// ?3 to (unix seconds or NULL), ?4 status or NULL, ?5 history (1: also offers no
+/// longer open), ?6 today (`YYYY-MM-DD`).
+pub const MINE_FILTER: &str = "a.person_id = ?1 AND (?2 IS NULL OR a.created_at >= ?2) AND (?3 IS NULL OR a.created_at < ?3) AND (?4 IS NULL OR a.status = ?4) \
+                  AND (?5 = 1 OR (o.status = 'published' AND o.deadline >= ?6))";
+
+/// Both lists: newest first.
+pub const LIST_ORDER: &str = "a.created_at DESC, a.id DESC";
+
 /// `GET /api/applications?from=&to=&status=&history=true&page=`: "Elenco Candidature",
 /// newest first. Without `history`, only applications to offers still open.
 fn mine(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
@@ -314,11 +323,9 @@ fn mine(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
         Some(v) => Some(Status::parse(v).ok_or_else(|| ApiError::bad_request("invalid_filter", "L'esito indicato non esiste."))?.as_str()),
     };
     let history = matches!(q.get("history"), Some("true" | "1" | "si" | "on"));
-    let filter = "a.person_id = ?1 AND (?2 IS NULL OR a.created_at >= ?2) AND (?3 IS NULL OR a.created_at < ?3) AND (?4 IS NULL OR a.status = ?4) \
-                  AND (?5 = 1 OR (o.status = 'published' AND o.deadline >= ?6))";
     let today = today(req);
     let p = params![s.person_id, from, to, status, history, today.as_str()];
-    let (total, ids) = model::page_of_ids(db, filter, p, paging, "a.created_at DESC, a.id DESC")?;
+    let (total, ids) = model::page_of_ids(db, MINE_FILTER, p, paging, LIST_ORDER)?;
     let items = ids.into_iter().map(|id| model::row(db, id)).collect::<Result<Vec<_>, _>>()?;
     Reply::json(200, &Page::new(items, total, paging))
 }
@@ -411,6 +418,11 @@ fn of_my_cpi(db: &dyn Db, op: &Operator, id: i64) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The operator's list: ?1 CPI, ?2 offer code or NULL, ?3 status or NULL (NULL: all but
+/// the withdrawn), ?4 from, ?5 to (unix seconds or NULL).
+pub const OPERATOR_FILTER: &str = "o.cpi_code = ?1 AND (?2 IS NULL OR o.code = ?2) AND (?3 IS NULL OR a.status = ?3) AND (?3 IS NOT NULL OR a.status <> 'ritirata') \
+                  AND (?4 IS NULL OR a.created_at >= ?4) AND (?5 IS NULL OR a.created_at < ?5)";
+
 /// `GET /api/operator/applications?offer=&status=&from=&to=&page=`: the applications to
 /// the CPI's offers (withdrawn ones only when asked for).
 fn operator_list(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
@@ -423,10 +435,8 @@ fn operator_list(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
         Some(v) => Some(Status::parse(v).ok_or_else(|| ApiError::bad_request("invalid_filter", "L'esito indicato non esiste."))?.as_str()),
     };
     let offer = q.get("offer").map(str::to_ascii_uppercase);
-    let filter = "o.cpi_code = ?1 AND (?2 IS NULL OR o.code = ?2) AND (?3 IS NULL OR a.status = ?3) AND (?3 IS NOT NULL OR a.status <> 'ritirata') \
-                  AND (?4 IS NULL OR a.created_at >= ?4) AND (?5 IS NULL OR a.created_at < ?5)";
     let p = params![op.cpi.code.as_str(), offer.as_deref(), status, from, to];
-    let (total, ids) = model::page_of_ids(db, filter, p, paging, "a.created_at DESC, a.id DESC")?;
+    let (total, ids) = model::page_of_ids(db, OPERATOR_FILTER, p, paging, LIST_ORDER)?;
     let items = ids.into_iter().map(|id| model::operator_row(db, id)).collect::<Result<Vec<_>, _>>()?;
     Reply::json(200, &Page::new(items, total, paging))
 }

@@ -95,20 +95,27 @@ pub fn contact(db: &dyn Db, person_id: i64) -> Result<Contact, ApiError> {
     Ok(Contact { name: format!("{} {}", r.text("name")?, r.text("family_name")?), email: r.opt_text("email").filter(|e| !e.trim().is_empty()) })
 }
 
+/// The statement that counts the applications (`a`, joined with their offer `o`)
+/// matching `filter`.
+pub fn count_sql(filter: &str) -> String {
+    format!("SELECT count(*) AS n FROM applications a JOIN offers o ON o.id = a.offer_id WHERE {filter}")
+}
+
+/// The statement of a page of their ids in `order`: `filter`'s `n` parameters, then the
+/// page's limit and offset.
+pub fn ids_sql(filter: &str, order: &str, n: usize) -> String {
+    format!("SELECT a.id FROM applications a JOIN offers o ON o.id = a.offer_id WHERE {filter} ORDER BY {order} LIMIT ?{} OFFSET ?{}", n + 1, n + 2)
+}
+
 /// A page of application ids from `applications a JOIN offers o` matching `filter`
 /// (whose parameters are `p`; the page's limit and offset are added after them).
 pub fn page_of_ids(db: &dyn Db, filter: &str, p: &[Value], paging: Paging, order: &str) -> Result<(i64, Vec<i64>), ApiError> {
-    let total = db.execute(&format!("SELECT count(*) AS n FROM applications a JOIN offers o ON o.id = a.offer_id WHERE {filter}"), p)?.scalar("n")?;
+    let total = db.execute(&count_sql(filter), p)?.scalar("n")?;
     paging.ensure_in_range(total)?;
     let mut values = p.to_vec();
     let n = values.len();
     values.extend([paging.limit().into(), paging.offset().into()]);
-    let ids = db
-        .execute(
-            &format!("SELECT a.id FROM applications a JOIN offers o ON o.id = a.offer_id WHERE {filter} ORDER BY {order} LIMIT ?{} OFFSET ?{}", n + 1, n + 2),
-            &values,
-        )?
-        .map(|r| r.int("id"))?;
+    let ids = db.execute(&ids_sql(filter, order, n), &values)?.map(|r| r.int("id"))?;
     Ok((total, ids))
 }
 

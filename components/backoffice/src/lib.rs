@@ -529,7 +529,8 @@ fn offer_closed() -> ApiError {
     ApiError::new(409, "offer_closed", "L'offerta è chiusa: non si può più modificare.")
 }
 
-/// `PUT /api/operator/offers/<code>`: the whole form again (what the public sees changes at once).
+/// `PUT /api/operator/offers/<code>`: the whole form again (what the public sees changes
+/// at once). A form that changes nothing writes nothing: no update, no audit entry.
 fn edit_offer(req: &Req, db: &dyn Db, code: &str) -> Result<Reply, ApiError> {
     let op = staff::require_operator_write(db, req, None)?;
     let (id, _, _) = own_offer(db, &op, code)?;
@@ -541,7 +542,11 @@ fn edit_offer(req: &Req, db: &dyn Db, code: &str) -> Result<Reply, ApiError> {
         if status == "closed" {
             return Err(offer_closed());
         }
-        let before = serde_json::to_value(offer::form_of(db, id)?).map_err(ApiError::internal)?;
+        let current = offer::form_of(db, id)?;
+        if current == offer::stored_form(&checked) {
+            return Ok(());
+        }
+        let before = serde_json::to_value(current).map_err(ApiError::internal)?;
         offer::update(db, id, &checked, op.session.person_id, req.now)?;
         let after = serde_json::to_value(offer::form_of(db, id)?).map_err(ApiError::internal)?;
         audit::record(db, &actor(&op), "offer.edit", "offer", code, Some(&before), Some(&after), req.now)

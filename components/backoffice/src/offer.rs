@@ -312,6 +312,34 @@ pub fn update(db: &dyn Db, id: i64, o: &Offer, person_id: i64, now: i64) -> Resu
     write_parts(db, id, o)
 }
 
+/// The form `o` comes to once written: what [`form_of`] reads back after [`publish`]
+/// or [`update`] (trimmed, normalised, defaults filled), so an edit can be compared with
+/// the offer as it is.
+pub fn stored_form(o: &Offer) -> OfferIn {
+    OfferIn {
+        offer_type: Some(o.offer_type.clone()),
+        contract_type: Some(o.contract_type.clone()),
+        occupation: Some(o.occupation.clone()),
+        occupation_istat: o.occupation_istat.clone(),
+        description: Some(o.description.clone()),
+        experience_required: Some(o.experience_required),
+        experience_description: o.experience_description.clone(),
+        experience_months: o.experience_months,
+        places: Some(o.places),
+        work_mode: o.work_mode.clone(),
+        how_to_apply: Some(o.how_to_apply.clone()),
+        vat_number_required: Some(o.vat_number_required),
+        own_transport_required: Some(o.own_transport_required),
+        travel_availability: Some(o.travel_availability),
+        targeted_placement: Some(o.targeted_placement),
+        locations: Some(o.locations.iter().map(|l| l.istat.clone()).collect()),
+        deadline: Some(o.deadline.clone()),
+        company_id: o.company_id,
+        application_mode: Some(o.mode.as_str().to_string()),
+        requirements: Some(o.requirements.clone()),
+    }
+}
+
 /// The form of a published offer, as the operator edits it again.
 pub fn form_of(db: &dyn Db, id: i64) -> Result<OfferIn, ApiError> {
     let rows = db.execute(

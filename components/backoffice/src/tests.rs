@@ -139,6 +139,20 @@ fn an_operator_publishes_edits_and_closes_offers_of_their_cpi() {
     let (s, o) = giulia.call("PUT", "/api/operator/offers/po-1", Some(edit));
     assert_eq!((s, o["offer"]["occupation"].as_str()), (200, Some("cuoco capo partita")), "{o}");
     assert_eq!(count(&c, "SELECT count(*) AS n FROM offers_fts WHERE offers_fts MATCH 'capo AND facets:p048'"), 1, "the index follows");
+    // the same form again (as typed: untrimmed, lower case) changes nothing and writes nothing
+    let edits = || count(&c, "SELECT count(*) AS n FROM audit_log WHERE action = 'offer.edit'");
+    let (edits_before, updated_at) = (edits(), count(&c, "SELECT updated_at AS n FROM offer_terms t JOIN offers o ON o.id = t.offer_id WHERE o.code = 'PO-1'"));
+    let mut same = offer_form();
+    same["occupation"] = json!("  cuoco capo partita ");
+    same["locations"] = json!(["100005", "048017"]);
+    let (s, o) = giulia.call("PUT", "/api/operator/offers/PO-1", Some(same));
+    assert_eq!((s, o["offer"]["work_mode"].as_str()), (200, Some("FULL TIME")), "{o}");
+    assert_eq!(edits(), edits_before, "no audit entry for an edit that changes nothing");
+    assert_eq!(count(&c, "SELECT updated_at AS n FROM offer_terms t JOIN offers o ON o.id = t.offer_id WHERE o.code = 'PO-1'"), updated_at);
+    // the form as published reads back as offer::stored_form says
+    let stored = Db::execute(&c, "SELECT id AS n FROM offers WHERE code = 'PO-2'", &[]).unwrap().scalar("n").unwrap();
+    let checked = crate::offer::check(&c, &serde_json::from_value(offer_form()).unwrap(), "2027-01-15").unwrap();
+    assert_eq!(crate::offer::form_of(&c, stored).unwrap(), crate::offer::stored_form(&checked));
     // closed: no more editing; listed as closed
     assert_eq!(giulia.call("POST", "/api/operator/offers/PO-1/close", Some(json!({}))).0, 200);
     assert_eq!(code(&giulia.call("POST", "/api/operator/offers/PO-1/close", Some(json!({}))).1), "offer_closed");
