@@ -188,6 +188,8 @@ async function main() {
   for (const file of walk(pagesDir).filter((f) => f.endsWith('.html'))) {
     const rel = path.relative(pagesDir, file);
     const { meta, body } = parsePage(fs.readFileSync(file, 'utf8'), rel);
+    // the page's own address: a/b/index.html is /a/b/
+    meta.url = `/${rel.split(path.sep).join('/')}`.replace(/index\.html$/, '');
     const dest = path.join(out, rel);
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     fs.writeFileSync(dest, page(meta, expandBlocks(body, config), config));

@@ -109,6 +109,25 @@ function breadcrumb(crumbs) {
   return `<nav class="breadcrumb-container" aria-label="Percorso di navigazione"><ol class="breadcrumb">${items}</ol></nav>`;
 }
 
+/** ` data-staff="operator|admin"` for a service of the back office that needs that role (staff.mjs shows it). */
+const staffAttr = (item) => (item.staff ? ` data-staff="${esc(item.staff)}"` : '');
+
+/**
+ * A personal area's own menu, as a row of links above the page's heading (the back
+ * office's pages are wide tables and forms): the area's landing, then its services;
+ * `current` is the page's address (aria-current).
+ */
+export function areaNav(key, current) {
+  const a = areas[key];
+  if (!a) throw new Error(`unknown area ${key}`);
+  const item = (href, title, attrs = '') => {
+    const here = href === current;
+    return `<li class="nav-item"${attrs}><a class="nav-link${here ? ' active' : ''}" href="${esc(href)}"${here ? ' aria-current="page"' : ''}>${esc(title)}</a></li>`;
+  };
+  return `<nav class="area-nav mb-3" aria-label="Menu dell'${esc(a.title.toLocaleLowerCase('it-IT'))}"><ul class="nav">${item(a.href, a.title)}${a.menu
+    .filter((i) => i.href).map((i) => item(i.href, i.title, staffAttr(i))).join('')}</ul></nav>`;
+}
+
 /** The mark of a service that is not available yet, the same everywhere. */
 export const COMING = '<span class="badge coming-soon ms-1">In arrivo</span>';
 
@@ -122,7 +141,7 @@ export function sectionMenu(key, headingLevel = 2) {
       const title = item.href
         ? link(item, esc(item.title))
         : `${esc(item.title)} ${COMING}`;
-      return `<li class="col-12 col-md-6 col-lg-12 mb-3"><div class="card card-bg card-big-lg-none no-after rounded shadow-sm"><div class="card-body">
+      return `<li class="col-12 col-md-6 col-lg-12 mb-3"${staffAttr(item)}><div class="card card-bg card-big-lg-none no-after rounded shadow-sm"><div class="card-body">
   <${h} class="card-title h5">${title}</${h}>
   <p class="card-text">${esc(item.text)}</p></div></div></li>`;
     })
@@ -199,10 +218,11 @@ const cookieNotice = `
 /**
  * A whole page. `meta`: title, description, breadcrumb, section (menu at the side),
  * page (a JS module name under /js/pages/), nav (the main-menu entry to highlight),
- * wide (no side menu even in a section), heading (false: the body has its own h1).
+ * wide (no side menu even in a section), heading (false: the body has its own h1),
+ * areaNav (an area's key: its menu as a row of links, `url` the page's own address).
  */
 export function page(meta, body, config) {
-  const current = meta.nav ?? (meta.section ? sections[meta.section].href : null);
+  const current = meta.nav ?? (meta.section ? sections[meta.section]?.href ?? null : null);
   const h1 = meta.heading === false ? '' : `<h1>${esc(meta.title)}</h1>`;
   // public section pages and the home page point a signed-in person to their area (session.mjs)
   const hint = meta.section in sections || meta.nav === '/' ? '<div data-area-hint></div>' : '';
@@ -225,7 +245,7 @@ export function page(meta, body, config) {
 <body data-icons="${sprite}"${meta.page ? ` data-page="${esc(meta.page)}"` : ''}>
 ${header(current)}
 <main id="contenuto" class="container my-4" tabindex="-1">
-${breadcrumb(meta.breadcrumb)}
+${breadcrumb(meta.breadcrumb)}${meta.areaNav ? `\n${areaNav(meta.areaNav, meta.url)}` : ''}
 ${main}
 </main>
 ${footer(config)}
@@ -263,7 +283,7 @@ export function areaCards(key) {
   const a = areas[key];
   if (!a) throw new Error(`unknown area ${key}`);
   // the first service is the page's primary action
-  const card = (item, i) => `<li class="col-12 col-md-6 col-lg-4 mb-3"><div class="card card-bg rounded shadow-sm h-100"><div class="card-body">
+  const card = (item, i) => `<li class="col-12 col-md-6 col-lg-4 mb-3"${staffAttr(item)}><div class="card card-bg rounded shadow-sm h-100"><div class="card-body">
   <h3 class="card-title h5">${item.href ? link(item, esc(item.title)).replace('<a ', i === 0 ? '<a data-primary ' : '<a ') : `${esc(item.title)} ${COMING}`}</h3>
   <p class="card-text">${esc(item.text)}</p></div></div></li>`;
   const now = a.menu.filter((i) => i.href);

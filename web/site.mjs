@@ -58,6 +58,7 @@ export const sections = {
       { title: 'Il mio profilo', text: 'I tuoi dati, i recapiti e gli incarichi per aziende, agenzie e studi professionali.', href: '/cittadino/profilo/' },
       { title: 'Gestione Curriculum Vitae', text: 'Carica i tuoi curriculum, scegli se renderli consultabili in forma anonima dalle aziende e vedi lo storico degli utilizzi.', href: '/cittadino/curriculum/' },
       { title: 'Richieste curriculum vitae', text: 'Le richieste delle aziende di vedere il tuo curriculum: autorizzale o rifiutale.', href: '/cittadino/richieste-cv/' },
+      { title: 'Visualizza candidature', text: 'Le candidature che hai inviato alle offerte di lavoro e l\'esito del Centro per l\'impiego.', href: '/cittadino/candidature/' },
       external('catalogo'),
       { title: 'News ed eventi', text: 'Leggi le ultime news legate al mondo del lavoro e della formazione.', href: '/news/' },
       external('cliclavoro'),
@@ -69,11 +70,12 @@ export const sections = {
   azienda: {
     title: 'Azienda',
     href: '/azienda/',
-    text: 'Registrazione dell\'azienda e ricerca di curriculum; in arrivo colloqui online e Comunicazioni Obbligatorie.',
+    text: 'Registrazione dell\'azienda, le sue offerte e le candidature inviate dai Centri per l\'impiego, ricerca di curriculum; in arrivo colloqui online e Comunicazioni Obbligatorie.',
     icon: 'it-pa',
     menu: [
       { title: 'Registra la tua azienda', text: 'Registra l\'azienda con SPID, CIE o CNS e prendi l\'incarico per operare per suo conto.', href: '/registrati/azienda/' },
       { title: 'Area azienda', text: 'Per chi opera per un\'azienda: i servizi che puoi usare e quelli in arrivo.', href: '/azienda/area/' },
+      { title: 'Offerte e candidature', text: 'Le offerte pubblicate per l\'azienda dai Centri per l\'impiego e le candidature che ti hanno inviato.', href: '/azienda/candidature/' },
       { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online già autenticato.' },
       { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati e chiedi di visualizzarli.', href: '/azienda/ricerca-cv/' },
       { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online.' },
@@ -88,6 +90,7 @@ export const sections = {
     icon: 'it-folder',
     menu: [
       { title: 'Area agenzia', text: 'Per chi opera per un\'agenzia per il lavoro: i servizi che puoi usare e quelli in arrivo.', href: '/agenzia/area/' },
+      { title: 'Offerte e candidature', text: 'Le offerte pubblicate per l\'agenzia dai Centri per l\'impiego e le candidature che ti hanno inviato.', href: '/azienda/candidature/' },
       { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati e chiedi di visualizzarli.', href: '/azienda/ricerca-cv/' },
       { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online.' },
       { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online.' },
@@ -102,6 +105,7 @@ export const sections = {
     menu: [
       { title: 'Area professionista', text: 'Per chi opera per uno studio professionale: i servizi che puoi usare e quelli in arrivo.', href: '/professionista/area/' },
       { title: 'Incarichi per le aziende', text: 'Prendi l\'incarico per operare per conto delle aziende clienti.', href: '/cittadino/profilo/#professionista' },
+      { title: 'Offerte e candidature', text: 'Le offerte pubblicate per lo studio dai Centri per l\'impiego e le candidature che ti hanno inviato.', href: '/azienda/candidature/' },
       { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online.' },
       external('cliclavoro'),
     ],
@@ -111,6 +115,7 @@ export const sections = {
 // The personal areas (after login): the citizen's, and one per kind of company
 // (companies.kind) for whom acts for one. Their landing pages list `menu`: what the
 // person can do now (with `href`) and, as "In arrivo", what is coming.
+const offersAndApplications = { title: 'Offerte e candidature', text: 'Le offerte che i Centri per l\'impiego hanno pubblicato per conto dell\'azienda e le candidature che ti hanno inviato, con il curriculum.', href: '/azienda/candidature/' };
 const cvSearch = { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati, chiedi di vederli per intero e segui le richieste inviate.', href: '/azienda/ricerca-cv/' };
 const interviews = { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online sul portale.' };
 const co = { title: 'Comunicazioni Obbligatorie', text: 'Raggiungi il sito delle Comunicazioni Obbligatorie Online della provincia scelta, con l\'accesso già effettuato.' };
@@ -123,8 +128,8 @@ export const areas = {
       { title: 'Gestione Curriculum Vitae', text: 'Carica i tuoi curriculum, scegli se renderli consultabili in forma anonima dalle aziende e vedi lo storico degli utilizzi.', href: '/cittadino/curriculum/' },
       { title: 'Richieste curriculum vitae', text: 'Autorizza o rifiuta le richieste delle aziende di vedere il tuo curriculum.', href: '/cittadino/richieste-cv/' },
       { title: 'Il mio profilo', text: 'I tuoi dati, i recapiti e gli incarichi per aziende, agenzie e studi professionali.', href: '/cittadino/profilo/' },
-      { title: 'Offerte di lavoro', text: 'Cerca tra le offerte pubblicate dai Centri per l\'impiego.', href: '/cittadino/offerte/' },
-      { title: 'Le mie candidature', text: 'Candidati alle offerte e segui l\'esito delle tue candidature.' },
+      { title: 'Offerte di lavoro', text: 'Cerca tra le offerte pubblicate dai Centri per l\'impiego e candidati con «Compila candidatura».', href: '/cittadino/offerte/' },
+      { title: 'Visualizza candidature', text: 'Le candidature che hai inviato: segui l\'esito del Centro per l\'impiego o ritirale finché non sono prese in carico.', href: '/cittadino/candidature/' },
       { title: 'Appuntamenti', text: 'Prenota un appuntamento in un Centro per l\'impiego.' },
       { title: 'Colloqui online', text: 'Rispondi agli inviti delle aziende e partecipa ai colloqui online.' },
       { title: 'Documenti da firmare', text: 'Leggi e firma i documenti preparati dal Centro per l\'impiego.' },
@@ -136,6 +141,7 @@ export const areas = {
     kind: 'company',
     href: '/azienda/area/',
     menu: [
+      offersAndApplications,
       cvSearch,
       { title: 'Incarichi', text: 'Le aziende per cui operi: aggiungi o revoca un incarico dal tuo profilo.', href: '/cittadino/profilo/#aziende' },
       interviews,
@@ -147,6 +153,7 @@ export const areas = {
     kind: 'agency',
     href: '/agenzia/area/',
     menu: [
+      offersAndApplications,
       cvSearch,
       { title: 'Incarichi', text: 'Le agenzie per cui operi: aggiungi o revoca un incarico dal tuo profilo.', href: '/cittadino/profilo/#agenzie' },
       interviews,
@@ -158,9 +165,23 @@ export const areas = {
     kind: 'professional_firm',
     href: '/professionista/area/',
     menu: [
+      offersAndApplications,
       cvSearch,
       { title: 'Incarichi', text: 'Gli studi professionali per cui operi: aggiungi o revoca un incarico dal tuo profilo.', href: '/cittadino/profilo/#professionista' },
       co,
+    ],
+  },
+  // The back office (O1): CPI operators and administrators. `staff` names the role a
+  // service needs (operator, admin): the pages show a service only to who has it.
+  'area-operatore': {
+    title: 'Area operatore',
+    kind: 'staff',
+    href: '/operatore/',
+    menu: [
+      { title: 'Offerte di lavoro', text: 'Pubblica, modifica e chiudi le offerte del tuo Centro per l\'impiego; salva le bozze.', href: '/operatore/offerte/', staff: 'operator' },
+      { title: 'Candidature', text: 'Le candidature alle offerte del tuo Centro per l\'impiego: dichiarazioni, curriculum ed esito.', href: '/operatore/candidature/', staff: 'operator' },
+      { title: 'Curriculum dei cittadini', text: 'Leggi i curriculum dei cittadini del tuo Centro per l\'impiego e caricane uno per loro conto.', href: '/operatore/curriculum/', staff: 'operator' },
+      { title: 'Amministrazione', text: 'Assegna e revoca i ruoli di operatore e di amministratore; consulta il registro delle attività.', href: '/operatore/amministrazione/', staff: 'admin' },
     ],
   },
 };

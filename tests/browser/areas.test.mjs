@@ -62,7 +62,7 @@ describe('signed in as Mario Rossi', () => {
     // the header's menu: the citizen's services
     await headerButton(page).click();
     const menu = page.locator('#menu-utente');
-    for (const [name, href] of [['La mia area', '/cittadino/area/'], ['Gestione Curriculum Vitae', '/cittadino/curriculum/'], ['Richieste curriculum vitae', '/cittadino/richieste-cv/'], ['Il mio profilo', '/cittadino/profilo/']]) {
+    for (const [name, href] of [['La mia area', '/cittadino/area/'], ['Gestione Curriculum Vitae', '/cittadino/curriculum/'], ['Visualizza candidature', '/cittadino/candidature/'], ['Richieste curriculum vitae', '/cittadino/richieste-cv/'], ['Il mio profilo', '/cittadino/profilo/']]) {
       assert.equal(await menu.getByRole('link', { name }).getAttribute('href'), href, name);
     }
     assert.deepEqual(await axe(page), [], 'axe-core: the menu open');
@@ -72,9 +72,13 @@ describe('signed in as Mario Rossi', () => {
     assert.equal(await page.locator('h1').textContent(), 'La mia area');
     await honest(page);
     const now = await page.locator('#area-ora ~ ul a').allTextContents();
-    assert.deepEqual(now, ['Gestione Curriculum Vitae', 'Richieste curriculum vitae', 'Il mio profilo', 'Offerte di lavoro']);
+    assert.deepEqual(now, ['Gestione Curriculum Vitae', 'Richieste curriculum vitae', 'Il mio profilo', 'Offerte di lavoro', 'Visualizza candidature']);
     const coming = await page.locator('#area-in-arrivo ~ ul .card-title').allTextContents();
-    assert.deepEqual(coming.map((t) => t.replace(/\s*In arrivo$/, '')), ['Le mie candidature', 'Appuntamenti', 'Colloqui online', 'Documenti da firmare', 'Scheda anagrafica professionale']);
+    assert.deepEqual(coming.map((t) => t.replace(/\s*In arrivo$/, '')), ['Appuntamenti', 'Colloqui online', 'Documenti da firmare', 'Scheda anagrafica professionale']);
+    // Mario has no back-office role: no "Area operatore" in the menu once it has asked
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/staff/me')), headerButton(page).click()]);
+    assert.equal(await menu.getByRole('link', { name: 'Area operatore' }).count(), 0);
+    await headerButton(page).click();
     assert.deepEqual(await axe(page), []);
     assert.deepEqual(await contrastProblems(page), []);
     await screenshot(page, 'area-cittadino-accesso');
@@ -94,11 +98,13 @@ describe('signed in as Mario Rossi', () => {
     await page.locator('#area-stato').getByText('Stai operando per ACME S.R.L.', { exact: false }).waitFor();
     await honest(page);
     assert.equal(await page.locator('#area-ora ~ ul').getByRole('link', { name: 'Ricerca curriculum' }).getAttribute('href'), '/azienda/ricerca-cv/');
+    assert.equal(await page.locator('#area-ora ~ ul').getByRole('link', { name: 'Offerte e candidature' }).getAttribute('href'), '/azienda/candidature/');
     assert.equal(await page.getByText('Registra la tua azienda').count(), 0);
     // the company's menu in the header
     await headerButton(page).click();
     assert.equal(await menu.getByRole('link', { name: 'Area azienda' }).getAttribute('href'), '/azienda/area/');
     assert.equal(await menu.getByRole('link', { name: 'Ricerca curriculum' }).getAttribute('href'), '/azienda/ricerca-cv/');
+    assert.equal(await menu.getByRole('link', { name: 'Offerte e candidature' }).getAttribute('href'), '/azienda/candidature/');
     assert.equal(await menu.getByRole('link', { name: 'Gestione Curriculum Vitae' }).count(), 0);
     assert.deepEqual(await axe(page), []);
     assert.deepEqual(await contrastProblems(page), []);

@@ -14,41 +14,10 @@ import { describe, test } from 'node:test';
 
 import path from 'node:path';
 
-import { PHONE, axe, contrastProblems, fitsWidth, focused, lastMessage, login, openPage, root, screenshot, session, unexpected } from './support.mjs';
+import { PHONE, axe, contrastProblems, fitsWidth, focused, lastMessage, login, openPage, pdf, root, screenshot, session, unexpected } from './support.mjs';
 
 const s = session();
 const open = (path, options) => openPage(s, path, options);
-
-/** A one-page PDF with `text` in Helvetica (as tests/support/cvfiles.rs makes them), padded to about `padTo` bytes. */
-function pdf(text, padTo = 0) {
-  const esc = (line) => `(${line.replace(/[()\\]/g, (c) => `\\${c}`)})`;
-  let content = 'BT\n/F1 9 Tf\n11 TL\n40 800 Td\n';
-  for (const line of text.split('\n')) {
-    for (let i = 0; i < line.length; i += 80) content += `${esc(line.slice(i, i + 80))} Tj T*\n`;
-  }
-  content += 'ET\n';
-  const stream = (data) => `<< /Length ${Buffer.byteLength(data, 'latin1')} >>\nstream\n${data}\nendstream`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
-    stream(content),
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
-  ];
-  // an unreferenced stream makes the file as large as wanted (to watch the upload)
-  if (padTo > 0) objects.push(stream('%'.repeat(padTo).replace(/%{80}/g, (m) => `${m.slice(1)}\n`)));
-  let out = '%PDF-1.4\n%\xE2\xE3\xCF\xD3\n';
-  const offsets = [];
-  objects.forEach((body, i) => {
-    offsets.push(Buffer.byteLength(out, 'latin1'));
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(out, 'latin1');
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
 
 const CV_TEXT = [
   'Curriculum Vitae di Mario Rossi',

@@ -104,11 +104,20 @@ test('paging, page size, empty results, bad input and reset', async () => {
   await context.close();
 });
 
-test('the offer page shows every section, carries JSON-LD and leads to login to apply', async () => {
-  const { context, page, problems } = await open('/cittadino/offerte/');
+/** The first result whose type takes applications online (public administrations' notices do not). */
+async function onlineRow(page) {
   await rows(page).first().waitFor();
-  const code = await rows(page).first().locator('td[data-label="Codice offerta"]').textContent();
-  await rows(page).first().getByRole('link').click();
+  for (const row of await rows(page).all()) {
+    if (!/Pubbliche amministrazioni/.test(await row.locator('td[data-label="Tipo offerta"]').textContent())) return row;
+  }
+  throw new Error('no offer with online applications on the first page');
+}
+
+test('the offer page shows every section, carries JSON-LD and leads to login to apply, coming back to the form', async () => {
+  const { context, page, problems } = await open('/cittadino/offerte/');
+  const row = await onlineRow(page);
+  const code = await row.locator('td[data-label="Codice offerta"]').textContent();
+  await row.getByRole('link').click();
   await page.waitForURL(`**/offerte/${code}`);
   await page.waitForLoadState('networkidle');
   assert.match(await page.locator('h1').textContent(), /^Dettaglio offerta \(/);
@@ -120,8 +129,40 @@ test('the offer page shows every section, carries JSON-LD and leads to login to 
   assert.equal(ld.identifier.value, code);
   assert.deepEqual(await axe(page), []);
   await screenshot(page, 'offerta');
-  await page.getByRole('link', { name: 'Compila candidatura' }).click();
-  await page.waitForURL(`**/accedi/?offerta=${code}`);
+  // without a session, Accedi carries the application form's address in `next`
+  const apply = page.locator('main a[data-ready]', { hasText: 'Compila candidatura' });
+  await apply.waitFor();
+  await apply.click();
+  await page.waitForURL((url) => url.pathname === '/accedi/');
+  assert.equal(new URL(page.url()).searchParams.get('next'), `/cittadino/candidatura/?offerta=${code}`);
+  await page.waitForLoadState('networkidle');
+  // every way in carries it on
+  for (const name of ['Entra con CIE', 'Entra con CNS']) {
+    const href = new URL(await page.getByRole('link', { name }).getAttribute('href'), s.portal.base);
+    assert.equal(href.searchParams.get('next'), `/cittadino/candidatura/?offerta=${code}`, name);
+  }
+  await page.getByRole('button', { name: 'Entra con SPID' }).click();
+  const idp = page.locator('#spid-elenco a').first();
+  await idp.waitFor();
+  assert.equal(new URL(await idp.getAttribute('href'), s.portal.base).searchParams.get('next'), `/cittadino/candidatura/?offerta=${code}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('an offer of a public administration says how to apply and has no "Compila candidatura"', async () => {
+  const { context, page, problems } = await open('/cittadino/offerte/');
+  await page.getByLabel('Tipo offerta').selectOption({ label: 'Pubbliche amministrazioni' });
+  await page.getByRole('button', { name: 'Cerca', exact: true }).click();
+  await page.waitForFunction(() => [...document.querySelectorAll('#risultati tbody td[data-label="Tipo offerta"]')].every((td) => td.textContent === 'Pubbliche amministrazioni')
+    && document.querySelectorAll('#risultati tbody tr').length > 0);
+  const code = await rows(page).first().locator('td[data-label="Codice offerta"]').textContent();
+  const detail = await (await fetch(`${s.portal.base}/api/offers/${code}`)).json();
+  assert.equal(detail.application.mode, 'text');
+  await rows(page).first().getByRole('link').click();
+  await page.waitForURL(`**/offerte/${code}`);
+  await page.waitForLoadState('networkidle');
+  assert.equal(await page.getByText('Compila candidatura').count(), 0);
+  assert.ok((await page.locator('main').textContent()).includes(detail.how_to_apply.trim().slice(0, 40)));
   assert.deepEqual(problems, []);
   await context.close();
 });

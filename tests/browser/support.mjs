@@ -22,6 +22,9 @@ function freePort() {
   });
 }
 
+/** The demo identity the portal names as its first administrator (`bootstrap_admins`). */
+export const BOOTSTRAP_ADMIN = { name: 'Alessandro Romano', fiscal_code: 'RMNLSN90T10H501D', email: 'alessandro.romano@example.org', mobile: '+393404445566' };
+
 export async function startPortal() {
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-browser-'));
   const sql = ['db/migrations', 'db/reference', 'db/seed'].flatMap((d) =>
@@ -34,7 +37,9 @@ export async function startPortal() {
   const child = spawn(bin, ['up', '--from', 'spin.dev.toml', '--listen', `127.0.0.1:${port}`, '--state-dir', state, ...sql, ...keys,
     '--variable', `base_url=http://127.0.0.1:${port}`,
     // the suite logs in far more often than a person: no per-address login limit
-    '--variable', 'login_starts_per_client=100000'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--variable', 'login_starts_per_client=100000',
+    // the back office's first administrator (a demo identity, registered by the tests that use it)
+    '--variable', `bootstrap_admins=${BOOTSTRAP_ADMIN.fiscal_code}`], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stderr.on('data', (d) => { log += d; });
   // never leave a runner behind, whatever way the test process ends
@@ -346,4 +351,78 @@ export async function focused(page) {
 /** `problems` without the failed requests answered with one of `statuses` (expected refusals). */
 export function unexpected(problems, statuses = []) {
   return problems.filter((p) => !statuses.some((st) => p.startsWith(`HTTP ${st}:`) || p.includes(`status of ${st}`)));
+}
+
+/** The JSON of an API answer, or an Error with its status and body. */
+async function okJson(response) {
+  if (!response.ok()) throw new Error(`${response.request().method()} ${response.url()}: ${response.status()} ${await response.text()}`);
+  return response.json();
+}
+
+/**
+ * Registers and activates the demo identity `who` (its name on the demo IdP) as a
+ * citizen through the APIs, as the registration pages do (the SMS code and the
+ * activation link from the development mailbox), in a context of its own that is closed
+ * after: the fast way to an active account for tests about something else.
+ */
+export async function registerCitizen(s, who, { email, mobile, comune = '048017', cap = '50122', address = 'Via dei Servi 3' }) {
+  const context = await s.browser.newContext({ locale: 'it-IT' });
+  try {
+    await context.addCookies([{ name: 'tl_consent', value: '1', url: s.portal.base }]);
+    const page = await context.newPage();
+    await login(s, page, who, '/registrati/cittadino/');
+    const api = page.request;
+    const url = (p) => s.portal.base + p;
+    const { csrf_token: csrf } = await okJson(await api.get(url('/api/session')));
+    const headers = { 'x-csrf-token': csrf, accept: 'application/json' };
+    const pre = await okJson(await api.get(url('/api/registration')));
+    await okJson(await api.post(url('/api/registration/otp'), { headers, data: { mobile } }));
+    const sms = await lastMessage(s, mobile, 'otp');
+    await okJson(await api.post(url('/api/registration'), {
+      headers,
+      data: {
+        kind: 'citizen', residence: { comune, cap, address }, domicile_same: true, email, email_confirm: email, mobile,
+        otp: sms.params.code, privacy_accepted: true, privacy_version: pre.privacy.version,
+      },
+    }));
+    const mail = await lastMessage(s, email, 'activation');
+    const token = new URL(mail.params.link).searchParams.get('token');
+    const activated = await api.post(url('/api/registration/activate'), { form: { token }, maxRedirects: 0 });
+    if (activated.status() !== 303) throw new Error(`activation of ${who}: ${activated.status()} ${await activated.text()}`);
+    const me = await okJson(await api.get(url('/api/session')));
+    if (me.account !== 'active') throw new Error(`${who} is ${me.account} after activation`);
+  } finally {
+    await context.close();
+  }
+}
+
+/** A one-page PDF with `text` in Helvetica (as tests/support/cvfiles.rs makes them), padded to about `padTo` bytes. */
+export function pdf(text, padTo = 0) {
+  const esc = (line) => `(${line.replace(/[()\\]/g, (c) => `\\${c}`)})`;
+  let content = 'BT\n/F1 9 Tf\n11 TL\n40 800 Td\n';
+  for (const line of text.split('\n')) {
+    for (let i = 0; i < line.length; i += 80) content += `${esc(line.slice(i, i + 80))} Tj T*\n`;
+  }
+  content += 'ET\n';
+  const stream = (data) => `<< /Length ${Buffer.byteLength(data, 'latin1')} >>\nstream\n${data}\nendstream`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
+    stream(content),
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
+  ];
+  // an unreferenced stream makes the file as large as wanted (to watch the upload)
+  if (padTo > 0) objects.push(stream('%'.repeat(padTo).replace(/%{80}/g, (m) => `${m.slice(1)}\n`)));
+  let out = '%PDF-1.4\n%\xE2\xE3\xCF\xD3\n';
+  const offsets = [];
+  objects.forEach((body, i) => {
+    offsets.push(Buffer.byteLength(out, 'latin1'));
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(out, 'latin1');
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
 }

@@ -8,16 +8,22 @@ import { callout } from './forms.mjs';
 import { currentSession } from './session.mjs';
 import { done, el } from './ui.mjs';
 
+/** The Accedi page that brings the person back to `next` (a path of this site) after login. */
+export function loginHref(next) {
+  return next ? `/accedi/?next=${encodeURIComponent(next)}` : '/accedi/';
+}
+
 /**
  * The session when the person has an active account; otherwise shows in `status`
  * why the page cannot be used (`what`: "gestire i tuoi curriculum") and resolves to null.
+ * With `comeBack`, login returns to this page (its path and query).
  */
-export async function activeSession(status, what) {
+export async function activeSession(status, what, { comeBack = false } = {}) {
   const session = await currentSession();
   const say = (title, ...text) => { done(status); status.replaceChildren(callout('note', title, ...text)); return null; };
   if (!session.authenticated) {
     return say('Accedi per continuare', `Per ${what} accedi con SPID, CIE o CNS.`,
-      el('p', { class: 'mb-0' }, el('a', { href: '/accedi/', class: 'btn btn-primary', 'data-primary': '' }, 'Accedi')));
+      el('p', { class: 'mb-0' }, el('a', { href: loginHref(comeBack ? location.pathname + location.search : null), class: 'btn btn-primary', 'data-primary': '' }, 'Accedi')));
   }
   if (session.account === 'unregistered') {
     return say('Non sei ancora registrato', el('p', { class: 'mb-0' }, `Per ${what} completa la `, el('a', { href: '/registrati/cittadino/' }, 'registrazione'), '.'));

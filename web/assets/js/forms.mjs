@@ -46,6 +46,23 @@ export function showFieldError(input, message) {
 }
 
 /**
+ * Once a field with an error is edited, its error goes (the summary stays until the
+ * form is sent again): the marks do not outlive what they are about.
+ */
+export function clearOnEdit(form) {
+  const clear = (event) => {
+    const input = event.target;
+    if (!(input instanceof Element) || input.getAttribute('aria-invalid') !== 'true' || !input.id) return;
+    input.removeAttribute('aria-invalid');
+    input.classList.remove('is-invalid');
+    describedBy(input, `${input.id}-errore`, false);
+    document.getElementById(`${input.id}-errore`)?.remove();
+  };
+  form.addEventListener('input', clear);
+  form.addEventListener('change', clear);
+}
+
+/**
  * Shows an API error on `form`: each problem of a 422 next to its input (fields
  * named in `aliases` go to another input, e.g. privacy_version → privacy_accepted),
  * and at the top a summary (role=alert) that links to the inputs; other errors as

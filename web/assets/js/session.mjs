@@ -6,6 +6,8 @@
 //   (GET /api/session/act-as at every opening); choosing one POSTs act-as with the
 //   CSRF token and goes to that area's landing page; then the menu of whom one acts
 //   as (the company's area and services, or the citizen's) and "Il mio profilo";
+//   "Area operatore" for a CPI operator or an administrator (GET /api/staff/me, asked
+//   once, at the first opening);
 // - a pending or unregistered account: the way to finish the registration;
 // - "Esci" (a plain form POSTing to /auth/logout with the session's CSRF token).
 // Anything but a valid answer (service missing or down, network error, malformed
@@ -98,6 +100,16 @@ async function fillRoles(list, session) {
   );
 }
 
+let staffAsked = null;
+
+/** "Area operatore" in the menu when the person has a back-office role (asked once a page). */
+function fillStaff(slot) {
+  staffAsked ??= getJSON('/api/staff/me').then((me) => Array.isArray(me?.roles) && me.roles.length > 0, () => false);
+  staffAsked.then((staff) => {
+    if (staff && !slot.firstChild) slot.replaceChildren(menuLink('/operatore/', 'it-settings', 'Area operatore'));
+  });
+}
+
 function menu(session) {
   const parts = [];
   if (session.account === 'active') {
@@ -108,13 +120,17 @@ function menu(session) {
     // the menu of whom one acts as: the company's services, or the citizen's
     const links = session.acting_as
       ? [menuLink(areaOf(session.acting_as.kind), 'it-pa', AREA_LABEL[session.acting_as.kind] ?? 'Area azienda'),
+        menuLink('/azienda/candidature/', 'it-files', 'Offerte e candidature'),
         menuLink('/azienda/ricerca-cv/', 'it-search', 'Ricerca curriculum')]
       : [menuLink(CITIZEN_AREA, 'it-pa', 'La mia area'),
         menuLink('/cittadino/curriculum/', 'it-file', 'Gestione Curriculum Vitae'),
+        menuLink('/cittadino/candidature/', 'it-files', 'Visualizza candidature'),
         menuLink('/cittadino/richieste-cv/', 'it-mail', 'Richieste curriculum vitae')];
     links.push(menuLink('/cittadino/profilo/', 'it-user', 'Il mio profilo'));
+    const staff = el('div', { 'data-staff-link': true });
+    links.push(staff);
     parts.push(el('div', { class: 'user-menu-group' }, links));
-    return { parts, onOpen: () => fillRoles(roles, session) };
+    return { parts, onOpen: () => { fillRoles(roles, session); fillStaff(staff); } };
   }
   if (session.account === 'pending') parts.push(menuLink('/accedi/non-attivo/', 'it-mail', 'Attiva il profilo'));
   if (session.account === 'unregistered') parts.push(menuLink('/registrati/cittadino/', 'it-pencil', 'Completa la registrazione'));

@@ -88,6 +88,15 @@ export function formatDate(iso) {
   return Number.isNaN(d.getTime()) ? '' : dateFormat.format(d);
 }
 
+const timeFormat = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', hour: '2-digit', minute: '2-digit' });
+
+/** ISO date-time → "dd/mm/yyyy alle hh:mm" (Europe/Rome); a plain date as formatDate. */
+export function formatDateTime(iso) {
+  if (!iso || /^\d{4}-\d{2}-\d{2}$/.test(iso)) return formatDate(iso);
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : `${dateFormat.format(d)} alle ${timeFormat.format(d)}`;
+}
+
 /** dd/mm/yyyy (also d/m/yyyy) → ISO yyyy-mm-dd, or null when not a real date. */
 export function parseDate(text) {
   const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(text ?? '');
@@ -135,4 +144,37 @@ export function icon(name, cls = '') {
   use.setAttribute('href', `${document.body.dataset.icons ?? ''}#${name}`);
   svg.append(use);
   return svg;
+}
+
+let dialogCount = 0;
+
+/**
+ * Asks for a confirmation in a modal <dialog> (built here, removed after): `title`,
+ * `text`, the confirming button's label (`confirm`, red when `danger`) and "Annulla",
+ * which has the focus first. Resolves to true or false; Escape is "Annulla". The focus
+ * goes back to the element that had it.
+ */
+export function confirmDialog({ title, text, confirm, danger = true }) {
+  dialogCount += 1;
+  const opener = document.activeElement;
+  const id = `conferma-${dialogCount}`;
+  return new Promise((resolve) => {
+    const finish = (answer) => {
+      dialog.close();
+      dialog.remove();
+      if (opener?.isConnected) opener.focus();
+      resolve(answer);
+    };
+    const no = el('button', { type: 'button', class: 'btn btn-outline-primary', onclick: () => finish(false) }, 'Annulla');
+    const dialog = el('dialog', { class: 'cv-dialog', 'aria-labelledby': `${id}-titolo`, 'aria-describedby': `${id}-testo`, 'data-confirm': true },
+      el('h2', { class: 'h5', id: `${id}-titolo` }, title),
+      el('p', { id: `${id}-testo` }, text),
+      el('div', { class: 'd-flex flex-wrap gap-2 justify-content-end' },
+        no,
+        el('button', { type: 'button', class: danger ? 'btn btn-danger' : 'btn btn-primary', onclick: () => finish(true) }, confirm)));
+    dialog.addEventListener('cancel', (event) => { event.preventDefault(); finish(false); });
+    document.body.append(dialog);
+    dialog.showModal();
+    no.focus();
+  });
 }

@@ -4,6 +4,8 @@
 // as the official SPID button does); "Entra con CIE" and "Entra con CNS" are plain links.
 // All three carry data-requires-consent: before the cookie notice is accepted,
 // consent.mjs cancels their clicks, and a cancelled click does not open the list.
+// The page's own `?next=` (a path of this site, e.g. the application form "Compila
+// candidatura" opens) goes with each login, and the SSO comes back to it.
 
 import { getJSON } from '../api.mjs';
 import { disclosure } from '../disclosure.mjs';
@@ -32,6 +34,20 @@ export function usableIdps(items, origin) {
   });
 }
 
+/** `next` when it is a path of this site ("/…", not "//host" nor "/\\host"), else null. */
+export function localNext(next) {
+  if (typeof next !== 'string' || !/^\/(?![/\\])/.test(next) || /[\u0000-\u001f\u007f]/.test(next) || next.length > 1000) return null;
+  return next;
+}
+
+/** A login address (`href`, of this site) that carries `next` (when there is one). */
+export function withNext(href, next, origin) {
+  if (!next) return href;
+  const url = new URL(href, origin);
+  url.searchParams.set('next', next);
+  return url.origin === origin ? `${url.pathname}${url.search}` : href;
+}
+
 function idpList(items) {
   if (items.length === 0) {
     return el('p', { class: 'px-3 mb-2' }, 'Nessun gestore SPID disponibile al momento. Riprova più tardi o accedi con CIE o CNS.');
@@ -45,6 +61,8 @@ export function init() {
   const panel = document.getElementById('spid-gestori');
   const list = document.getElementById('spid-elenco');
   button.append(icon('it-expand', 'icon-white spid-button-expand'));
+  const next = localNext(new URLSearchParams(location.search).get('next'));
+  for (const a of document.querySelectorAll('#metodi-accesso a.login-button')) a.setAttribute('href', withNext(a.getAttribute('href'), next, location.origin));
 
   let loading = null;
   async function load() {
@@ -52,7 +70,8 @@ export function init() {
     try {
       const data = await getJSON('/auth/spid/idps');
       done(list);
-      list.replaceChildren(idpList(shuffle(usableIdps(data.items, location.origin))));
+      const idps = usableIdps(data.items, location.origin).map((idp) => ({ ...idp, login_url: withNext(idp.login_url, next, location.origin) }));
+      list.replaceChildren(idpList(shuffle(idps)));
     } catch (e) {
       loading = null; // opening the list again tries again
       showError(list, `Impossibile caricare l'elenco dei gestori SPID. ${e.message}`, () => {
@@ -69,6 +88,7 @@ export function init() {
     document.getElementById('metodi-accesso').before(
       el('div', { class: 'callout success' },
         el('div', { class: 'callout-title' }, 'Accesso effettuato'),
-        el('p', {}, `Hai già effettuato l'accesso come ${displayName(session.person)}. Per uscire usa il menu con il tuo nome in alto.`)));
+        el('p', { class: next ? 'mb-2' : null }, `Hai già effettuato l'accesso come ${displayName(session.person)}. Per uscire usa il menu con il tuo nome in alto.`),
+        next ? el('p', { class: 'mb-0' }, el('a', { href: next, class: 'btn btn-primary btn-sm' }, 'Continua')) : null));
   });
 }
