@@ -482,6 +482,8 @@ struct OfferOut {
     /// what a candidate declares (the offer's own requirements, then the form's)
     candidate_requirements: Vec<String>,
     public_url: String,
+    /// the registry's company of `offer.company_id`
+    company: Option<CompanyOut>,
 }
 
 fn offer_out(req: &Req, db: &dyn Db, id: i64) -> Result<OfferOut, ApiError> {
@@ -497,6 +499,7 @@ fn offer_out(req: &Req, db: &dyn Db, id: i64) -> Result<OfferOut, ApiError> {
         status,
         status_label,
         published_at: r.text("published_at")?,
+        company: company_of(db, terms.company_id)?,
         offer: offer::form_of(db, id)?,
         candidate_requirements: terms.requirements,
     })
@@ -584,16 +587,20 @@ struct DraftOut {
     created_at: String,
     updated_at: String,
     offer: offer::OfferIn,
+    /// the registry's company of `offer.company_id`, when there is one
+    company: Option<CompanyOut>,
 }
 
 fn own_draft(db: &dyn Db, op: &Operator, id: i64) -> Result<DraftOut, ApiError> {
     let rows = db.execute("SELECT id, data, created_at, updated_at FROM offer_drafts WHERE id = ?1 AND cpi_code = ?2", params![id, op.cpi.code.as_str()])?;
     let r = rows.first().ok_or_else(|| ApiError::new(404, "draft_not_found", "La bozza indicata non esiste o non è del tuo Centro per l'impiego."))?;
+    let offer: offer::OfferIn = serde_json::from_str(r.str("data")?).map_err(ApiError::internal)?;
     Ok(DraftOut {
         id: r.int("id")?,
         created_at: common::rome::iso_utc(r.int("created_at")?),
         updated_at: common::rome::iso_utc(r.int("updated_at")?),
-        offer: serde_json::from_str(r.str("data")?).map_err(ApiError::internal)?,
+        company: company_of(db, offer.company_id)?,
+        offer,
     })
 }
 
@@ -690,6 +697,26 @@ struct CompanyOut {
     seat_comune: Option<String>,
 }
 
+const COMPANY_COLUMNS: &str = "c.id, c.name, c.fiscal_code, c.vat_number, c.kind, m.name AS seat_comune";
+
+fn company_row(r: &common::sql::Row<'_>) -> Result<CompanyOut, ApiError> {
+    Ok(CompanyOut {
+        id: r.int("id")?,
+        name: r.text("name")?,
+        fiscal_code: r.text("fiscal_code")?,
+        vat_number: r.opt_text("vat_number"),
+        kind: r.text("kind")?,
+        seat_comune: r.opt_text("seat_comune"),
+    })
+}
+
+/// The registry's company `id` (`None` without one, or when it no longer exists).
+fn company_of(db: &dyn Db, id: Option<i64>) -> Result<Option<CompanyOut>, ApiError> {
+    let Some(id) = id else { return Ok(None) };
+    let rows = db.execute(&format!("SELECT {COMPANY_COLUMNS} FROM companies c LEFT JOIN comuni m ON m.istat = c.seat_istat WHERE c.id = ?1"), params![id])?;
+    rows.first().map(|r| company_row(&r)).transpose()
+}
+
 /// `GET /api/operator/companies?q=`: registry companies by name, codice fiscale or partita
 /// IVA (at least 3 characters), not ceased, at most 20.
 fn companies(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
@@ -701,19 +728,10 @@ fn companies(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     }
     let like = format!("%{}%", text.replace(['%', '_'], ""));
     let rows = db.execute(
-        "SELECT c.id, c.name, c.fiscal_code, c.vat_number, c.kind, m.name AS seat_comune FROM companies c LEFT JOIN comuni m ON m.istat = c.seat_istat
-          WHERE c.ceased_on IS NULL AND (upper(c.name) LIKE ?1 OR c.fiscal_code = ?2 OR c.vat_number = ?2) ORDER BY c.fiscal_code = ?2 DESC, c.name LIMIT 20",
+        &format!("SELECT {COMPANY_COLUMNS} FROM companies c LEFT JOIN comuni m ON m.istat = c.seat_istat
+          WHERE c.ceased_on IS NULL AND (upper(c.name) LIKE ?1 OR c.fiscal_code = ?2 OR c.vat_number = ?2) ORDER BY c.fiscal_code = ?2 DESC, c.name LIMIT 20"),
         params![like.as_str(), text.as_str()],
     )?;
-    let items = rows.map(|r| {
-        Ok(CompanyOut {
-            id: r.int("id")?,
-            name: r.text("name")?,
-            fiscal_code: r.text("fiscal_code")?,
-            vat_number: r.opt_text("vat_number"),
-            kind: r.text("kind")?,
-            seat_comune: r.opt_text("seat_comune"),
-        })
-    })?;
+    let items = rows.map(|r| company_row(&r))?;
     Reply::json(200, &json!({ "items": items }))
 }

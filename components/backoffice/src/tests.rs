@@ -138,6 +138,7 @@ fn an_operator_publishes_edits_and_closes_offers_of_their_cpi() {
     edit["locations"] = json!(["100005", "048017"]);
     let (s, o) = giulia.call("PUT", "/api/operator/offers/po-1", Some(edit));
     assert_eq!((s, o["offer"]["occupation"].as_str()), (200, Some("cuoco capo partita")), "{o}");
+    assert_eq!((o["company"]["name"].as_str(), o["company"]["id"].as_i64()), (Some("ACME S.R.L."), Some(1)), "the company named for the form");
     assert_eq!(count(&c, "SELECT count(*) AS n FROM offers_fts WHERE offers_fts MATCH 'capo AND facets:p048'"), 1, "the index follows");
     // the same form again (as typed: untrimmed, lower case) changes nothing and writes nothing
     let edits = || count(&c, "SELECT count(*) AS n FROM audit_log WHERE action = 'offer.edit'");
@@ -180,7 +181,9 @@ fn drafts_are_private_until_published_once() {
     assert_eq!((s, code(&e)), (422, "invalid_fields"), "checked in full when published");
     let mut full = offer_form();
     full["occupation"] = json!("pasticcere");
-    assert_eq!(giulia.call("PUT", &format!("/api/operator/drafts/{id}"), Some(full)).0, 200);
+    assert_eq!(d["company"], serde_json::Value::Null, "no company yet");
+    let (s, saved) = giulia.call("PUT", &format!("/api/operator/drafts/{id}"), Some(full));
+    assert_eq!((s, saved["company"]["name"].as_str()), (200, Some("ACME S.R.L.")));
     let (s, o) = giulia.call("POST", &format!("/api/operator/drafts/{id}/publish"), Some(json!({})));
     assert_eq!((s, o["offer"]["occupation"].as_str()), (201, Some("pasticcere")));
     assert_eq!(code(&giulia.call("POST", &format!("/api/operator/drafts/{id}/publish"), Some(json!({}))).1), "draft_not_found");
