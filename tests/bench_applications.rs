@@ -16,63 +16,11 @@
 use std::time::{Duration, Instant};
 
 use e2e::client::{Client, registered_citizen};
-use e2e::latency::{env, nearest_rank};
+use e2e::latency::{env, load, ms};
 use e2e::staff::{self, ACME, CF};
-use e2e::{Start, agent};
+use e2e::Start;
 use serde_json::json;
 
-const MAX_REQUESTS: usize = 200_000;
-
-struct Figures {
-    rps: f64,
-    p50: Duration,
-    p99: Duration,
-    errors: usize,
-}
-
-/// `connections` keep-alive clients on `url` with `cookie`, for `seconds`.
-fn load(url: &str, cookie: Option<&str>, connections: usize, seconds: u64) -> Figures {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let per_thread = MAX_REQUESTS / connections;
-    let started = Instant::now();
-    let threads: Vec<_> = (0..connections)
-        .map(|_| {
-            let (url, cookie) = (url.to_string(), cookie.map(String::from));
-            std::thread::spawn(move || {
-                let agent = agent();
-                let (mut lat, mut errors) = (Vec::new(), 0);
-                while Instant::now() < deadline && lat.len() < per_thread {
-                    let mut r = agent.get(&url);
-                    if let Some(c) = &cookie {
-                        r = r.header("cookie", c);
-                    }
-                    let t = Instant::now();
-                    match r.call() {
-                        Ok(mut resp) if resp.status() == 200 => {
-                            let _ = resp.body_mut().read_to_vec();
-                            lat.push(t.elapsed());
-                        }
-                        _ => errors += 1,
-                    }
-                }
-                (lat, errors)
-            })
-        })
-        .collect();
-    let (mut all, mut errors) = (Vec::new(), 0);
-    for t in threads {
-        let (l, e) = t.join().unwrap();
-        all.extend(l);
-        errors += e;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort();
-    Figures { rps: all.len() as f64 / elapsed, p50: nearest_rank(&all, 0.50), p99: nearest_rank(&all, 0.99), errors }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
 
 /// A word made of letters only (FTS tokens), different for each `n`.
 fn word(n: usize) -> String {
@@ -262,7 +210,7 @@ fn main() {
     ];
     for (name, url, cookie) in &rows {
         for c in [1, many] {
-            let f = load(url, *cookie, c, seconds);
+            let f = load(std::slice::from_ref(url), *cookie, c, seconds);
             println!("| {name} | {c} | {:.0} | {} | {} | {} |", f.rps, ms(f.p50), ms(f.p99), f.errors);
         }
     }

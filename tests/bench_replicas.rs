@@ -9,69 +9,12 @@
 //! Run: `cargo bench -p e2e --bench replicas` (after `scripts/test`).
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use e2e::client::Client;
-use e2e::latency::{env, nearest_rank};
+use e2e::latency::{env, load, ms};
 use e2e::redis::Redis;
-use e2e::{App, Start, agent};
+use e2e::{App, Start};
 
-const MAX_REQUESTS: usize = 200_000;
-
-struct Figures {
-    rps: f64,
-    p50: Duration,
-    p99: Duration,
-    errors: usize,
-}
-
-/// `connections` keep-alive clients for `seconds`, client i on `urls[i % urls.len()]`
-/// (at one connection, requests alternate between the URLs).
-fn load(urls: &[String], cookie: Option<&str>, connections: usize, seconds: u64) -> Figures {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let per_thread = MAX_REQUESTS / connections;
-    let started = Instant::now();
-    let threads: Vec<_> = (0..connections)
-        .map(|c| {
-            let urls = urls.to_vec();
-            let cookie = cookie.map(String::from);
-            std::thread::spawn(move || {
-                let agents: Vec<ureq::Agent> = urls.iter().map(|_| agent()).collect();
-                let (mut lat, mut errors, mut i) = (Vec::new(), 0, c);
-                while Instant::now() < deadline && lat.len() < per_thread {
-                    let k = if connections == 1 { i % urls.len() } else { c % urls.len() };
-                    i += 1;
-                    let mut r = agents[k].get(&urls[k]);
-                    if let Some(c) = &cookie {
-                        r = r.header("cookie", c);
-                    }
-                    let t = Instant::now();
-                    match r.call() {
-                        Ok(mut resp) if resp.status() == 200 => {
-                            let _ = resp.body_mut().read_to_vec();
-                            lat.push(t.elapsed());
-                        }
-                        _ => errors += 1,
-                    }
-                }
-                (lat, errors)
-            })
-        })
-        .collect();
-    let (mut all, mut errors) = (Vec::new(), 0);
-    for t in threads {
-        let (l, e) = t.join().unwrap();
-        all.extend(l);
-        errors += e;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort();
-    Figures { rps: all.len() as f64 / elapsed, p50: nearest_rank(&all, 0.50), p99: nearest_rank(&all, 0.99), errors }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
 
 /// Replicas of the portal sharing one runtime config (stores), started one after the other.
 fn replicas(n: usize, rc: &Path, states: &[tempfile::TempDir]) -> Vec<App> {

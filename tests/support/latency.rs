@@ -1,4 +1,5 @@
-//! Latency figures of the sequential benchmarks: a Markdown row with p50, p99 and max.
+//! Latency figures of the benchmarks: sequential rows (p50, p99, max) and load rows
+//! (keep-alive clients for a time: requests a second, p50, p99, errors).
 
 use std::time::{Duration, Instant};
 
@@ -66,4 +67,64 @@ mod tests {
         // 1..=1000: p99 is the 990th value
         assert_eq!(nearest_rank(&ms(&(1..=1000).collect::<Vec<_>>()), 0.99), Duration::from_millis(990));
     }
+}
+
+/// Requests one load row makes at most, over all its connections.
+pub const MAX_REQUESTS: usize = 200_000;
+
+/// What a load row measured: requests a second, latency percentiles, failed requests.
+pub struct Figures {
+    pub rps: f64,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub errors: usize,
+}
+
+/// `connections` keep-alive clients for `seconds`, client i on `urls[i % urls.len()]`
+/// (at one connection, requests alternate between the URLs).
+pub fn load(urls: &[String], cookie: Option<&str>, connections: usize, seconds: u64) -> Figures {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let per_thread = MAX_REQUESTS / connections;
+    let started = Instant::now();
+    let threads: Vec<_> = (0..connections)
+        .map(|c| {
+            let urls = urls.to_vec();
+            let cookie = cookie.map(String::from);
+            std::thread::spawn(move || {
+                let agents: Vec<ureq::Agent> = urls.iter().map(|_| crate::agent()).collect();
+                let (mut lat, mut errors, mut i) = (Vec::new(), 0, c);
+                while Instant::now() < deadline && lat.len() < per_thread {
+                    let k = if connections == 1 { i % urls.len() } else { c % urls.len() };
+                    i += 1;
+                    let mut r = agents[k].get(&urls[k]);
+                    if let Some(c) = &cookie {
+                        r = r.header("cookie", c);
+                    }
+                    let t = Instant::now();
+                    match r.call() {
+                        Ok(mut resp) if resp.status() == 200 => {
+                            let _ = resp.body_mut().read_to_vec();
+                            lat.push(t.elapsed());
+                        }
+                        _ => errors += 1,
+                    }
+                }
+                (lat, errors)
+            })
+        })
+        .collect();
+    let (mut all, mut errors) = (Vec::new(), 0);
+    for t in threads {
+        let (l, e) = t.join().unwrap();
+        all.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort();
+    Figures { rps: all.len() as f64 / elapsed, p50: nearest_rank(&all, 0.50), p99: nearest_rank(&all, 0.99), errors }
+}
+
+/// A duration as milliseconds with two decimals.
+pub fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
