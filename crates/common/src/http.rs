@@ -268,6 +268,18 @@ mod spin_impl {
         send(out, reply).await;
     }
 
+    /// [`serve`] for a component whose whole request is `handle(req, db)` on the
+    /// `default` SQLite database (opened for the request; a failure to open is a 500).
+    pub async fn serve_sql(incoming: IncomingRequest, out: ResponseOutparam, limit: impl FnOnce(&str, &str) -> BodyLimit, handle: fn(&Req, &dyn crate::sql::Db) -> Reply) {
+        serve(incoming, out, limit, |req| async move {
+            match crate::sql::open() {
+                Ok(db) => handle(&req, &db),
+                Err(e) => Reply::from(e),
+            }
+        })
+        .await
+    }
+
     async fn read(incoming: IncomingRequest, limit: impl FnOnce(&str, &str) -> BodyLimit) -> Result<Req, ApiError> {
         let method = incoming.method().to_string().to_ascii_uppercase();
         let (path, query) = split_uri(&incoming.uri());
@@ -325,7 +337,7 @@ mod spin_impl {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use spin_impl::{DEV_NOW_HEADER, send, serve};
+pub use spin_impl::{DEV_NOW_HEADER, send, serve, serve_sql};
 
 #[cfg(test)]
 mod tests {

@@ -67,13 +67,7 @@ pub fn handle(req: &Req, conn: &dyn Db) -> Reply {
 #[cfg(target_arch = "wasm32")]
 #[spin_sdk::http_component]
 async fn serve(incoming: spin_sdk::http::IncomingRequest, out: spin_sdk::http::ResponseOutparam) {
-    common::http::serve(incoming, out, body_limit, |req| async move {
-        match common::sql::open() {
-            Ok(db) => handle(&req, &db),
-            Err(e) => Reply::from(e),
-        }
-    })
-    .await
+    common::http::serve_sql(incoming, out, body_limit, handle).await
 }
 
 fn dispatch(route: &Route, req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {

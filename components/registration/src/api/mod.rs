@@ -64,13 +64,7 @@ fn dispatch(route: &Route, req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> 
 #[cfg(target_arch = "wasm32")]
 #[spin_sdk::http_component]
 async fn serve(incoming: spin_sdk::http::IncomingRequest, out: spin_sdk::http::ResponseOutparam) {
-    common::http::serve(incoming, out, |m, _| common::http::BodyLimit::for_method(m), |req| async move {
-        match common::sql::open() {
-            Ok(db) => handle(&req, &db),
-            Err(e) => Reply::from(e),
-        }
-    })
-    .await
+    common::http::serve_sql(incoming, out, |m, _| common::http::BodyLimit::for_method(m), handle).await
 }
 
 // ---------------------------------------------------------------------------------
