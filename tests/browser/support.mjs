@@ -79,7 +79,13 @@ export function watch(page) {
     problems.push(`console: ${m.text().slice(0, 300)}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('requestfailed', (r) => {
+    // ERR_ABORTED is the browser cancelling a request itself (a navigation leaves the
+    // page while its favicon or a fetch is still loading); a server that fails reads as
+    // ERR_EMPTY_RESPONSE, ERR_CONNECTION_RESET and the like, and is still recorded.
+    if (r.failure()?.errorText === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
   page.on('response', (r) => {
     // the document of a page expected to be missing is allowed its 404
     if (r.status() >= 400 && !(r.request().resourceType() === 'document' && page.__expect404)) {
