@@ -8,5 +8,7 @@
 //! any calendar program shows them right across the changes of summer time.
 
 mod holidays;
+mod ics;
 
 pub use holidays::{easter, holiday_name, holidays, is_holiday};
+pub use ics::{Event, Method, calendar};
