@@ -236,6 +236,37 @@ fn world() -> World {
     ids.insert("{role}", spare_role.to_string());
     ids.insert("{incarico}", incarico.json()["id"].as_i64().unwrap().to_string());
     ids.insert("{person}", CF[1].to_string());
+    // C5: a desk of Firenze open every day for "ricerca", an exception, the citizen's
+    // booking and message, the operator's calendar feed
+    let op = &clients[name(Operator)];
+    let desk = op.post("/api/operator/desks", &json!({ "name": "Sportello 1", "address": "Via Cavour 1, Firenze", "email": "cpi.firenze@example.org", "phone": "055 1234567" }));
+    assert_eq!(desk.status, 201, "{}", desk.body);
+    let desk = desk.json()["id"].as_i64().unwrap();
+    let mut hours = 0;
+    for weekday in 1..=7 {
+        let r = op.post(&format!("/api/operator/desks/{desk}/hours"), &json!({ "kind": "ricerca", "weekday": weekday, "start": "08:00", "end": "20:00" }));
+        assert_eq!(r.status, 201, "{}", r.body);
+        hours = r.json()["id"].as_i64().unwrap();
+    }
+    let exception = op.post(&format!("/api/operator/desks/{desk}/exceptions"), &json!({ "day": deadline, "open": false, "note": "Chiuso" }));
+    assert_eq!(exception.status, 201, "{}", exception.body);
+    let citizen_client = &clients[name(Citizen)];
+    let free = citizen_client.get("/api/appointments/availability?cpi=firenze&kind=ricerca").json_checked();
+    let slot = free["items"][0]["slot"].as_str().expect("a free slot").to_string();
+    let booked = citizen_client.post("/api/appointments", &json!({ "slot": slot }));
+    assert_eq!(booked.status, 201, "{}", booked.body);
+    let message = citizen_client.post("/api/appointments/messages", &json!({ "cpi": "firenze", "text": "Quando apre lo sportello del sabato?" }));
+    assert_eq!(message.status, 201, "{}", message.body);
+    let feed = op.post("/api/operator/appointments/feed", &json!({}));
+    assert_eq!(feed.status, 201, "{}", feed.body);
+    let feed = feed.json()["url"].as_str().unwrap().rsplit('/').next().unwrap().trim_end_matches(".ics").to_string();
+    ids.insert("{appointment}", booked.json()["id"].as_i64().unwrap().to_string());
+    ids.insert("{slot}", slot);
+    ids.insert("{desk}", desk.to_string());
+    ids.insert("{hours}", hours.to_string());
+    ids.insert("{exception}", exception.json()["id"].as_i64().unwrap().to_string());
+    ids.insert("{message}", message.json()["id"].as_i64().unwrap().to_string());
+    ids.insert("{feed}", feed);
     let mut w = World { app, clients, ids, deadline, cv_bytes, requirements, _state: state };
     let draft = w.new_draft();
     w.ids.insert("{draft}", draft);
@@ -268,7 +299,7 @@ fn case_of(e: &Endpoint, w: &World) -> Option<Case> {
         // anonymous: back home; a session: the page that continues to the IdP's single logout
         ("POST", "/auth/logout") => case(Payload::Form(vec![]), Box::new(|a| if a == Anonymous { Redirect } else { Ok })).phase(9),
         // jobs: the bearer secret, which no person has
-        ("POST", "/jobs/cleanup" | "/jobs/notifications/deliver" | "/jobs/cv/retention") => json(json!({}), everyone(Is(401))),
+        ("POST", "/jobs/cleanup" | "/jobs/notifications/deliver" | "/jobs/cv/retention" | "/jobs/appointments/remind") => json(json!({}), everyone(Is(401))),
         // A1 A2 A3 B1: every actor's account is active
         ("GET", "/api/registration") => get(any_session(Ok)),
         ("POST", "/api/registration" | "/api/registration/otp" | "/api/registration/otp/verify" | "/api/registration/activation/resend") => {
@@ -348,6 +379,32 @@ fn case_of(e: &Endpoint, w: &World) -> Option<Case> {
         // the company's side: each company sees its own; only ACME received this application
         ("GET", "/api/company/offers" | "/api/company/applications") => get(only(COMPANIES, Ok, Is(403))),
         ("GET", "/api/company/applications/{application}/cv") => get(only(&[Company], Ok, Is(403))),
+        // C5 X4: the kinds are public; searching, booking and writing to a CPI need a session
+        ("GET", "/api/appointments/kinds") => get(everyone(Ok)),
+        ("GET", "/api/appointments/availability?cpi=prato&kind=ricerca" | "/api/appointments" | "/api/appointments/messages") => get(any_session(Ok)),
+        // the citizen's slot, booked already: taken for everyone
+        ("POST", "/api/appointments") => json(json!({ "slot": w.id("{slot}") }), any_session(Is(409))),
+        ("POST", "/api/appointments/messages") => json(json!({ "cpi": "prato", "text": "Vorrei sapere gli orari dello sportello." }), any_session(Ok)),
+        ("GET", "/api/appointments/{appointment}" | "/api/appointments/{appointment}/receipt" | "/api/appointments/{appointment}/calendar") => {
+            get(only(&[Citizen], Ok, Is(404)))
+        }
+        // cancelled by the CPI already (phase 0): no longer cancellable by its citizen
+        ("POST", "/api/appointments/{appointment}/cancel") => json(json!({}), only(&[Citizen], Is(409), Is(404))).phase(7),
+        // each operator works on their own CPI's desks; these are Firenze's
+        ("GET", "/api/operator/desks" | "/api/operator/appointments" | "/api/operator/appointments/messages" | "/api/operator/appointments/feed") => {
+            get(only(OPERATORS, Ok, Is(403)))
+        }
+        ("POST", "/api/operator/desks") => json(json!({ "name": "Sportello 2", "address": "Via Roma 2", "email": "s2@example.org", "phone": "055 2" }), only(OPERATORS, Ok, Is(403))),
+        ("POST", "/api/operator/desks/{desk}") => json(json!({ "name": "Sportello 1", "address": "Via Cavour 1, Firenze", "email": "cpi.firenze@example.org", "phone": "055 1234567" }), op_of_firenze()),
+        ("POST", "/api/operator/desks/{desk}/hours") => json(json!({ "kind": "iscrizione", "weekday": 1, "start": "09:00", "end": "12:00" }), op_of_firenze()),
+        ("POST", "/api/operator/desks/{desk}/exceptions") => json(json!({ "day": w.deadline, "open": true, "kind": "ricerca", "start": "21:00", "end": "22:00" }), op_of_firenze()),
+        ("POST", "/api/operator/desks/{desk}/hours/{hours}/delete" | "/api/operator/desks/{desk}/exceptions/{exception}/delete") => json(json!({}), op_of_firenze()).phase(5),
+        ("POST", "/api/operator/appointments/{appointment}/cancel") => json(json!({ "reason": "Sportello chiuso" }), op_of_firenze()),
+        ("POST", "/api/operator/appointments/messages/{message}/answer") => json(json!({ "text": "Il sabato è chiuso." }), op_of_firenze()),
+        // a new URL, then none: after the feed's own case (phase 0)
+        ("POST", "/api/operator/appointments/feed" | "/api/operator/appointments/feed/revoke") => json(json!({}), only(OPERATORS, Ok, Is(403))).phase(6),
+        // the private URL is the credential: anyone holding it reads it
+        ("GET", "/calendar/{feed}.ics") => get(everyone(Ok)),
         // development only: the demo IdP refuses requests that are not its own, the mailbox is open
         ("GET", "/test-idp/spid/sso") => get(everyone(Is(400))),
         ("POST", "/test-idp/spid/login") => case(Payload::Form(vec![]), everyone(Is(400))),

@@ -41,6 +41,16 @@ pub const APPLICATION_RECEIVED: &str = "application_received";
 /// The CPI changed an application's esito (e-mail, C4): `name`, `offer`, `occupation`,
 /// `cpi`, `status` (the label), `note` (the operator's note as a sentence, or empty).
 pub const APPLICATION_STATUS: &str = "application_status";
+/// A CPI appointment was booked (e-mail, C5): `name`, `kind`, `when`, `place`, `how`, `link`.
+pub const APPOINTMENT_BOOKED: &str = "appointment_booked";
+/// A CPI appointment was cancelled (e-mail, C5): `name`, `kind`, `when`, `place`,
+/// `reason` (a sentence: who cancelled and why).
+pub const APPOINTMENT_CANCELLED: &str = "appointment_cancelled";
+/// The day before a CPI appointment (e-mail: `name`, `kind`, `when`, `place`, `how`;
+/// SMS: `when`, `cpi`).
+pub const APPOINTMENT_REMINDER: &str = "appointment_reminder";
+/// A CPI answered a "Contatta il CPI" message (e-mail): `name`, `cpi`, `answer`.
+pub const CPI_MESSAGE_ANSWER: &str = "cpi_message_answer";
 
 /// Longest parameter value accepted (characters).
 pub const MAX_PARAM_LEN: usize = 2000;
@@ -80,6 +90,11 @@ pub const TEMPLATES: &[(&str, Channel, &str)] = &[
     (CV_RETENTION_NOTICE, Channel::Email, include_str!("../messages/cv_retention_notice.email.txt")),
     (APPLICATION_RECEIVED, Channel::Email, include_str!("../messages/application_received.email.txt")),
     (APPLICATION_STATUS, Channel::Email, include_str!("../messages/application_status.email.txt")),
+    (APPOINTMENT_BOOKED, Channel::Email, include_str!("../messages/appointment_booked.email.txt")),
+    (APPOINTMENT_CANCELLED, Channel::Email, include_str!("../messages/appointment_cancelled.email.txt")),
+    (APPOINTMENT_REMINDER, Channel::Email, include_str!("../messages/appointment_reminder.email.txt")),
+    (APPOINTMENT_REMINDER, Channel::Sms, include_str!("../messages/appointment_reminder.sms.txt")),
+    (CPI_MESSAGE_ANSWER, Channel::Email, include_str!("../messages/cpi_message_answer.email.txt")),
 ];
 
 /// A message to queue.
