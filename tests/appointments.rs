@@ -170,7 +170,11 @@ fn appointments_from_the_hours_to_the_reminder() {
     assert_eq!(labels(&v).len(), 6, "{v}");
 
     // book the first slot: the summary, the receipt, the calendar file
-    let first = &found["items"][0];
+    // the first slot two days ahead or more (one that may still be cancelled)
+    let start_of = |s: &Value| -> i64 { s["slot"].as_str().unwrap().rsplit('-').next().unwrap().parse().unwrap() };
+    let items = found["items"].as_array().unwrap();
+    let i0 = items.iter().position(|s| start_of(s) > t + 2 * 86400).unwrap();
+    let first = &items[i0];
     assert_eq!(first["place"].as_str().unwrap(), format!("CPI di PRATO sportello C.I. Prato il {} (Via Pistoiese 1, Prato - cpi.prato@example.org - 0574 123456)", first["start_local"].as_str().unwrap()));
     let booked = giulia.post("/api/appointments", &json!({"slot": first["slot"]}));
     assert_eq!(booked.status, 201, "{}", booked.body);
@@ -190,9 +194,12 @@ fn appointments_from_the_hours_to_the_reminder() {
     let events = ics_events(&String::from_utf8(ics).unwrap());
     let ev = &events["events"][0];
     assert_eq!(events["method"], "PUBLISH");
-    assert_eq!(ev["tzid"], "Europe/Rome");
-    assert_eq!(ev["start_utc"], first["start"]);
-    assert_eq!(ev["end_utc"], first["end"]);
+    assert_eq!(ev["dtstart"]["tzid"], "Europe/Rome");
+    // the instants by the system's zone data and by the file's own VTIMEZONE
+    for by in ["utc", "utc_by_vtimezone"] {
+        assert_eq!(ev["dtstart"][by], first["start"], "{by}: {ev}");
+        assert_eq!(ev["dtend"][by], first["end"], "{by}: {ev}");
+    }
     assert_eq!(ev["sequence"], 0);
     let uid = ev["uid"].as_str().unwrap().to_string();
     assert!(uid.starts_with(&format!("appuntamento-{id}@")), "{uid}");
@@ -202,12 +209,12 @@ fn appointments_from_the_hours_to_the_reminder() {
     assert_eq!(lorenzo.get(&format!("/api/appointments/{id}")).status, 404);
     assert_eq!(lorenzo.post(&format!("/api/appointments/{id}/cancel"), &json!({})).status, 404);
     assert_eq!(lorenzo.get_bytes(&format!("/api/appointments/{id}/receipt")).0, 404);
-    let second = giulia.post("/api/appointments", &json!({"slot": found["items"][3]["slot"]}));
+    let second = giulia.post("/api/appointments", &json!({"slot": items[i0 + 1]["slot"]}));
     assert_eq!((second.status, code(&second)), (409, "limit_reached".to_string()));
 
     // 500 concurrent bookings of one slot by four citizens: exactly one succeeds
     let others: Vec<Client> = [2, 5, 7].iter().map(|&n| registered_citizen(&app, n).at(t)).chain([lorenzo.clone()]).collect();
-    let target = found["items"][5]["slot"].as_str().unwrap().to_string();
+    let target = items[i0 + 3]["slot"].as_str().unwrap().to_string();
     let next = AtomicUsize::new(0);
     let results: Vec<(u16, String)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..16)
@@ -231,7 +238,8 @@ fn appointments_from_the_hours_to_the_reminder() {
     assert_eq!(results.len(), 500);
     assert_eq!(results.iter().filter(|r| r.0 == 201).count(), 1, "{:?}", results.iter().filter(|r| r.0 != 409).collect::<Vec<_>>());
     assert!(results.iter().filter(|r| r.0 != 201).all(|r| r.0 == 409 && r.1 == "slot_taken"), "{:?}", results.iter().filter(|r| r.0 != 201 && r.1 != "slot_taken").take(5).collect::<Vec<_>>());
-    let booked_slot = operator.get(&format!("/api/operator/appointments?from={0}&to={0}", iso(monday + time::Duration::days(3)))).json_checked();
+    let target_day = rome_day(start_of(&items[i0 + 3]));
+    let booked_slot = operator.get(&format!("/api/operator/appointments?from={0}&to={0}", iso(target_day))).json_checked();
     assert_eq!(booked_slot["items"].as_array().unwrap().iter().filter(|a| a["status"] == "prenotato").count(), 1, "{booked_slot}");
 
     // the citizen cancels (in time): the .ics says CANCEL, SEQUENCE 1, same UID
@@ -246,7 +254,7 @@ fn appointments_from_the_hours_to_the_reminder() {
     let rebooked = giulia.post("/api/appointments", &json!({"slot": first["slot"]}));
     assert_eq!(rebooked.status, 201, "{}", rebooked.body);
     let id2 = rebooked.json()["id"].as_i64().unwrap();
-    let start2: i64 = first["slot"].as_str().unwrap().rsplit('-').next().unwrap().parse().unwrap();
+    let start2 = start_of(first);
     let late = giulia.at(start2 - 3600).post(&format!("/api/appointments/{id2}/cancel"), &json!({}));
     assert_eq!((late.status, code(&late)), (409, "too_late".to_string()));
 
