@@ -775,15 +775,15 @@ fn add_hours(req: &Req, db: &dyn Db, desk_id: i64) -> Result<Reply, ApiError> {
     let t = times(&mut f, input.start.as_deref(), input.end.as_deref());
     let from = optional_day(&mut f, "valid_from", input.valid_from.as_deref());
     let to = optional_day(&mut f, "valid_to", input.valid_to.as_deref());
-    if let (Some(a), Some(b)) = (from, to) {
-        if b < a {
-            f.add("valid_to", "before_from", "La fine della validità non può precedere il suo inizio.");
-        }
+    if let (Some(a), Some(b)) = (from, to)
+        && b < a
+    {
+        f.add("valid_to", "before_from", "La fine della validità non può precedere il suo inizio.");
     }
-    if let (Some(k), Some((s, e))) = (&kind, t) {
-        if e - s < k.minutes {
-            f.add("end", "too_short", format!("L'orario è più breve di un appuntamento «{}» ({} minuti).", k.name, k.minutes));
-        }
+    if let (Some(k), Some((s, e))) = (&kind, t)
+        && e - s < k.minutes
+    {
+        f.add("end", "too_short", format!("L'orario è più breve di un appuntamento «{}» ({} minuti).", k.name, k.minutes));
     }
     f.into_result()?;
     let (Some(kind), Some(weekday), Some((start, end))) = (kind, weekday, t) else { return Err(ApiError::internal("validated")) };
