@@ -327,13 +327,91 @@ fn main() {
         }
     }
 
+    // the floor inside, before any booking changes the CPI: the handler natively on the
+    // same file, the statements in SQLite alone with their plans, the slot computation
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    conn.busy_timeout(Duration::from_secs(10)).unwrap();
+    let native = |target: &str| {
+        let req = common::Req::new("GET", target).header_set("cookie", &cookie);
+        let r = appointments::handle(&req, &conn);
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    };
+    let budget = Duration::from_secs(2);
+    let kind = model::kind(&conn, KIND).unwrap().unwrap();
+    println!("\n| the same work without the runner | median |");
+    println!("| --- | --- |");
+    let (long0, short0) = (long(&cpis[0]), short(&cpis[0]));
+    println!("| availability, 92 days: `appointments::handle` natively on the same SQLite file ({}) | {} |", cpis[0], ms(median_of(budget, || native(&long0))));
+    println!("| availability, the default 30 days: natively | {} |", ms(median_of(budget, || native(&short0))));
+    let window_end = today + time::Duration::days(91);
+    let (lo, hi) = (common::rome::day_start(today), common::rome::day_start(window_end + time::Duration::days(1)));
+    let (hours, exceptions): (Vec<Hours>, Vec<Exception>) = model::schedule(&conn, &cpis[0], KIND, None).unwrap();
+    let taken = model::taken(&conn, &cpis[0], KIND, lo, hi).unwrap();
+    println!("| `model::schedule` ({} weekly hours, {} exceptions of one CPI and kind) | {} |", hours.len(), exceptions.len(), ms(median_of(budget, || {
+        model::schedule(&conn, &cpis[0], KIND, None).unwrap();
+    })));
+    println!("| `model::taken`, 92 days ({} booked slots) | {} |", taken.len(), ms(median_of(budget, || {
+        model::taken(&conn, &cpis[0], KIND, lo, hi).unwrap();
+    })));
+    let offered = slots::offered(&hours, &exceptions, KIND, kind.minutes, today, window_end).len();
+    println!("| `slots::offered`, 92 days ({offered} slots) | {} |", ms(median_of(budget, || {
+        std::hint::black_box(slots::offered(&hours, &exceptions, KIND, kind.minutes, today, window_end));
+    })));
+    let year = slots::offered(&hours, &exceptions, KIND, kind.minutes, today, last).len();
+    println!("| `slots::offered`, {days} days ({year} slots) | {} |", ms(median_of(budget, || {
+        std::hint::black_box(slots::offered(&hours, &exceptions, KIND, kind.minutes, today, last));
+    })));
+    // the statements of `model::schedule` and `model::taken` (their text as in model.rs;
+    // the row counts are checked against the functions')
+    let cpi0 = cpis[0].as_str();
+    let statements: [(&str, &str, Vec<rusqlite::types::Value>, usize); 3] = [
+        (
+            "`model::schedule`: the weekly hours",
+            "SELECT h.desk_id, h.weekday, h.start_min, h.end_min, h.valid_from, h.valid_to, h.created_at
+               FROM desk_hours h JOIN desks d ON d.id = h.desk_id
+              WHERE d.cpi_code = ?1 AND h.kind = ?2 AND h.removed_at IS NULL AND (?3 IS NULL OR h.desk_id = ?3)",
+            vec![cpi0.to_string().into(), KIND.to_string().into(), rusqlite::types::Value::Null],
+            hours.len(),
+        ),
+        (
+            "`model::schedule`: the exceptions",
+            "SELECT e.desk_id, e.day, e.open, e.kind, e.start_min, e.end_min, e.created_at
+               FROM desk_exceptions e JOIN desks d ON d.id = e.desk_id
+              WHERE d.cpi_code = ?1 AND (e.kind IS NULL OR e.kind = ?2) AND e.removed_at IS NULL AND (?3 IS NULL OR e.desk_id = ?3)",
+            vec![cpi0.to_string().into(), KIND.to_string().into(), rusqlite::types::Value::Null],
+            exceptions.len(),
+        ),
+        (
+            "`model::taken`: the bookings of 92 days",
+            "SELECT desk_id, start_at FROM appointments WHERE cpi_code = ?1 AND start_at >= ?3 AND start_at < ?4 AND kind = ?2 AND status = 'prenotato'",
+            vec![cpi0.to_string().into(), KIND.to_string().into(), lo.into(), hi.into()],
+            taken.len(),
+        ),
+    ];
+    println!("\n| statement, in SQLite alone on the same file | rows | median | query plan |");
+    println!("| --- | --- | --- | --- |");
+    for (name, sql, params, expected) in &statements {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let mut count = 0;
+        let t = median_of(budget, || {
+            count = 0;
+            let mut rows = stmt.query(rusqlite::params_from_iter(params.iter())).unwrap();
+            while rows.next().unwrap().is_some() {
+                count += 1;
+            }
+        });
+        assert_eq!(count, *expected, "{name}: the statement differs from the model's");
+        let mut plan = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let lines: Vec<String> = plan.query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect();
+        println!("| {name} | {count} | {} | {} |", ms(t), lines.join(" / "));
+    }
+
     // 3. booking under contention: citizens with an account and a session, written as
     //    registration and login write them
     let t = Instant::now();
     let booking_cpi = cpis[0].clone();
     let mut db = rusqlite::Connection::open(&file).unwrap();
     db.busy_timeout(Duration::from_secs(10)).unwrap();
-    let kind = model::kind(&db, KIND).unwrap().unwrap();
     let free: Vec<String> = {
         let (hours, exceptions) = model::schedule(&db, &booking_cpi, KIND, None).unwrap();
         let from = today + time::Duration::days(1);
@@ -379,7 +457,7 @@ fn main() {
                 let csrf = common::token::random_token().unwrap();
                 tx.execute(
                     "INSERT INTO sessions (id_hash, person_id, login, slo_key, csrf_token, acting_company_id, created_at, last_seen, expires_at) VALUES (?1, ?2, ?3, NULL, ?4, NULL, ?5, ?5, ?6)",
-                    rusqlite::params![common::token::sha256_hex(id.as_bytes()), person, r#"{"method":"spid"}"#, csrf, now, now + 8 * 3600],
+                    rusqlite::params![common::token::sha256_hex(id.as_bytes()), person, r#"{"method":"spid","level":2}"#, csrf, now, now + 8 * 3600],
                 )
                 .unwrap();
                 mine.push(Booker { cookie: format!("__Host-tl_session={id}"), csrf });
@@ -407,12 +485,13 @@ fn main() {
         offset += b.reached;
         let (p50, p99, _) = if n > 0 { percentiles(b.ok) } else { (Duration::ZERO, Duration::ZERO, Duration::ZERO) };
         println!("| {name} | {threads} | {n} | {:.0} | {} | {} | {} | {} |", n as f64 / b.elapsed, ms(p50), ms(p99), b.taken, b.other);
-        if let Some(e) = b.first_other {
+        if let Some(e) = &b.first_other {
             eprintln!("first other error ({name}): {e}");
         }
+        assert!(n > 0, "no booking went through: {:?}\n{}", b.first_other, app.log_text());
     }
 
-    // 4. the PDF receipt of a booking of the citizen's
+    // 4. the PDF receipt of a booking of the citizen's, through the runner and natively
     let slot = citizen.get(&long(&cpis[1])).json_checked()["items"][0]["slot"].as_str().unwrap().to_string();
     let r = citizen.post("/api/appointments", &serde_json::json!({ "slot": slot }));
     assert_eq!(r.status, 201, "{}", r.body);
@@ -426,88 +505,13 @@ fn main() {
     let f = load(&[app.url(&receipt_path)], Some(cookie.as_str()), 1, seconds);
     println!("| citizen: `GET /api/appointments/<id>/receipt` (PDF) | 1 | {:.0} | {} | {} | {} |", f.rps, ms(f.p50), ms(f.p99), f.errors);
 
-    // 5. the floor inside: the handler natively on the same file, the statements in
-    //    SQLite alone with their plans, the slot computation and the receipt natively
-    let conn = rusqlite::Connection::open(&file).unwrap();
-    conn.busy_timeout(Duration::from_secs(10)).unwrap();
-    let native = |target: &str| {
-        let req = common::Req::new("GET", target).header_set("cookie", &cookie);
-        let r = appointments::handle(&req, &conn);
-        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    };
-    let budget = Duration::from_secs(2);
-    println!("\n| the same work without the runner | median |");
-    println!("| --- | --- |");
-    let (long0, short0) = (long(&cpis[0]), short(&cpis[0]));
-    println!("| availability, 92 days: `appointments::handle` natively on the same SQLite file ({}) | {} |", cpis[0], ms(median_of(budget, || native(&long0))));
-    println!("| availability, the default 30 days: natively | {} |", ms(median_of(budget, || native(&short0))));
-    let window_end = today + time::Duration::days(91);
-    let (lo, hi) = (common::rome::day_start(today), common::rome::day_start(window_end + time::Duration::days(1)));
-    let (hours, exceptions): (Vec<Hours>, Vec<Exception>) = model::schedule(&conn, &cpis[0], KIND, None).unwrap();
-    let taken = model::taken(&conn, &cpis[0], KIND, lo, hi).unwrap();
-    println!("| `model::schedule` ({} weekly hours, {} exceptions of one CPI and kind) | {} |", hours.len(), exceptions.len(), ms(median_of(budget, || {
-        model::schedule(&conn, &cpis[0], KIND, None).unwrap();
-    })));
-    println!("| `model::taken`, 92 days ({} booked slots) | {} |", taken.len(), ms(median_of(budget, || {
-        model::taken(&conn, &cpis[0], KIND, lo, hi).unwrap();
-    })));
-    let offered = slots::offered(&hours, &exceptions, KIND, kind.minutes, today, window_end).len();
-    println!("| `slots::offered`, 92 days ({offered} slots) | {} |", ms(median_of(budget, || {
-        std::hint::black_box(slots::offered(&hours, &exceptions, KIND, kind.minutes, today, window_end));
-    })));
-    let year = slots::offered(&hours, &exceptions, KIND, kind.minutes, today, last).len();
-    println!("| `slots::offered`, {days} days ({year} slots) | {} |", ms(median_of(budget, || {
-        std::hint::black_box(slots::offered(&hours, &exceptions, KIND, kind.minutes, today, last));
-    })));
     let appointment = model::appointment(&conn, id).unwrap();
     let person = model::person(&conn, appointment.person_id).unwrap();
+    println!("\n| the same work without the runner | median |");
+    println!("| --- | --- |");
     println!("| receipt: `appointments::handle` natively | {} |", ms(median_of(budget, || native(&receipt_path))));
     println!("| receipt: `docs::receipt` (the document, `pdfdoc::render`) | {} |", ms(median_of(budget, || {
         std::hint::black_box(appointments::docs::receipt(&appointment, &person, now, 24).unwrap());
     })));
 
-    // the statements of `model::schedule` and `model::taken` (their text as in model.rs;
-    // the row counts are checked against the functions')
-    let cpi0 = cpis[0].as_str();
-    let statements: [(&str, &str, Vec<rusqlite::types::Value>, usize); 3] = [
-        (
-            "`model::schedule`: the weekly hours",
-            "SELECT h.desk_id, h.weekday, h.start_min, h.end_min, h.valid_from, h.valid_to, h.created_at
-               FROM desk_hours h JOIN desks d ON d.id = h.desk_id
-              WHERE d.cpi_code = ?1 AND h.kind = ?2 AND h.removed_at IS NULL AND (?3 IS NULL OR h.desk_id = ?3)",
-            vec![cpi0.to_string().into(), KIND.to_string().into(), rusqlite::types::Value::Null],
-            hours.len(),
-        ),
-        (
-            "`model::schedule`: the exceptions",
-            "SELECT e.desk_id, e.day, e.open, e.kind, e.start_min, e.end_min, e.created_at
-               FROM desk_exceptions e JOIN desks d ON d.id = e.desk_id
-              WHERE d.cpi_code = ?1 AND (e.kind IS NULL OR e.kind = ?2) AND e.removed_at IS NULL AND (?3 IS NULL OR e.desk_id = ?3)",
-            vec![cpi0.to_string().into(), KIND.to_string().into(), rusqlite::types::Value::Null],
-            exceptions.len(),
-        ),
-        (
-            "`model::taken`: the bookings of 92 days",
-            "SELECT desk_id, start_at FROM appointments WHERE cpi_code = ?1 AND start_at >= ?3 AND start_at < ?4 AND kind = ?2 AND status = 'prenotato'",
-            vec![cpi0.to_string().into(), KIND.to_string().into(), lo.into(), hi.into()],
-            taken.len(),
-        ),
-    ];
-    println!("\n| statement, in SQLite alone on the same file | rows | median | query plan |");
-    println!("| --- | --- | --- | --- |");
-    for (name, sql, params, expected) in &statements {
-        let mut stmt = conn.prepare(sql).unwrap();
-        let mut count = 0;
-        let t = median_of(budget, || {
-            count = 0;
-            let mut rows = stmt.query(rusqlite::params_from_iter(params.iter())).unwrap();
-            while rows.next().unwrap().is_some() {
-                count += 1;
-            }
-        });
-        assert_eq!(count, *expected, "{name}: the statement differs from the model's");
-        let mut plan = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-        let lines: Vec<String> = plan.query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect();
-        println!("| {name} | {count} | {} | {} |", ms(t), lines.join(" / "));
-    }
 }
