@@ -90,6 +90,9 @@ CREATE TABLE IF NOT EXISTS appointments (
 CREATE UNIQUE INDEX IF NOT EXISTS appointments_slot ON appointments (desk_id, kind, start_at) WHERE status = 'prenotato';
 CREATE INDEX IF NOT EXISTS appointments_person ON appointments (person_id, start_at);
 CREATE INDEX IF NOT EXISTS appointments_cpi ON appointments (cpi_code, start_at);
+-- the booked slots of one kind at a CPI's desks in a date range (availability): one range
+-- of a covering index, without the other kinds' and the cancelled bookings
+CREATE INDEX IF NOT EXISTS appointments_taken ON appointments (cpi_code, kind, start_at, desk_id, status) WHERE status = 'prenotato';
 CREATE INDEX IF NOT EXISTS appointments_remind ON appointments (start_at) WHERE status = 'prenotato' AND reminded_at IS NULL;
 
 -- "Contatta il CPI": a citizen's message to a CPI, and the operator's answer.
