@@ -299,7 +299,7 @@ export async function init() {
           el('label', { for: field.id, class: 'form-label' }, 'Indirizzo del calendario'),
           field,
           el('small', { class: 'form-text', id: 'oa-calendario-url-aiuto' }, 'Copialo ora e abbonalo nel tuo programma di calendario: non sarà più mostrato.')),
-        el('p', { class: 'mb-0' }, el('button', {
+        el('div', {}, el('button', {
           type: 'button', class: 'btn btn-primary btn-sm', id: 'oa-calendario-copia',
           onclick: async () => {
             try {
