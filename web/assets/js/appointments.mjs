@@ -75,9 +75,13 @@ export function isoOfDmy(day) {
 
 const BADGES = { prenotato: 'bg-success', svolto: 'bg-primary', annullato_cittadino: 'bg-secondary', annullato_cpi: 'bg-danger' };
 
-/** The state of an appointment as a badge (the API's label). */
-export function statusBadge(a) {
-  return el('span', { class: `badge ${BADGES[a.status] ?? 'bg-secondary'}` }, a.status_label ?? a.status);
+// The API's labels speak to the citizen ("Annullato da te"); the operator reads these.
+const OPERATOR_LABELS = { prenotato: 'Prenotato', svolto: 'Svolto', annullato_cittadino: 'Annullato dal cittadino', annullato_cpi: 'Annullato dal CPI' };
+
+/** The state of an appointment as a badge (the API's label; the operator's words with `operator`). */
+export function statusBadge(a, { operator = false } = {}) {
+  const label = (operator && OPERATOR_LABELS[a.status]) || a.status_label || a.status;
+  return el('span', { class: `badge ${BADGES[a.status] ?? 'bg-secondary'}` }, label);
 }
 
 /**

@@ -148,6 +148,8 @@ export async function init() {
     try {
       data = await getJSON(`/api/appointments?when=${when}&page=${l.page}&page_size=${LIST_SIZE}`);
     } catch (e) {
+      // a page that no longer exists (the list got shorter): the first one
+      if (l.page > 1 && [404, 422].includes(e.status)) { l.page = 1; await loadList(when); return; }
       showError(l.box, e.message, () => loadList(when));
       return;
     }

@@ -104,7 +104,7 @@ export async function init() {
       el('td', { 'data-label': 'Sportello' }, a.desk.name),
       el('td', { 'data-label': 'Persona' }, who, el('span', { class: 'd-block small' }, a.person?.fiscal_code ?? ''),
         a.person?.email || a.person?.mobile ? el('span', { class: 'd-block small text-break' }, [a.person.email, a.person.mobile].filter(Boolean).join(' – ')) : null),
-      el('td', { 'data-label': 'Stato' }, statusBadge(a), a.cancel_reason ? el('span', { class: 'd-block small' }, `Motivo: ${a.cancel_reason}`) : null),
+      el('td', { 'data-label': 'Stato' }, statusBadge(a, { operator: true }), a.cancel_reason ? el('span', { class: 'd-block small' }, `Motivo: ${a.cancel_reason}`) : null),
       el('td', {}, a.status === 'prenotato' && Date.parse(a.start) > Date.now()
         ? el('button', { type: 'button', class: 'btn btn-outline-danger btn-xs', 'aria-label': `Annulla l'appuntamento di ${who} del ${a.start_local}`, onclick: () => cancel(a) }, 'Annulla')
         : null));
@@ -122,6 +122,8 @@ export async function init() {
       return;
     }
     done(results);
+    // the state filter, also where the API does not apply it
+    if (filters.status) data.items = data.items.filter((a) => a.status === filters.status);
     const title = from === to ? dayTitle(from) : `dal ${dmy(from)} al ${dmy(to)}`;
     if (!data.items.length) {
       results.replaceChildren(el('p', { role: 'status' }, `Nessuna prenotazione ${from === to ? `per ${title}` : title}.`));
