@@ -341,7 +341,7 @@ describe('appointments: sportelli and hours, a booking, a message to the CPI', (
     await op.getByRole('button', { name: 'Mostra', exact: true }).click();
     const sofia = op.locator('.oa-tabella tbody tr', { hasText: CITIZEN.fiscal_code });
     await sofia.waitFor();
-    assert.match(await sofia.textContent(), new RegExp(`09:\\d\\d–09:\\d\\d${RICERCA}C\\.I\\. Firenze${CITIZEN.name}${CITIZEN.fiscal_code}`));
+    assert.match(await sofia.textContent(), new RegExp(`09:\\d\\d–\\d\\d:\\d\\d${RICERCA}C\\.I\\. Firenze${CITIZEN.name}${CITIZEN.fiscal_code}`));
     assert.equal(await sofia.getByRole('button', { name: /^Annulla/ }).count(), 0, 'cancelled by the citizen');
     const chiara = op.locator('.oa-tabella tbody tr', { hasText: OPERATOR.fiscal_code });
     assert.match(await chiara.locator('.badge').textContent(), /Prenotato/);

@@ -352,7 +352,7 @@ export async function init() {
     summaryBox.replaceChildren(
       just ? el('div', { role: 'status' }, callout('success', 'Prenotazione effettuata',
         `Il tuo appuntamento al Centro per l'impiego di ${a.cpi.name} è prenotato per il ${a.start_local}. Scarica il documento: riporta come si svolgerà il colloquio.`)) : '',
-      el('p', {}, a.place),
+      el('p', { class: 'mt-3' }, a.place),
       el('dl', { class: 'row', id: 'app-riepilogo-dati' }, summaryItems(a)));
     summaryActions.replaceChildren(
       el('a', { class: 'btn btn-primary', href: a.receipt, download: `appuntamento-${a.id}.pdf`, id: 'app-ricevuta' }, 'Scarica il documento'),
