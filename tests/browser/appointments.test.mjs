@@ -287,11 +287,16 @@ describe('appointments: sportelli and hours, a booking, a message to the CPI', (
     const dialog = page.getByRole('dialog', { name: 'Annulla l\'appuntamento' });
     await dialog.waitFor();
     assert.deepEqual(await axe(page), [], 'axe-core: the cancellation dialog');
-    // "Mantieni" keeps it, and the focus goes back
-    await dialog.getByRole('button', { name: 'Mantieni l\'appuntamento' }).click();
-    assert.match(await focusedId(page), /^BUTTON/);
-    await row.getByRole('button', { name: /^Annulla l'appuntamento del/ }).click();
-    await dialog.getByRole('button', { name: 'Annulla l\'appuntamento' }).click();
+    // by keyboard: Escape keeps it and gives the focus back; Enter opens it again, whose
+    // first button ("Mantieni") has the focus, Tab reaches the confirmation
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.match(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), /^Annulla l'appuntamento del/);
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Mantieni l\'appuntamento');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
     await page.locator('#app-esito').getByText('Appuntamento annullato').waitFor();
     assert.equal(await focusedId(page), 'app-esito');
     const cancelled = page.locator(`tr[data-appointment="${id}"]`);
@@ -315,15 +320,21 @@ describe('appointments: sportelli and hours, a booking, a message to the CPI', (
     const none = page.locator('#app-nessuna');
     await none.getByText(NO_SLOTS).waitFor();
     await everyWidth(page, 'appuntamenti-nessuna-disponibilita');
-    await none.getByRole('button', { name: 'Contatta il CPI' }).click();
+    // by keyboard
+    await none.getByRole('button', { name: 'Contatta il CPI' }).focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Contatta il CPI' }).waitFor();
+    assert.equal(await focusedId(page), 'app-contatta-titolo');
     await page.getByText(`Il messaggio arriverà al Centro per l'impiego di FIRENZE, per «${TIROCINI}»`).waitFor();
     await page.getByRole('button', { name: 'Invia messaggio al CPI' }).click();
     await page.locator('#app-contatta-modulo [data-error-summary]').waitFor();
     assert.deepEqual(await axe(page), [], 'axe-core: the message with errors');
     await page.getByLabel('Scrivi un breve messaggio al centro per l\'impiego.').fill(MESSAGE);
     await everyWidth(page, 'appuntamenti-contatta');
-    await page.getByRole('button', { name: 'Invia messaggio al CPI' }).click();
+    await page.getByLabel('Scrivi un breve messaggio al centro per l\'impiego.').focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await focusedId(page), 'app-contatta-invia');
+    await page.keyboard.press('Enter');
     await page.getByText('Il tuo messaggio è stato inviato al Centro per l\'impiego di FIRENZE.').waitFor();
     assert.deepEqual(await axe(page), [], 'axe-core: message sent');
     await page.locator('#app-contatta').getByRole('button', { name: 'Torna all\'elenco' }).click();
