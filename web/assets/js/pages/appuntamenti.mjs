@@ -12,7 +12,7 @@
 
 import { ApiError, getJSON, sendJSON } from '../api.mjs';
 import {
-  availabilityQuery, durationText, readState, statusBadge, summaryItems, todayIso, writeState,
+  availabilityQuery, durationText, readState, statusBadge, summaryItems, writeState,
 } from '../appointments.mjs';
 import { activeSession, dateRange } from '../cv.mjs';
 import { callout, clearErrors, clearOnEdit, showErrors } from '../forms.mjs';
@@ -22,7 +22,6 @@ const LIST_SIZE = 10;
 const SLOT_SIZE = 20;
 const NO_SLOTS = 'Nessuna disponibilità con i parametri inseriti. Utilizza il tasto «Contatta il CPI» per richiedere ulteriori informazioni al CPI.';
 
-export { readState, writeState };
 
 export async function init() {
   const status = document.getElementById('app-stato');
