@@ -1,6 +1,6 @@
 // Every page of the reserved area and of the way in and out (pages.mjs), as a person
 // without a session meets them: the areas, the CV and profile pages, login,
-// registration, activation, logout; applications (citizen, company) and the back office.
+// registration, activation, logout; applications (citizen, company), appointments and the back office.
 
 import { everyPage } from './pages.mjs';
 import { session } from './support.mjs';
@@ -20,11 +20,15 @@ everyPage(s, [
   ['/cittadino/candidatura/?offerta=FI-1', null, true],
   ['/cittadino/candidatura/', null, false],
   ['/cittadino/candidature/', null, true],
+  ['/cittadino/appuntamenti/', null, true],
+  ['/cittadino/appuntamenti/?nuovo=1&cpi=firenze&tipo=ricerca', null, true],
   ['/operatore/', 'operatore-senza-accesso', true],
   ['/operatore/offerte/', null, true],
   ['/operatore/candidature/', null, true],
   ['/operatore/amministrazione/', null, true],
   ['/operatore/curriculum/', null, true],
+  ['/operatore/appuntamenti/', null, true],
+  ['/operatore/sportelli/', null, true],
   ['/accedi/', null, true],
   ['/accedi/non-attivo/', null, true],
   ['/registrati/', null, true],

@@ -125,7 +125,8 @@ function menu(session) {
       : [menuLink(CITIZEN_AREA, 'it-pa', 'La mia area'),
         menuLink('/cittadino/curriculum/', 'it-file', 'Gestione Curriculum Vitae'),
         menuLink('/cittadino/candidature/', 'it-files', 'Visualizza candidature'),
-        menuLink('/cittadino/richieste-cv/', 'it-mail', 'Richieste curriculum vitae')];
+        menuLink('/cittadino/richieste-cv/', 'it-mail', 'Richieste curriculum vitae'),
+        menuLink('/cittadino/appuntamenti/', 'it-calendar', 'Appuntamenti CPI')];
     links.push(menuLink('/cittadino/profilo/', 'it-user', 'Il mio profilo'));
     const staff = el('div', { 'data-staff-link': true });
     links.push(staff);

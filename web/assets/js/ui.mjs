@@ -150,11 +150,12 @@ let dialogCount = 0;
 
 /**
  * Asks for a confirmation in a modal <dialog> (built here, removed after): `title`,
- * `text`, the confirming button's label (`confirm`, red when `danger`) and "Annulla",
- * which has the focus first. Resolves to true or false; Escape is "Annulla". The focus
- * goes back to the element that had it.
+ * `text`, the confirming button's label (`confirm`, red when `danger`) and "Annulla"
+ * (or `cancel`, where the action itself is an "Annulla …"), which has the focus first.
+ * Resolves to true or false; Escape is "Annulla". The focus goes back to the element
+ * that had it.
  */
-export function confirmDialog({ title, text, confirm, danger = true }) {
+export function confirmDialog({ title, text, confirm, danger = true, cancel = 'Annulla' }) {
   dialogCount += 1;
   const opener = document.activeElement;
   const id = `conferma-${dialogCount}`;
@@ -165,7 +166,7 @@ export function confirmDialog({ title, text, confirm, danger = true }) {
       if (opener?.isConnected) opener.focus();
       resolve(answer);
     };
-    const no = el('button', { type: 'button', class: 'btn btn-outline-primary', onclick: () => finish(false) }, 'Annulla');
+    const no = el('button', { type: 'button', class: 'btn btn-outline-primary', onclick: () => finish(false) }, cancel);
     const dialog = el('dialog', { class: 'cv-dialog', 'aria-labelledby': `${id}-titolo`, 'aria-describedby': `${id}-testo`, 'data-confirm': true },
       el('h2', { class: 'h5', id: `${id}-titolo` }, title),
       el('p', { id: `${id}-testo` }, text),
@@ -176,5 +177,55 @@ export function confirmDialog({ title, text, confirm, danger = true }) {
     document.body.append(dialog);
     dialog.showModal();
     no.focus();
+  });
+}
+
+/**
+ * Asks for a text in a modal <dialog> (a confirmation that needs a reason): `title`,
+ * `text`, the textarea's `label` (required: an empty one is refused with `required`,
+ * shown under it), `confirm` (red when `danger`) and `cancel`. Resolves to the text
+ * (trimmed) or null; Escape is `cancel`. The focus goes to the textarea first and back
+ * to the element that had it after.
+ */
+export function textDialog({ title, text, label, confirm, cancel = 'Annulla', required = 'Questo campo è obbligatorio.', maxLength = 1000, danger = true }) {
+  dialogCount += 1;
+  const opener = document.activeElement;
+  const id = `conferma-${dialogCount}`;
+  return new Promise((resolve) => {
+    const finish = (answer) => {
+      dialog.close();
+      dialog.remove();
+      if (opener?.isConnected) opener.focus();
+      resolve(answer);
+    };
+    const input = el('textarea', { id: `${id}-campo`, class: 'form-control', rows: '3', maxlength: String(maxLength), 'aria-required': 'true' });
+    const form = el('form', { method: 'dialog', novalidate: true },
+      el('div', { class: 'mb-3' },
+        el('label', { for: input.id, class: 'form-label' }, label, ' ', el('span', { class: 'required-mark', 'aria-hidden': 'true' }, '*')),
+        input),
+      el('div', { class: 'd-flex flex-wrap gap-2 justify-content-end' },
+        el('button', { type: 'button', class: 'btn btn-outline-primary', onclick: () => finish(null) }, cancel),
+        el('button', { type: 'submit', class: danger ? 'btn btn-danger' : 'btn btn-primary' }, confirm)));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const value = input.value.trim();
+      if (!value) {
+        document.getElementById(`${input.id}-errore`)?.remove();
+        input.setAttribute('aria-invalid', 'true');
+        input.setAttribute('aria-describedby', `${input.id}-errore`);
+        input.after(el('div', { id: `${input.id}-errore`, class: 'invalid-feedback d-block' }, required));
+        input.focus();
+        return;
+      }
+      finish(value);
+    });
+    const dialog = el('dialog', { class: 'cv-dialog', 'aria-labelledby': `${id}-titolo`, 'aria-describedby': `${id}-testo`, 'data-confirm': true },
+      el('h2', { class: 'h5', id: `${id}-titolo` }, title),
+      el('p', { id: `${id}-testo` }, text),
+      form);
+    dialog.addEventListener('cancel', (event) => { event.preventDefault(); finish(null); });
+    document.body.append(dialog);
+    dialog.showModal();
+    input.focus();
   });
 }
