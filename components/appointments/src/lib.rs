@@ -257,32 +257,8 @@ fn availability(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     access::require_active(db, req)?;
     let q = req.query()?;
     let mut f = Fields::new();
-    let cpi = match q.get("cpi").map(str::trim).filter(|c| !c.is_empty()) {
-        None => {
-            f.add("cpi", "required", "Scegli il Centro per l'impiego.");
-            None
-        }
-        Some(c) => match model::cpi(db, c)? {
-            None => {
-                f.add("cpi", "not_found", "Il Centro per l'impiego indicato non esiste.");
-                None
-            }
-            some => some,
-        },
-    };
-    let kind = match q.get("kind").map(str::trim).filter(|c| !c.is_empty()) {
-        None => {
-            f.add("kind", "required", "Scegli il tipo di evento.");
-            None
-        }
-        Some(k) => match model::kind(db, k)? {
-            None => {
-                f.add("kind", "not_found", "Il tipo di evento indicato non esiste.");
-                None
-            }
-            some => some,
-        },
-    };
+    let cpi = cpi_field(db, &mut f, q.get("cpi"), Some("Scegli il Centro per l'impiego."))?;
+    let kind = kind_field(db, &mut f, q.get("kind"))?;
     let window = day_window(&q, today(req), 30, MAX_SEARCH_DAYS);
     if let Err(e) = &window {
         for fe in &e.fields {
@@ -374,21 +350,8 @@ fn book(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
             return Err(ApiError::new(409, "overlap", "A quell'ora hai già un altro appuntamento: scegli un orario diverso."));
         };
         let a = model::appointment(db, id)?;
-        let c = model::contact(db, s.person_id)?;
-        if let Some(email) = &c.email {
-            outbox::enqueue(
-                db,
-                &Message::new(outbox::Channel::Email, email, outbox::APPOINTMENT_BOOKED)
-                    .param("name", c.name.as_str())
-                    .param("kind", a.kind.name.as_str())
-                    .param("when", a.start_local.as_str())
-                    .param("place", a.place.as_str())
-                    .param("how", docs::HOW)
-                    .param("link", format!("{}/cittadino/appuntamenti/?id={id}", base_url(req)))
-                    .person(s.person_id),
-                now,
-            )?;
-        }
+        let link = format!("{}/cittadino/appuntamenti/?id={id}", base_url(req));
+        mail(db, s.person_id, &a, outbox::APPOINTMENT_BOOKED, &[("how", docs::HOW.to_string()), ("link", link)], now)?;
         Ok(id)
     })?;
     eprintln!("appointments: person {} booked appointment {id}", s.person_id);
@@ -402,6 +365,25 @@ fn book(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 fn free_or_taken(db: &dyn Db, desk: &Desk, kind: &Kind, day: Date, start: i64) -> Result<Option<i64>, ApiError> {
     let (hours, exceptions) = model::schedule(db, &desk.cpi_code, &kind.code, Some(desk.id))?;
     Ok(slots::offered(&hours, &exceptions, &kind.code, kind.minutes, day, day).into_iter().find(|s| s.start == start).map(|s| s.end))
+}
+
+/// Queues the e-mail `template` about booking `a` to `person_id` (when they have an
+/// address): `name`, `kind`, `when`, `place` and the `extra` parameters. Their contacts.
+fn mail(db: &dyn Db, person_id: i64, a: &Appointment, template: &str, extra: &[(&str, String)], now: i64) -> Result<model::Contact, ApiError> {
+    let c = model::contact(db, person_id)?;
+    if let Some(email) = &c.email {
+        let mut m = Message::new(outbox::Channel::Email, email, template)
+            .param("name", c.name.as_str())
+            .param("kind", a.kind.name.as_str())
+            .param("when", a.start_local.as_str())
+            .param("place", a.place.as_str())
+            .person(person_id);
+        for (k, v) in extra {
+            m = m.param(*k, v.as_str());
+        }
+        outbox::enqueue(db, &m, now)?;
+    }
+    Ok(c)
 }
 
 fn base_url(req: &Req) -> String {
@@ -498,20 +480,7 @@ fn cancel(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
                 )
             });
         }
-        let c = model::contact(db, s.person_id)?;
-        if let Some(email) = &c.email {
-            outbox::enqueue(
-                db,
-                &Message::new(outbox::Channel::Email, email, outbox::APPOINTMENT_CANCELLED)
-                    .param("name", c.name.as_str())
-                    .param("kind", a.kind.name.as_str())
-                    .param("when", a.start_local.as_str())
-                    .param("place", a.place.as_str())
-                    .param("reason", "Hai annullato tu la prenotazione dal portale.")
-                    .person(s.person_id),
-                now,
-            )?;
-        }
+        mail(db, s.person_id, &a, outbox::APPOINTMENT_CANCELLED, &[("reason", "Hai annullato tu la prenotazione dal portale.".to_string())], now)?;
         Ok(())
     })?;
     eprintln!("appointments: person {} cancelled appointment {id}", s.person_id);
@@ -538,29 +507,8 @@ fn send_message(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     let s = access::require_active_write(db, req, None)?;
     let input: MessageIn = req.json()?;
     let mut f = Fields::new();
-    let cpi = match input.cpi.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        None => {
-            f.add("cpi", "required", "Scegli il Centro per l'impiego a cui scrivere.");
-            None
-        }
-        Some(c) => {
-            let found = model::cpi(db, c)?;
-            if found.is_none() {
-                f.add("cpi", "not_found", "Il Centro per l'impiego indicato non esiste.");
-            }
-            found
-        }
-    };
-    let kind = match input.kind.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        None => None,
-        Some(k) => {
-            let found = model::kind(db, k)?;
-            if found.is_none() {
-                f.add("kind", "not_found", "Il tipo di evento indicato non esiste.");
-            }
-            found
-        }
-    };
+    let cpi = cpi_field(db, &mut f, input.cpi.as_deref(), Some("Scegli il Centro per l'impiego a cui scrivere."))?;
+    let kind = lookup(&mut f, "kind", input.kind.as_deref(), None, "Il tipo di evento indicato non esiste.", |k| model::kind(db, k))?;
     let text = input.text.as_deref().map(str::trim).unwrap_or("").to_string();
     match text.chars().count() {
         0 => f.add("text", "required", "Scrivi un breve messaggio al Centro per l'impiego."),
@@ -736,20 +684,32 @@ fn times(f: &mut Fields, start: Option<&str>, end: Option<&str>) -> Option<(u16,
     }
 }
 
-fn kind_field(db: &dyn Db, f: &mut Fields, v: Option<&str>) -> Result<Option<Kind>, ApiError> {
-    Ok(match v.map(str::trim).filter(|v| !v.is_empty()) {
+/// A CPI or an event kind named by field `name`: `required` is what to ask when it is
+/// missing (`None`: optional); `find` looks it up, and `unknown` says it does not exist.
+fn lookup<T>(f: &mut Fields, name: &str, value: Option<&str>, required: Option<&str>, unknown: &str, find: impl FnOnce(&str) -> Result<Option<T>, ApiError>) -> Result<Option<T>, ApiError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => {
-            f.add("kind", "required", "Scegli il tipo di evento.");
-            None
-        }
-        Some(k) => {
-            let found = model::kind(db, k)?;
-            if found.is_none() {
-                f.add("kind", "not_found", "Il tipo di evento indicato non esiste.");
+            if let Some(ask) = required {
+                f.add(name, "required", ask);
             }
-            found
+            Ok(None)
         }
-    })
+        Some(v) => {
+            let found = find(v)?;
+            if found.is_none() {
+                f.add(name, "not_found", unknown);
+            }
+            Ok(found)
+        }
+    }
+}
+
+fn cpi_field(db: &dyn Db, f: &mut Fields, v: Option<&str>, required: Option<&str>) -> Result<Option<model::CpiRef>, ApiError> {
+    lookup(f, "cpi", v, required, "Il Centro per l'impiego indicato non esiste.", |c| model::cpi(db, c))
+}
+
+fn kind_field(db: &dyn Db, f: &mut Fields, v: Option<&str>) -> Result<Option<Kind>, ApiError> {
+    lookup(f, "kind", v, Some("Scegli il tipo di evento."), "Il tipo di evento indicato non esiste.", |k| model::kind(db, k))
 }
 
 fn optional_day(f: &mut Fields, name: &str, v: Option<&str>) -> Option<Date> {
@@ -834,10 +794,7 @@ fn add_exception(req: &Req, db: &dyn Db, desk_id: i64) -> Result<Reply, ApiError
     let (kind, t) = if open {
         (kind_field(db, &mut f, input.kind.as_deref())?, times(&mut f, input.start.as_deref(), input.end.as_deref()))
     } else {
-        let kind = match input.kind.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            None => None,
-            Some(_) => kind_field(db, &mut f, input.kind.as_deref())?,
-        };
+        let kind = lookup(&mut f, "kind", input.kind.as_deref(), None, "Il tipo di evento indicato non esiste.", |k| model::kind(db, k))?;
         (kind, None)
     };
     let note = input.note.as_deref().map(|n| n.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default();
@@ -937,20 +894,8 @@ fn operator_cancel(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
         let r = changed.first().ok_or_else(|| ApiError::new(409, "not_cancellable", "L'appuntamento è già annullato."))?;
         let person_id = r.int("person_id")?;
         audit::record(db, &actor(&op), "appointment.cancel", "appointment", &id.to_string(), Some(&json!({ "status": "prenotato" })), Some(&json!({ "status": "annullato_cpi", "reason": reason })), now)?;
-        let c = model::contact(db, person_id)?;
-        if let Some(email) = &c.email {
-            outbox::enqueue(
-                db,
-                &Message::new(outbox::Channel::Email, email, outbox::APPOINTMENT_CANCELLED)
-                    .param("name", c.name.as_str())
-                    .param("kind", a.kind.name.as_str())
-                    .param("when", a.start_local.as_str())
-                    .param("place", a.place.as_str())
-                    .param("reason", format!("Il Centro per l'impiego ha annullato l'appuntamento: {}", common::page::sentence(&reason)))
-                    .person(person_id),
-                now,
-            )?;
-        }
+        let why = format!("Il Centro per l'impiego ha annullato l'appuntamento: {}", common::page::sentence(&reason));
+        mail(db, person_id, &a, outbox::APPOINTMENT_CANCELLED, &[("reason", why)], now)?;
         Ok(())
     })?;
     Reply::json(200, &model::of_cpi_one(db, id)?)
@@ -1114,20 +1059,7 @@ fn remind(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
             let marked = db.execute("UPDATE appointments SET reminded_at = ?2 WHERE id = ?1 AND reminded_at IS NULL AND status = 'prenotato' RETURNING person_id", params![id, now])?;
             let Some(person_id) = marked.first().map(|r| r.int("person_id")).transpose()? else { return Ok(false) };
             let a = model::appointment(db, id)?;
-            let c = model::contact(db, person_id)?;
-            if let Some(email) = &c.email {
-                outbox::enqueue(
-                    db,
-                    &Message::new(outbox::Channel::Email, email, outbox::APPOINTMENT_REMINDER)
-                        .param("name", c.name.as_str())
-                        .param("kind", a.kind.name.as_str())
-                        .param("when", a.start_local.as_str())
-                        .param("place", a.place.as_str())
-                        .param("how", docs::HOW)
-                        .person(person_id),
-                    now,
-                )?;
-            }
+            let c = mail(db, person_id, &a, outbox::APPOINTMENT_REMINDER, &[("how", docs::HOW.to_string())], now)?;
             if let Some(mobile) = &c.mobile {
                 outbox::enqueue(
                     db,

@@ -385,12 +385,17 @@ pub fn of_cpi(db: &dyn Db, cpi: &str, lo: i64, hi: i64, desk: Option<i64>) -> Re
 fn operator_appointment_of(r: &Row) -> Result<OperatorAppointment, ApiError> {
     Ok(OperatorAppointment {
         a: appointment_of(r)?,
-        person: PersonRef {
-            name: format!("{} {}", r.text("p_name")?, r.text("p_family")?),
-            fiscal_code: r.text("p_cf")?,
-            email: r.opt_text("p_email").filter(|e| !e.is_empty()),
-            mobile: r.opt_text("p_mobile").filter(|e| !e.is_empty()),
-        },
+        person: person_of(r)?,
+    })
+}
+
+/// The person of a row joined as `p_name`, `p_family`, `p_cf`, `p_email`, `p_mobile`.
+fn person_of(r: &Row) -> Result<PersonRef, ApiError> {
+    Ok(PersonRef {
+        name: format!("{} {}", r.text("p_name")?, r.text("p_family")?),
+        fiscal_code: r.text("p_cf")?,
+        email: r.opt_text("p_email").filter(|e| !e.trim().is_empty()),
+        mobile: r.opt_text("p_mobile").filter(|e| !e.trim().is_empty()),
     })
 }
 
@@ -479,12 +484,7 @@ pub fn operator_messages(db: &dyn Db, filter: &str, p: &[Value]) -> Result<Vec<O
     db.execute(&format!("{MESSAGE_SELECT} WHERE {filter} ORDER BY m.created_at DESC, m.id DESC LIMIT 200"), p)?.map(|r| {
         Ok(OperatorMessage {
             m: message_of(&r)?,
-            person: PersonRef {
-                name: format!("{} {}", r.text("p_name")?, r.text("p_family")?),
-                fiscal_code: r.text("p_cf")?,
-                email: r.opt_text("p_email").filter(|e| !e.is_empty()),
-                mobile: r.opt_text("p_mobile").filter(|e| !e.is_empty()),
-            },
+            person: person_of(&r)?,
         })
     })
 }
