@@ -851,7 +851,7 @@ fn delete_row(req: &Req, db: &dyn Db, desk_id: i64, row: i64, table: &'static st
 // Operator: bookings, cancellations, messages, calendar feed
 // ---------------------------------------------------------------------------------
 
-/// `GET /api/operator/appointments?from=&to=&desk=`: the CPI's bookings by day or week.
+/// `GET /api/operator/appointments?from=&to=&desk=&status=`: the CPI's bookings by day or week.
 fn operator_list(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     let op = staff::require_operator(db, req)?;
     let q = req.query()?;
@@ -862,7 +862,13 @@ fn operator_list(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     };
     let lo = common::rome::day_start(from);
     let hi = common::rome::day_start(to + time::Duration::days(1));
-    let items = model::of_cpi(db, &op.cpi.code, lo, hi, desk)?;
+    let status = match q.get("status").map(str::trim).filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v @ ("prenotato" | "annullato_cittadino" | "annullato_cpi")) => Some(v),
+        Some(_) => return Err(ApiError::bad_request("invalid_filter", "Lo stato è prenotato, annullato_cittadino o annullato_cpi.")),
+    };
+    let mut items = model::of_cpi(db, &op.cpi.code, lo, hi, desk)?;
+    items.retain(|i| status.is_none_or(|s| i.a.status == s));
     Reply::json(200, &json!({ "cpi": op.cpi, "from": common::rome::iso(from), "to": common::rome::iso(to), "items": items }))
 }
 

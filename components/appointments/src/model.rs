@@ -382,9 +382,17 @@ pub fn of_cpi(db: &dyn Db, cpi: &str, lo: i64, hi: i64, desk: Option<i64>) -> Re
     rows.map(|r| operator_appointment_of(&r))
 }
 
+/// A booking as the CPI sees it: the citizen's own cancellation is "by the citizen".
+fn for_operator(mut a: Appointment) -> Appointment {
+    if a.status == "annullato_cittadino" {
+        a.status_label = "Annullato dal cittadino";
+    }
+    a
+}
+
 fn operator_appointment_of(r: &Row) -> Result<OperatorAppointment, ApiError> {
     Ok(OperatorAppointment {
-        a: appointment_of(r)?,
+        a: for_operator(appointment_of(r)?),
         person: person_of(r)?,
     })
 }
@@ -400,7 +408,7 @@ fn person_of(r: &Row) -> Result<PersonRef, ApiError> {
 }
 
 pub fn of_cpi_one(db: &dyn Db, id: i64) -> Result<OperatorAppointment, ApiError> {
-    let a = appointment(db, id)?;
+    let a = for_operator(appointment(db, id)?);
     let p = person(db, a.person_id)?;
     Ok(OperatorAppointment { a, person: p })
 }

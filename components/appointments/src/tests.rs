@@ -204,6 +204,11 @@ fn cancelling_in_time_and_by_the_cpi() {
     let (s, v) = mario.call("POST", &format!("/api/appointments/{id}/cancel"), Some(json!({})));
     assert_eq!((s, v["status"].as_str()), (200, Some("annullato_cittadino")));
     assert_eq!(code(&mario.call("POST", &format!("/api/appointments/{id}/cancel"), Some(json!({}))).1), "not_cancellable");
+    let (_, day) = op.call("GET", "/api/operator/appointments?from=2026-12-14&to=2026-12-14", None);
+    assert_eq!(day["items"][0]["status_label"], "Annullato dal cittadino");
+    let (_, booked) = op.call("GET", "/api/operator/appointments?from=2026-12-14&to=2026-12-14&status=prenotato", None);
+    assert_eq!(booked["items"].as_array().unwrap().len(), 0);
+    assert_eq!(op.call("GET", "/api/operator/appointments?status=boh", None).0, 400);
     // the slot is free again; Anna takes it; the CPI cancels it with a reason
     let anna = who(&c, 3);
     let (s, a) = anna.call("POST", "/api/appointments", Some(json!({"slot": slots[0]["slot"]})));
