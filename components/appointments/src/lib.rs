@@ -350,7 +350,7 @@ fn book(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
             return Err(ApiError::new(409, "overlap", "A quell'ora hai già un altro appuntamento: scegli un orario diverso."));
         };
         let a = model::appointment(db, id)?;
-        let link = format!("{}/cittadino/appuntamenti/?id={id}", base_url(req));
+        let link = format!("{}/cittadino/appuntamenti/?riepilogo={id}", base_url(req));
         mail(db, s.person_id, &a, outbox::APPOINTMENT_BOOKED, &[("how", docs::HOW.to_string()), ("link", link)], now)?;
         Ok(id)
     })?;

@@ -144,6 +144,8 @@ fn hours_make_slots_and_each_slot_is_booked_once() {
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].0, "mario@example.org");
     assert!(mails[0].1.contains("14/12/2026 09:00"), "{}", mails[0].1);
+    // the link opens the booking's summary in the citizen's page
+    assert!(mails[0].1.contains(&format!("https://lavoro.example.org/cittadino/appuntamenti/?riepilogo={id}")), "{}", mails[0].1);
     // the person's list and detail; another person sees nothing
     let (_, list) = mario.call("GET", "/api/appointments?when=future", None);
     assert_eq!(list["total"], 1);
