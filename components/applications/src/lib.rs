@@ -26,6 +26,7 @@ mod tests;
 use access::audit::{self, Actor, CvRead};
 use access::staff::{self, Operator};
 use access::Session;
+use common::http::{allowed, path_id};
 use common::sql::{Db, Value, tx};
 use common::validation::Fields;
 use common::{ApiError, Page, Paging, Reply, Req, params};
@@ -51,32 +52,27 @@ pub enum Route {
     CompanyCv(i64),
 }
 
-fn id(s: &str) -> Result<i64, ApiError> {
-    s.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(ApiError::not_found)
-}
-
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let get = matches!(method, "GET" | "HEAD");
     let post = method == "POST";
-    let m = |ok: bool, r: Route| if ok { Ok(r) } else { Err(ApiError::method_not_allowed()) };
     match parts.as_slice() {
         ["api", "applications"] => match method {
             "GET" | "HEAD" => Ok(Route::Mine),
             "POST" => Ok(Route::Apply),
             _ => Err(ApiError::method_not_allowed()),
         },
-        ["api", "applications", "form"] => m(get, Route::Form),
-        ["api", "applications", n] => m(get, Route::Detail(id(n)?)),
-        ["api", "applications", n, "cv"] => m(get, Route::Cv(id(n)?)),
-        ["api", "applications", n, "withdraw"] => m(post, Route::Withdraw(id(n)?)),
-        ["api", "operator", "applications"] => m(get, Route::OperatorList),
-        ["api", "operator", "applications", n] => m(get, Route::OperatorDetail(id(n)?)),
-        ["api", "operator", "applications", n, "cv"] => m(get, Route::OperatorCv(id(n)?)),
-        ["api", "operator", "applications", n, "status"] => m(post, Route::SetStatus(id(n)?)),
-        ["api", "company", "offers"] => m(get, Route::CompanyOffers),
-        ["api", "company", "applications"] => m(get, Route::CompanyList),
-        ["api", "company", "applications", n, "cv"] => m(get, Route::CompanyCv(id(n)?)),
+        ["api", "applications", "form"] => allowed(get, Route::Form),
+        ["api", "applications", n] => allowed(get, Route::Detail(path_id(n)?)),
+        ["api", "applications", n, "cv"] => allowed(get, Route::Cv(path_id(n)?)),
+        ["api", "applications", n, "withdraw"] => allowed(post, Route::Withdraw(path_id(n)?)),
+        ["api", "operator", "applications"] => allowed(get, Route::OperatorList),
+        ["api", "operator", "applications", n] => allowed(get, Route::OperatorDetail(path_id(n)?)),
+        ["api", "operator", "applications", n, "cv"] => allowed(get, Route::OperatorCv(path_id(n)?)),
+        ["api", "operator", "applications", n, "status"] => allowed(post, Route::SetStatus(path_id(n)?)),
+        ["api", "company", "offers"] => allowed(get, Route::CompanyOffers),
+        ["api", "company", "applications"] => allowed(get, Route::CompanyList),
+        ["api", "company", "applications", n, "cv"] => allowed(get, Route::CompanyCv(path_id(n)?)),
         _ => Err(ApiError::not_found()),
     }
 }

@@ -31,6 +31,7 @@ mod tests;
 
 use access::audit::{self, Actor};
 use access::staff::{self, Operator};
+use common::http::{allowed, path_id};
 use common::sql::{Db, tx};
 use common::validation::Fields;
 use common::{ApiError, Page, Paging, Reply, Req, params};
@@ -70,15 +71,10 @@ pub enum Route {
     Remind,
 }
 
-fn id(s: &str) -> Result<i64, ApiError> {
-    s.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(ApiError::not_found)
-}
-
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let get = matches!(method, "GET" | "HEAD");
     let post = method == "POST";
-    let m = |ok: bool, r: Route| if ok { Ok(r) } else { Err(ApiError::method_not_allowed()) };
     let get_post = |g: Route, p: Route| match method {
         "GET" | "HEAD" => Ok(g),
         "POST" => Ok(p),
@@ -86,30 +82,30 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     };
     match parts.as_slice() {
         ["api", "appointments"] => get_post(Route::Mine, Route::Book),
-        ["api", "appointments", "kinds"] => m(get, Route::Kinds),
-        ["api", "appointments", "availability"] => m(get, Route::Availability),
+        ["api", "appointments", "kinds"] => allowed(get, Route::Kinds),
+        ["api", "appointments", "availability"] => allowed(get, Route::Availability),
         ["api", "appointments", "messages"] => get_post(Route::Messages, Route::SendMessage),
-        ["api", "appointments", n] => m(get, Route::Detail(id(n)?)),
-        ["api", "appointments", n, "receipt"] => m(get, Route::Receipt(id(n)?)),
-        ["api", "appointments", n, "calendar"] => m(get, Route::Calendar(id(n)?)),
-        ["api", "appointments", n, "cancel"] => m(post, Route::Cancel(id(n)?)),
+        ["api", "appointments", n] => allowed(get, Route::Detail(path_id(n)?)),
+        ["api", "appointments", n, "receipt"] => allowed(get, Route::Receipt(path_id(n)?)),
+        ["api", "appointments", n, "calendar"] => allowed(get, Route::Calendar(path_id(n)?)),
+        ["api", "appointments", n, "cancel"] => allowed(post, Route::Cancel(path_id(n)?)),
         ["api", "operator", "desks"] => get_post(Route::Desks, Route::NewDesk),
-        ["api", "operator", "desks", n] => m(post, Route::EditDesk(id(n)?)),
-        ["api", "operator", "desks", n, "hours"] => m(post, Route::AddHours(id(n)?)),
-        ["api", "operator", "desks", n, "hours", h, "delete"] => m(post, Route::DeleteHours(id(n)?, id(h)?)),
-        ["api", "operator", "desks", n, "exceptions"] => m(post, Route::AddException(id(n)?)),
-        ["api", "operator", "desks", n, "exceptions", e, "delete"] => m(post, Route::DeleteException(id(n)?, id(e)?)),
-        ["api", "operator", "appointments"] => m(get, Route::OperatorList),
-        ["api", "operator", "appointments", "messages"] => m(get, Route::OperatorMessages),
-        ["api", "operator", "appointments", "messages", n, "answer"] => m(post, Route::Answer(id(n)?)),
+        ["api", "operator", "desks", n] => allowed(post, Route::EditDesk(path_id(n)?)),
+        ["api", "operator", "desks", n, "hours"] => allowed(post, Route::AddHours(path_id(n)?)),
+        ["api", "operator", "desks", n, "hours", h, "delete"] => allowed(post, Route::DeleteHours(path_id(n)?, path_id(h)?)),
+        ["api", "operator", "desks", n, "exceptions"] => allowed(post, Route::AddException(path_id(n)?)),
+        ["api", "operator", "desks", n, "exceptions", e, "delete"] => allowed(post, Route::DeleteException(path_id(n)?, path_id(e)?)),
+        ["api", "operator", "appointments"] => allowed(get, Route::OperatorList),
+        ["api", "operator", "appointments", "messages"] => allowed(get, Route::OperatorMessages),
+        ["api", "operator", "appointments", "messages", n, "answer"] => allowed(post, Route::Answer(path_id(n)?)),
         ["api", "operator", "appointments", "feed"] => get_post(Route::Feed, Route::NewFeed),
-        ["api", "operator", "appointments", "feed", "revoke"] => m(post, Route::RevokeFeed),
-        ["api", "operator", "appointments", n, "cancel"] => m(post, Route::OperatorCancel(id(n)?)),
+        ["api", "operator", "appointments", "feed", "revoke"] => allowed(post, Route::RevokeFeed),
+        ["api", "operator", "appointments", n, "cancel"] => allowed(post, Route::OperatorCancel(path_id(n)?)),
         ["calendar", file] => match file.strip_suffix(".ics") {
-            Some(token) if !token.is_empty() && token.len() <= 128 => m(get, Route::FeedFile(token.to_string())),
+            Some(token) if !token.is_empty() && token.len() <= 128 => allowed(get, Route::FeedFile(token.to_string())),
             _ => Err(ApiError::not_found()),
         },
-        ["jobs", "appointments", "remind"] => m(post, Route::Remind),
+        ["jobs", "appointments", "remind"] => allowed(post, Route::Remind),
         _ => Err(ApiError::not_found()),
     }
 }

@@ -22,6 +22,7 @@ mod tests;
 
 use access::audit::{self, Actor};
 use access::staff::{self, Operator};
+use common::http::{allowed, path_id};
 use common::sql::{Db, tx};
 use common::validation::Fields;
 use common::{ApiError, Page, Paging, Reply, Req, params};
@@ -50,25 +51,20 @@ pub enum Route {
     Companies,
 }
 
-fn id(s: &str) -> Result<i64, ApiError> {
-    s.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(ApiError::not_found)
-}
-
 /// Method and path to a route.
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let get = matches!(method, "GET" | "HEAD");
-    let m = |ok: bool, r: Route| if ok { Ok(r) } else { Err(ApiError::method_not_allowed()) };
     match parts.as_slice() {
-        ["api", "staff", "me"] => m(get, Route::Me),
-        ["api", "staff", "cpi"] => m(method == "POST", Route::ChooseCpi),
+        ["api", "staff", "me"] => allowed(get, Route::Me),
+        ["api", "staff", "cpi"] => allowed(method == "POST", Route::ChooseCpi),
         ["api", "admin", "roles"] => match method {
             "GET" | "HEAD" => Ok(Route::Roles),
             "POST" => Ok(Route::Grant),
             _ => Err(ApiError::method_not_allowed()),
         },
-        ["api", "admin", "roles", n] => m(method == "DELETE", Route::Revoke(id(n)?)),
-        ["api", "admin", "audit"] => m(get, Route::Audit),
+        ["api", "admin", "roles", n] => allowed(method == "DELETE", Route::Revoke(path_id(n)?)),
+        ["api", "admin", "audit"] => allowed(get, Route::Audit),
         ["api", "operator", "offers"] => match method {
             "GET" | "HEAD" => Ok(Route::Offers),
             "POST" => Ok(Route::Publish),
@@ -82,14 +78,14 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
                 _ => Err(ApiError::method_not_allowed()),
             }
         }
-        ["api", "operator", "offers", code, "close"] => m(method == "POST", Route::CloseOffer(code.to_ascii_uppercase())),
+        ["api", "operator", "offers", code, "close"] => allowed(method == "POST", Route::CloseOffer(code.to_ascii_uppercase())),
         ["api", "operator", "drafts"] => match method {
             "GET" | "HEAD" => Ok(Route::Drafts),
             "POST" => Ok(Route::NewDraft),
             _ => Err(ApiError::method_not_allowed()),
         },
         ["api", "operator", "drafts", n] => {
-            let n = id(n)?;
+            let n = path_id(n)?;
             match method {
                 "GET" | "HEAD" => Ok(Route::Draft(n)),
                 "PUT" => Ok(Route::SaveDraft(n)),
@@ -97,8 +93,8 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
                 _ => Err(ApiError::method_not_allowed()),
             }
         }
-        ["api", "operator", "drafts", n, "publish"] => m(method == "POST", Route::PublishDraft(id(n)?)),
-        ["api", "operator", "companies"] => m(get, Route::Companies),
+        ["api", "operator", "drafts", n, "publish"] => allowed(method == "POST", Route::PublishDraft(path_id(n)?)),
+        ["api", "operator", "companies"] => allowed(get, Route::Companies),
         _ => Err(ApiError::not_found()),
     }
 }

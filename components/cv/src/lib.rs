@@ -22,6 +22,7 @@
 //! through `common::sql::Db`: unit tests run all of it natively.
 
 use common::ApiError;
+use common::http::{allowed, path_id};
 use common::validation::Fields;
 use serde::Deserialize;
 
@@ -77,8 +78,6 @@ pub const RESULT_TEXT_CHARS: usize = 4000;
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let get = matches!(method, "GET" | "HEAD");
-    let allowed = |ok: bool, r: Route| if ok { Ok(r) } else { Err(ApiError::method_not_allowed()) };
-    let id = |s: &str| s.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(ApiError::not_found);
     match parts.as_slice() {
         ["api", "cv"] => match method {
             "GET" | "HEAD" => Ok(Route::List),
@@ -87,7 +86,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         },
         ["api", "cv", "form"] => allowed(get, Route::Form),
         ["api", "cv", n] => {
-            let n = id(n)?;
+            let n = path_id(n)?;
             match method {
                 "GET" | "HEAD" => Ok(Route::Detail(n)),
                 "PUT" => Ok(Route::Update(n)),
@@ -96,11 +95,11 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
             }
         }
         ["api", "cv", n, "file"] => {
-            let n = id(n)?;
+            let n = path_id(n)?;
             allowed(get, Route::File(n))
         }
         ["api", "cv", n, "history"] => {
-            let n = id(n)?;
+            let n = path_id(n)?;
             allowed(get, Route::History(n))
         }
         ["api", "cv-search"] => allowed(get, Route::Search),
@@ -121,7 +120,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
             _ => Err(ApiError::method_not_allowed()),
         },
         ["api", "operator", "cv", n, "file"] => {
-            let n = id(n)?;
+            let n = path_id(n)?;
             allowed(get, Route::OperatorFile(n))
         }
         _ => Err(ApiError::not_found()),

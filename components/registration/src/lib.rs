@@ -27,6 +27,7 @@ pub mod texts;
 pub mod token;
 
 use common::ApiError;
+use common::http::{allowed, path_id};
 use common::validation::CompanyKind;
 
 /// The three sections of the profile with incarichi, by `companies.kind`.
@@ -118,7 +119,6 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let get = matches!(method, "GET" | "HEAD");
     let post = method == "POST";
-    let allowed = |ok: bool, r: Route| if ok { Ok(r) } else { Err(ApiError::method_not_allowed()) };
     match parts.as_slice() {
         ["api", "registration"] => match method {
             "GET" | "HEAD" => Ok(Route::Prefill),
@@ -150,7 +150,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         }
         ["api", "profile", section, id] if Section::parse(section).is_some() => {
             let s = Section::parse(section).unwrap_or(Section::Companies);
-            let id = id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(ApiError::not_found)?;
+            let id = path_id(id)?;
             allowed(method == "DELETE", Route::RevokeIncarico(s, id))
         }
         ["api", "companies", "lookup"] => allowed(get, Route::Lookup),

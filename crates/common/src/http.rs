@@ -208,6 +208,16 @@ impl Req {
     }
 }
 
+/// A path segment that names a row: a positive integer, or 404 (the route's routers).
+pub fn path_id(segment: &str) -> Result<i64, ApiError> {
+    segment.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(ApiError::not_found)
+}
+
+/// `route` when the request's method is one it takes (`ok`), 405 otherwise.
+pub fn allowed<T>(ok: bool, route: T) -> Result<T, ApiError> {
+    if ok { Ok(route) } else { Err(ApiError::method_not_allowed()) }
+}
+
 /// Parses UTF-8 JSON into `T` (400 `invalid_json` otherwise, the cause logged).
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let text = std::str::from_utf8(body).map_err(|_| invalid_json("the body is not UTF-8"))?;
@@ -342,6 +352,16 @@ pub use spin_impl::{DEV_NOW_HEADER, send, serve, serve_sql};
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_ids_and_allowed_methods() {
+        assert_eq!(path_id("42"), Ok(42));
+        for bad in ["0", "-1", "x", "", "1.5", "99999999999999999999"] {
+            assert_eq!(path_id(bad).unwrap_err().status, 404, "{bad}");
+        }
+        assert_eq!(allowed(true, 7), Ok(7));
+        assert_eq!(allowed(false, 7).unwrap_err().status, 405);
+    }
 
     #[derive(serde::Deserialize, Debug)]
     #[serde(deny_unknown_fields)]
