@@ -149,34 +149,53 @@ export function icon(name, cls = '') {
 let dialogCount = 0;
 
 /**
- * Asks for a confirmation in a modal <dialog> (built here, removed after): `title`,
- * `text`, the confirming button's label (`confirm`, red when `danger`) and "Annulla"
- * (or `cancel`, where the action itself is an "Annulla …"), which has the focus first.
- * Resolves to true or false; Escape is "Annulla". The focus goes back to the element
- * that had it.
+ * A modal <dialog> (built here, removed after) with `title` and `text`: `content(id,
+ * finish)` gives what follows them and the element to focus first; `finish(answer)`
+ * closes it, gives the focus back to the element that had it, and resolves to
+ * `answer`; Escape resolves to `dismissed`.
  */
-export function confirmDialog({ title, text, confirm, danger = true, cancel = 'Annulla' }) {
+function modal({ title, text, dismissed, content }) {
   dialogCount += 1;
   const opener = document.activeElement;
   const id = `conferma-${dialogCount}`;
   return new Promise((resolve) => {
+    let dialog;
     const finish = (answer) => {
       dialog.close();
       dialog.remove();
       if (opener?.isConnected) opener.focus();
       resolve(answer);
     };
-    const no = el('button', { type: 'button', class: 'btn btn-outline-primary', onclick: () => finish(false) }, cancel);
-    const dialog = el('dialog', { class: 'cv-dialog', 'aria-labelledby': `${id}-titolo`, 'aria-describedby': `${id}-testo`, 'data-confirm': true },
+    const [body, first] = content(id, finish);
+    dialog = el('dialog', { class: 'cv-dialog', 'aria-labelledby': `${id}-titolo`, 'aria-describedby': `${id}-testo`, 'data-confirm': true },
       el('h2', { class: 'h5', id: `${id}-titolo` }, title),
       el('p', { id: `${id}-testo` }, text),
-      el('div', { class: 'd-flex flex-wrap gap-2 justify-content-end' },
-        no,
-        el('button', { type: 'button', class: danger ? 'btn btn-danger' : 'btn btn-primary', onclick: () => finish(true) }, confirm)));
-    dialog.addEventListener('cancel', (event) => { event.preventDefault(); finish(false); });
+      body);
+    dialog.addEventListener('cancel', (event) => { event.preventDefault(); finish(dismissed); });
     document.body.append(dialog);
     dialog.showModal();
-    no.focus();
+    first.focus();
+  });
+}
+
+/**
+ * Asks for a confirmation in a modal <dialog>: `title`, `text`, the confirming button's
+ * label (`confirm`, red when `danger`) and "Annulla" (or `cancel`, where the action
+ * itself is an "Annulla …"), which has the focus first. Resolves to true or false;
+ * Escape is "Annulla". The focus goes back to the element that had it.
+ */
+export function confirmDialog({ title, text, confirm, danger = true, cancel = 'Annulla' }) {
+  return modal({
+    title,
+    text,
+    dismissed: false,
+    content: (_id, finish) => {
+      const no = el('button', { type: 'button', class: 'btn btn-outline-primary', onclick: () => finish(false) }, cancel);
+      const buttons = el('div', { class: 'd-flex flex-wrap gap-2 justify-content-end' },
+        no,
+        el('button', { type: 'button', class: danger ? 'btn btn-danger' : 'btn btn-primary', onclick: () => finish(true) }, confirm));
+      return [buttons, no];
+    },
   });
 }
 
@@ -188,44 +207,33 @@ export function confirmDialog({ title, text, confirm, danger = true, cancel = 'A
  * to the element that had it after.
  */
 export function textDialog({ title, text, label, confirm, cancel = 'Annulla', required = 'Questo campo è obbligatorio.', maxLength = 1000, danger = true }) {
-  dialogCount += 1;
-  const opener = document.activeElement;
-  const id = `conferma-${dialogCount}`;
-  return new Promise((resolve) => {
-    const finish = (answer) => {
-      dialog.close();
-      dialog.remove();
-      if (opener?.isConnected) opener.focus();
-      resolve(answer);
-    };
-    const input = el('textarea', { id: `${id}-campo`, class: 'form-control', rows: '3', maxlength: String(maxLength), 'aria-required': 'true' });
-    const form = el('form', { method: 'dialog', novalidate: true },
-      el('div', { class: 'mb-3' },
-        el('label', { for: input.id, class: 'form-label' }, label, ' ', el('span', { class: 'required-mark', 'aria-hidden': 'true' }, '*')),
-        input),
-      el('div', { class: 'd-flex flex-wrap gap-2 justify-content-end' },
-        el('button', { type: 'button', class: 'btn btn-outline-primary', onclick: () => finish(null) }, cancel),
-        el('button', { type: 'submit', class: danger ? 'btn btn-danger' : 'btn btn-primary' }, confirm)));
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      const value = input.value.trim();
-      if (!value) {
-        document.getElementById(`${input.id}-errore`)?.remove();
-        input.setAttribute('aria-invalid', 'true');
-        input.setAttribute('aria-describedby', `${input.id}-errore`);
-        input.after(el('div', { id: `${input.id}-errore`, class: 'invalid-feedback d-block' }, required));
-        input.focus();
-        return;
-      }
-      finish(value);
-    });
-    const dialog = el('dialog', { class: 'cv-dialog', 'aria-labelledby': `${id}-titolo`, 'aria-describedby': `${id}-testo`, 'data-confirm': true },
-      el('h2', { class: 'h5', id: `${id}-titolo` }, title),
-      el('p', { id: `${id}-testo` }, text),
-      form);
-    dialog.addEventListener('cancel', (event) => { event.preventDefault(); finish(null); });
-    document.body.append(dialog);
-    dialog.showModal();
-    input.focus();
+  return modal({
+    title,
+    text,
+    dismissed: null,
+    content: (id, finish) => {
+      const input = el('textarea', { id: `${id}-campo`, class: 'form-control', rows: '3', maxlength: String(maxLength), 'aria-required': 'true' });
+      const form = el('form', { method: 'dialog', novalidate: true },
+        el('div', { class: 'mb-3' },
+          el('label', { for: input.id, class: 'form-label' }, label, ' ', el('span', { class: 'required-mark', 'aria-hidden': 'true' }, '*')),
+          input),
+        el('div', { class: 'd-flex flex-wrap gap-2 justify-content-end' },
+          el('button', { type: 'button', class: 'btn btn-outline-primary', onclick: () => finish(null) }, cancel),
+          el('button', { type: 'submit', class: danger ? 'btn btn-danger' : 'btn btn-primary' }, confirm)));
+      form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        const value = input.value.trim();
+        if (!value) {
+          document.getElementById(`${input.id}-errore`)?.remove();
+          input.setAttribute('aria-invalid', 'true');
+          input.setAttribute('aria-describedby', `${input.id}-errore`);
+          input.after(el('div', { id: `${input.id}-errore`, class: 'invalid-feedback d-block' }, required));
+          input.focus();
+          return;
+        }
+        finish(value);
+      });
+      return [form, input];
+    },
   });
 }
