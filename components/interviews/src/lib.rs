@@ -539,6 +539,10 @@ pub const MAX_SIGNALS: i64 = 2000;
 pub const MAX_PAYLOAD: usize = 16 * 1024;
 /// Most messages one read returns.
 const READ_BATCH: i64 = 100;
+/// Seconds a signalling message is kept: the other party polls every second or so, and a
+/// party that comes back later starts again with hello / ready; older messages are
+/// deleted when the interview's next one is written.
+pub const SIGNAL_TTL_SECS: i64 = 120;
 
 /// The STUN/TURN servers for the browsers (`interviews_ice_servers`, a JSON array of
 /// RTCIceServer; empty on loopback), with the TURN secret `interviews_turn_credential`
@@ -632,8 +636,10 @@ fn room(req: &Req, db: &dyn Db, party: Party, id: i64) -> Result<Reply, ApiError
     room_out(req, db, party, &i)
 }
 
-/// The part of a conditional update that keeps it inside the room's window.
+/// The part of a conditional update that keeps it inside the room's window (opening
+/// `model::ROOM_EARLY_SECS`, 900 seconds, before the start).
 const IN_WINDOW: &str = "status = 'confermato' AND start_at - 900 <= ?3 AND end_at > ?3";
+const _: () = assert!(model::ROOM_EARLY_SECS == 900, "IN_WINDOW names the same 15 minutes");
 
 /// `POST …/room`: the company enters; the candidate knocks (and waits in the lobby).
 fn enter(req: &Req, db: &dyn Db, party: Party, id: i64) -> Result<Reply, ApiError> {
@@ -750,6 +756,7 @@ fn signal(req: &Req, db: &dyn Db, party: Party, id: i64) -> Result<Reply, ApiErr
             present(party, &cur)?;
             return Err(ApiError::new(429, "too_many_signals", "La stanza ha raggiunto il numero massimo di messaggi: esci e rientra più tardi."));
         }
+        db.execute("DELETE FROM interview_signals WHERE interview_id = ?1 AND created_at < ?2", params![id, now - SIGNAL_TTL_SECS])?;
         db.execute(
             "INSERT INTO interview_signals (interview_id, sender, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
             params![id, party.as_str(), kind.as_str(), payload.as_str(), now],

@@ -286,6 +286,16 @@ fn the_room_lobby_and_signalling() {
     assert_eq!(gpi.at(now, "POST", &format!("{croom}/admit"), None).0, 404);
     assert_eq!(acme.at(now, "GET", &format!("{room}/signals"), None).0, 404, "Mario is not the candidate");
 
+    // messages older than SIGNAL_TTL_SECS go when the next one is written
+    let stored = |db: &rusqlite::Connection| -> i64 { db.query_row("SELECT count(*) FROM interview_signals WHERE interview_id = ?1", [id], |r| r.get(0)).unwrap() };
+    assert_eq!(stored(&db), 2, "ready, offer");
+    let later = now + super::SIGNAL_TTL_SECS + 1;
+    let (s, _) = acme.at(later, "POST", &format!("{croom}/signals"), Some(json!({ "kind": "candidate", "payload": { "candidate": "" } })));
+    assert_eq!(s, 201);
+    assert_eq!(stored(&db), 1, "only the new one");
+    let (_, v) = giulia.at(later, "GET", &format!("{room}/signals?after=0"), None);
+    assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
+
     // the candidate leaves: out of the lobby, to be let in again
     let (s, _) = giulia.at(now, "POST", &format!("{room}/signals"), Some(json!({ "kind": "bye" })));
     assert_eq!(s, 201);
