@@ -60,6 +60,7 @@ export const sections = {
       { title: 'Richieste curriculum vitae', text: 'Le richieste delle aziende di vedere il tuo curriculum: autorizzale o rifiutale.', href: '/cittadino/richieste-cv/' },
       { title: 'Visualizza candidature', text: 'Le candidature che hai inviato alle offerte di lavoro e l\'esito del Centro per l\'impiego.', href: '/cittadino/candidature/' },
       { title: 'Prenotazione appuntamento CPI', text: 'Prenota un appuntamento in un Centro per l\'impiego, scarica la ricevuta o annullalo; scrivi al Centro per l\'impiego.', href: '/cittadino/appuntamenti/' },
+      { title: 'Gestisci colloqui online', text: 'Rispondi agli inviti delle aziende a un colloquio online e partecipa al colloquio sul portale.', href: '/cittadino/colloqui/' },
       external('catalogo'),
       { title: 'News ed eventi', text: 'Leggi le ultime news legate al mondo del lavoro e della formazione.', href: '/news/' },
       external('cliclavoro'),

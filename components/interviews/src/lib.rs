@@ -707,9 +707,7 @@ fn signals(req: &Req, db: &dyn Db, party: Party, id: i64) -> Result<Reply, ApiEr
         params![id, party.other(), after, READ_BATCH],
     )?;
     let items = rows.map(|r| Ok(SignalOut { id: r.int("id")?, kind: r.text("kind")?, payload: serde_json::from_str(r.str("payload")?).unwrap_or(Value::Null) }))?;
-    let mut reply = Reply::json(200, &json!({ "items": items, "admitted": i.admitted, "company_in": i.company_in, "waiting": i.waiting }))?;
-    reply.headers.push(("cache-control", "no-store".into()));
-    Ok(reply)
+    Reply::json(200, &json!({ "items": items, "admitted": i.admitted, "company_in": i.company_in, "waiting": i.waiting }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -114,7 +114,7 @@ export async function init() {
           el('th', { scope: 'row', 'data-label': 'Data/Ora Inizio Colloquio' }, i.start_local.replace(':', '.')),
           el('td', { 'data-label': 'Stato' }, i.status_label),
           el('td', { 'data-label': 'Descrizione' }, i.description,
-            i.change_note ? el('span', { class: 'd-block small' }, `Le tue disponibilità: ${i.change_note}`) : null),
+            i.change_note && i.status === 'modifica_richiesta' ? el('span', { class: 'd-block small' }, `Le tue disponibilità: ${i.change_note}`) : null),
           el('td', { 'data-label': 'Azioni' }, actions(i))))))),
       data.total > PAGE_SIZE ? pager({ page, pageSize: PAGE_SIZE, total: data.total, label: 'Paginazione dei colloqui', onChange: (p) => { page = p; return load(); } }) : '',
     );
