@@ -248,3 +248,69 @@ fn invitation_answers_new_date_and_the_room() {
     assert_eq!(company_list["total"], 3, "{company_list}");
     assert_eq!(gpi.get("/api/company/interviews").json_checked()["total"], 0);
 }
+
+/// The room across two replicas (README "Running replicas"): the company talks to one
+/// runner, the candidate to the other; the lobby and every signalling message written
+/// through one are read through the other, in order, from the shared SQLite file.
+#[test]
+fn the_room_works_across_two_replicas() {
+    let redis = e2e::redis::Redis::start();
+    let dir = tempfile::tempdir().unwrap();
+    let db_file = dir.path().join("shared").join("portal.db");
+    std::fs::create_dir_all(db_file.parent().unwrap()).unwrap();
+    let rc = dir.path().join("runtime-config.toml");
+    std::fs::write(&rc, format!("[key_value_store.default]\ntype = \"redis\"\nurl = \"{}\"\n\n[sqlite_database.default]\ntype = \"spin\"\npath = \"{}\"\n", redis.url(0), db_file.display())).unwrap();
+    let (state_a, state_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let replica = |state: &std::path::Path| Start::portal(state).arg("--runtime-config-file").arg(rc.to_str().unwrap()).arg("--sqlite").arg("PRAGMA journal_mode = WAL").start();
+    let a = replica(state_a.path());
+    let b = replica(state_b.path());
+
+    // a confirmed interview, open now, between Giulia (through B) and ACME (through A)
+    let giulia = Client::with_cookie(&b, registered_citizen(&a, 1).cookie);
+    let acme = staff::acting_for(&a, 0, ACME);
+    let now = unix_now();
+    let id: i64 = {
+        let db = rusqlite::Connection::open(&db_file).unwrap();
+        db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+        let person = |cf: &str| -> i64 { db.query_row("SELECT id FROM people WHERE fiscal_code = ?1", [cf], |r| r.get(0)).unwrap() };
+        let (candidate, mario) = (person(CF[1]), person(CF[0]));
+        db.execute(
+            "INSERT INTO applications (offer_id, cpi_code, person_id, declarations, status, created_at, updated_at) SELECT id, cpi_code, ?1, '[]', 'inviata', ?2, ?2 FROM offers WHERE id = 1",
+            rusqlite::params![candidate, now],
+        )
+        .unwrap();
+        let application = db.last_insert_rowid();
+        db.execute(
+            "INSERT INTO interviews (application_id, offer_id, company_id, person_id, start_at, end_at, description, status, created_by, created_at, updated_at)
+             VALUES (?1, 1, ?2, ?3, ?4, ?5, 'Colloquio', 'confermato', ?6, ?7, ?7)",
+            rusqlite::params![application, ACME, candidate, now + 600, now + 3600, mario, now],
+        )
+        .unwrap();
+        db.last_insert_rowid()
+    };
+    let (room, croom) = (format!("/api/interviews/{id}/room"), format!("/api/company/interviews/{id}/room"));
+
+    // the lobby: each step written through one replica, seen through the other
+    assert_eq!(acme.post(&croom, &json!({})).json_checked()["company_in"], true);
+    let knock = giulia.post(&room, &json!({})).json_checked();
+    assert_eq!((knock["company_in"].as_bool(), knock["waiting"].as_bool()), (Some(true), Some(true)), "{knock}");
+    assert_eq!(acme.get(&croom).json_checked()["waiting"], true);
+    acme.post(&format!("{croom}/admit"), &json!({})).json_checked();
+    assert_eq!(giulia.get(&room).json_checked()["admitted"], true);
+
+    // a conversation of 40 messages, alternating, each read through the other replica in order
+    let (mut company_after, mut candidate_after) = (0, 0);
+    for i in 0..20 {
+        let sent = acme.post(&format!("{croom}/signals"), &json!({ "kind": "candidate", "payload": { "n": i } }));
+        assert_eq!(sent.status, 201, "{}", sent.body);
+        let got = giulia.get(&format!("{room}/signals?after={candidate_after}")).json_checked();
+        assert_eq!(got["items"].as_array().unwrap().iter().map(|m| m["payload"]["n"].as_i64().unwrap()).collect::<Vec<_>>(), [i], "{got}");
+        candidate_after = got["items"][0]["id"].as_i64().unwrap();
+        let answered = giulia.post(&format!("{room}/signals"), &json!({ "kind": "candidate", "payload": { "n": i } }));
+        assert_eq!(answered.status, 201, "{}", answered.body);
+        let got = acme.get(&format!("{croom}/signals?after={company_after}")).json_checked();
+        assert_eq!(got["items"].as_array().unwrap().len(), 1, "{got}");
+        company_after = got["items"][0]["id"].as_i64().unwrap();
+        assert!(company_after > candidate_after, "the ids grow across replicas");
+    }
+}
