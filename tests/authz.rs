@@ -267,6 +267,14 @@ fn world() -> World {
     ids.insert("{exception}", exception.json()["id"].as_i64().unwrap().to_string());
     ids.insert("{message}", message.json()["id"].as_i64().unwrap().to_string());
     ids.insert("{feed}", feed);
+    // C6 B4: ACME invites the citizen whose application the CPI sent it, the day after
+    // tomorrow (the room is not open during the matrix)
+    let invited = clients[name(Company)].post(
+        "/api/company/interviews",
+        &json!({ "application": application, "date": common::rome::day_at(unix_now() + 2 * 86_400), "time": "10:00", "minutes": 30 }),
+    );
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    ids.insert("{interview}", invited.json()["id"].as_i64().unwrap().to_string());
     let mut w = World { app, clients, ids, deadline, cv_bytes, requirements, _state: state };
     let draft = w.new_draft();
     w.ids.insert("{draft}", draft);
@@ -405,6 +413,30 @@ fn case_of(e: &Endpoint, w: &World) -> Option<Case> {
         ("POST", "/api/operator/appointments/feed" | "/api/operator/appointments/feed/revoke") => json(json!({}), only(OPERATORS, Ok, Is(403))).phase(6),
         // the private URL is the credential: anyone holding it reads it
         ("GET", "/calendar/{feed}.ics") => get(everyone(Ok)),
+        // C6 B4: the candidate's list; their own interview; confirmed by the first case
+        ("GET", "/api/interviews") => get(any_session(Ok)),
+        ("GET", "/api/interviews/{interview}" | "/api/interviews/{interview}/calendar") => get(only(&[Citizen], Ok, Is(404))),
+        ("POST", "/api/interviews/{interview}/accept") => json(json!({}), only(&[Citizen], Ok, Is(404))),
+        ("POST", "/api/interviews/{interview}/refuse") => json(json!({}), only(&[Citizen], Is(409), Is(404))),
+        ("POST", "/api/interviews/{interview}/change") => json(json!({ "message": "Solo il pomeriggio" }), only(&[Citizen], Is(409), Is(404))),
+        // the room: closed (not yet open) for the two parties, nobody else's
+        ("GET", "/api/interviews/{interview}/room" | "/api/interviews/{interview}/room/signals") => get(only(&[Citizen], Is(409), Is(404))),
+        ("POST", "/api/interviews/{interview}/room") => json(json!({}), only(&[Citizen], Is(409), Is(404))),
+        ("POST", "/api/interviews/{interview}/room/signals") => json(json!({ "kind": "ready" }), only(&[Citizen], Is(409), Is(404))),
+        // the company's side: each company its own; this interview is ACME's
+        ("GET", "/api/company/interviews") => get(only(COMPANIES, Ok, Is(403))),
+        // ACME invited this candidate already; GPI received no such application
+        ("POST", "/api/company/interviews") => {
+            let body = json!({ "application": w.id("{application}").parse::<i64>().unwrap(), "date": w.deadline, "time": "10:00" });
+            json(body, company_of_acme(Is(409), Is(422)))
+        }
+        ("GET", "/api/company/interviews/{interview}" | "/api/company/interviews/{interview}/calendar") => get(company_of_acme(Ok, Is(404))),
+        // no change was asked: no new date
+        ("POST", "/api/company/interviews/{interview}/reschedule") => json(json!({ "date": w.deadline, "time": "11:00" }), company_of_acme(Is(409), Is(404))),
+        ("POST", "/api/company/interviews/{interview}/cancel") => json(json!({}), company_of_acme(Ok, Is(404))).phase(7),
+        ("GET", "/api/company/interviews/{interview}/room" | "/api/company/interviews/{interview}/room/signals") => get(company_of_acme(Is(409), Is(404))),
+        ("POST", "/api/company/interviews/{interview}/room" | "/api/company/interviews/{interview}/room/admit") => json(json!({}), company_of_acme(Is(409), Is(404))),
+        ("POST", "/api/company/interviews/{interview}/room/signals") => json(json!({ "kind": "hello" }), company_of_acme(Is(409), Is(404))),
         // development only: the demo IdP refuses requests that are not its own, the mailbox is open
         ("GET", "/test-idp/spid/sso") => get(everyone(Is(400))),
         ("POST", "/test-idp/spid/login") => case(Payload::Form(vec![]), everyone(Is(400))),
@@ -415,6 +447,17 @@ fn case_of(e: &Endpoint, w: &World) -> Option<Case> {
         _ => return None,
     };
     Some(c)
+}
+
+/// 401 without a session; `acme` for the person acting for ACME S.R.L., `other` for the
+/// one acting for GPI S.P.A.; anyone else acts for no company.
+fn company_of_acme(acme: Exp, other: Exp) -> Rule {
+    Box::new(move |a| match a {
+        Anonymous => Is(401),
+        Company => acme,
+        OtherCompany => other,
+        _ => Is(403),
+    })
 }
 
 /// 401 without a session; the operator of the offer's CPI (Firenze) gets it; Prato's

@@ -60,6 +60,7 @@ export const sections = {
       { title: 'Richieste curriculum vitae', text: 'Le richieste delle aziende di vedere il tuo curriculum: autorizzale o rifiutale.', href: '/cittadino/richieste-cv/' },
       { title: 'Visualizza candidature', text: 'Le candidature che hai inviato alle offerte di lavoro e l\'esito del Centro per l\'impiego.', href: '/cittadino/candidature/' },
       { title: 'Prenotazione appuntamento CPI', text: 'Prenota un appuntamento in un Centro per l\'impiego, scarica la ricevuta o annullalo; scrivi al Centro per l\'impiego.', href: '/cittadino/appuntamenti/' },
+      { title: 'Gestisci colloqui online', text: 'Rispondi agli inviti delle aziende a un colloquio online e partecipa al colloquio sul portale.', href: '/cittadino/colloqui/' },
       external('catalogo'),
       { title: 'News ed eventi', text: 'Leggi le ultime news legate al mondo del lavoro e della formazione.', href: '/news/' },
       external('cliclavoro'),
@@ -71,7 +72,7 @@ export const sections = {
   azienda: {
     title: 'Azienda',
     href: '/azienda/',
-    text: 'Registrazione dell\'azienda, le sue offerte e le candidature inviate dai Centri per l\'impiego, ricerca di curriculum; in arrivo colloqui online e Comunicazioni Obbligatorie.',
+    text: 'Registrazione dell\'azienda, le sue offerte e le candidature inviate dai Centri per l\'impiego, ricerca di curriculum, colloqui online; in arrivo le Comunicazioni Obbligatorie.',
     icon: 'it-pa',
     menu: [
       { title: 'Registra la tua azienda', text: 'Registra l\'azienda con SPID, CIE o CNS e prendi l\'incarico per operare per suo conto.', href: '/registrati/azienda/' },
@@ -79,7 +80,7 @@ export const sections = {
       { title: 'Offerte e candidature', text: 'Le offerte pubblicate per l\'azienda dai Centri per l\'impiego e le candidature che ti hanno inviato.', href: '/azienda/candidature/' },
       { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online già autenticato.' },
       { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati e chiedi di visualizzarli.', href: '/azienda/ricerca-cv/' },
-      { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online.' },
+      { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online.', href: '/azienda/colloqui/' },
       external('cliclavoro'),
       external('eures'),
     ],
@@ -93,7 +94,7 @@ export const sections = {
       { title: 'Area agenzia', text: 'Per chi opera per un\'agenzia per il lavoro: i servizi che puoi usare e quelli in arrivo.', href: '/agenzia/area/' },
       { title: 'Offerte e candidature', text: 'Le offerte pubblicate per l\'agenzia dai Centri per l\'impiego e le candidature che ti hanno inviato.', href: '/azienda/candidature/' },
       { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati e chiedi di visualizzarli.', href: '/azienda/ricerca-cv/' },
-      { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online.' },
+      { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online.', href: '/azienda/colloqui/' },
       { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online.' },
       external('cliclavoro'),
     ],
@@ -107,6 +108,7 @@ export const sections = {
       { title: 'Area professionista', text: 'Per chi opera per uno studio professionale: i servizi che puoi usare e quelli in arrivo.', href: '/professionista/area/' },
       { title: 'Incarichi per le aziende', text: 'Prendi l\'incarico per operare per conto delle aziende clienti.', href: '/cittadino/profilo/#professionista' },
       { title: 'Offerte e candidature', text: 'Le offerte pubblicate per lo studio dai Centri per l\'impiego e le candidature che ti hanno inviato.', href: '/azienda/candidature/' },
+      { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online.', href: '/azienda/colloqui/' },
       { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online.' },
       external('cliclavoro'),
     ],
@@ -118,7 +120,7 @@ export const sections = {
 // person can do now (with `href`) and, as "In arrivo", what is coming.
 const offersAndApplications = { title: 'Offerte e candidature', text: 'Le offerte che i Centri per l\'impiego hanno pubblicato per conto dell\'azienda e le candidature che ti hanno inviato, con il curriculum.', href: '/azienda/candidature/' };
 const cvSearch = { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati, chiedi di vederli per intero e segui le richieste inviate.', href: '/azienda/ricerca-cv/' };
-const interviews = { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online sul portale.' };
+const interviews = { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online sul portale, rispondi alle richieste di modifica ed entra nella stanza del colloquio.', href: '/azienda/colloqui/' };
 const co = { title: 'Comunicazioni Obbligatorie', text: 'Raggiungi il sito delle Comunicazioni Obbligatorie Online della provincia scelta, con l\'accesso già effettuato.' };
 export const areas = {
   'area-cittadino': {
@@ -132,7 +134,7 @@ export const areas = {
       { title: 'Offerte di lavoro', text: 'Cerca tra le offerte pubblicate dai Centri per l\'impiego e candidati con «Compila candidatura».', href: '/cittadino/offerte/' },
       { title: 'Visualizza candidature', text: 'Le candidature che hai inviato: segui l\'esito del Centro per l\'impiego o ritirale finché non sono prese in carico.', href: '/cittadino/candidature/' },
       { title: 'Appuntamenti', text: 'Prenota un appuntamento in un Centro per l\'impiego, scarica la ricevuta o annullalo; scrivi al Centro per l\'impiego.', href: '/cittadino/appuntamenti/' },
-      { title: 'Colloqui online', text: 'Rispondi agli inviti delle aziende e partecipa ai colloqui online.' },
+      { title: 'Colloqui online', text: 'Rispondi agli inviti delle aziende e partecipa ai colloqui online.', href: '/cittadino/colloqui/' },
       { title: 'Documenti da firmare', text: 'Leggi e firma i documenti preparati dal Centro per l\'impiego.' },
       { title: 'Scheda anagrafica professionale', text: 'Consulta e stampa la tua scheda anagrafica professionale.' },
     ],
@@ -169,6 +171,7 @@ export const areas = {
       offersAndApplications,
       cvSearch,
       { title: 'Incarichi', text: 'Gli studi professionali per cui operi: aggiungi o revoca un incarico dal tuo profilo.', href: '/cittadino/profilo/#professionista' },
+      interviews,
       co,
     ],
   },

@@ -61,13 +61,17 @@ export async function startPortal() {
   };
 }
 
-export async function launch() {
+/** Launches Chromium; `args` are extra command-line switches (e.g. fake media devices). */
+export async function launch(args = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...args],
   });
 }
+
+/** Chromium's switches for a camera and a microphone without hardware: a test pattern and a tone, permission granted. */
+export const FAKE_MEDIA = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
 
 /** Records console errors, page errors and failed requests of a page. */
 export function watch(page) {
@@ -111,12 +115,15 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(artifacts, 'screenshots', `${name}.png`), fullPage: true });
 }
 
-/** Starts the portal and a browser for the calling test file, and stops both after it. */
-export function session() {
+/**
+ * Starts the portal and a browser for the calling test file, and stops both after it;
+ * `args`: extra Chromium switches.
+ */
+export function session({ args = [] } = {}) {
   const s = {};
   before(async () => {
     s.portal = await startPortal();
-    s.browser = await launch();
+    s.browser = await launch(args);
   });
   after(async () => {
     await s.browser?.close();
@@ -360,7 +367,7 @@ export function unexpected(problems, statuses = []) {
 }
 
 /** The JSON of an API answer, or an Error with its status and body. */
-async function okJson(response) {
+export async function okJson(response) {
   if (!response.ok()) throw new Error(`${response.request().method()} ${response.url()}: ${response.status()} ${await response.text()}`);
   return response.json();
 }

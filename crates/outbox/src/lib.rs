@@ -52,6 +52,16 @@ pub const APPOINTMENT_REMINDER: &str = "appointment_reminder";
 /// A CPI answered a "Contatta il CPI" message (e-mail): `name`, `cpi`, `answer`.
 pub const CPI_MESSAGE_ANSWER: &str = "cpi_message_answer";
 
+/// An online interview invitation (e-mail, C6 B4): `name`, `company`, `offer`, `when`,
+/// `minutes`, `description`, `intro` (empty), `link` (the page), `calendar` (the `.ics`).
+pub const INTERVIEW_INVITATION: &str = "interview_invitation";
+/// An online interview changed by the company (e-mail, C6 B4): the parameters of
+/// [`INTERVIEW_INVITATION`], `intro` saying what changed (a new date, cancelled).
+pub const INTERVIEW_UPDATE: &str = "interview_update";
+/// The candidate answered an interview invitation (e-mail to the inviter, B4): `name`,
+/// `candidate`, `offer`, `when`, `answer` (a sentence), `link`.
+pub const INTERVIEW_ANSWER: &str = "interview_answer";
+
 /// Longest parameter value accepted (characters).
 pub const MAX_PARAM_LEN: usize = 2000;
 
@@ -95,6 +105,9 @@ pub const TEMPLATES: &[(&str, Channel, &str)] = &[
     (APPOINTMENT_REMINDER, Channel::Email, include_str!("../messages/appointment_reminder.email.txt")),
     (APPOINTMENT_REMINDER, Channel::Sms, include_str!("../messages/appointment_reminder.sms.txt")),
     (CPI_MESSAGE_ANSWER, Channel::Email, include_str!("../messages/cpi_message_answer.email.txt")),
+    (INTERVIEW_INVITATION, Channel::Email, include_str!("../messages/interview_invitation.email.txt")),
+    (INTERVIEW_UPDATE, Channel::Email, include_str!("../messages/interview_update.email.txt")),
+    (INTERVIEW_ANSWER, Channel::Email, include_str!("../messages/interview_answer.email.txt")),
 ];
 
 /// A message to queue.

@@ -121,12 +121,14 @@ function menu(session) {
     const links = session.acting_as
       ? [menuLink(areaOf(session.acting_as.kind), 'it-pa', AREA_LABEL[session.acting_as.kind] ?? 'Area azienda'),
         menuLink('/azienda/candidature/', 'it-files', 'Offerte e candidature'),
-        menuLink('/azienda/ricerca-cv/', 'it-search', 'Ricerca curriculum')]
+        menuLink('/azienda/ricerca-cv/', 'it-search', 'Ricerca curriculum'),
+        menuLink('/azienda/colloqui/', 'it-video', 'Colloqui online')]
       : [menuLink(CITIZEN_AREA, 'it-pa', 'La mia area'),
         menuLink('/cittadino/curriculum/', 'it-file', 'Gestione Curriculum Vitae'),
         menuLink('/cittadino/candidature/', 'it-files', 'Visualizza candidature'),
         menuLink('/cittadino/richieste-cv/', 'it-mail', 'Richieste curriculum vitae'),
-        menuLink('/cittadino/appuntamenti/', 'it-calendar', 'Appuntamenti CPI')];
+        menuLink('/cittadino/appuntamenti/', 'it-calendar', 'Appuntamenti CPI'),
+        menuLink('/cittadino/colloqui/', 'it-video', 'Colloqui online')];
     links.push(menuLink('/cittadino/profilo/', 'it-user', 'Il mio profilo'));
     const staff = el('div', { 'data-staff-link': true });
     links.push(staff);
