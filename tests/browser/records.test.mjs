@@ -67,6 +67,7 @@ describe('records: the operator\'s record, the citizen\'s lists, the SAP on A4, 
     await page.getByRole('link', { name: 'Visualizza la tua formazione regionale' }).first().click();
     await page.waitForURL(`${s.portal.base}/cittadino/formazione/`);
     await page.getByRole('cell', { name: 'Non sono presenti corsi di formazione regionali' }).waitFor();
+    assert.deepEqual(await page.locator('#for-tabella thead th').allTextContents(), ['Titolo', 'Descrizione', 'Formatore', 'Data inizio', 'Data Fine']);
     await everyWidth(page, 'formazione-vuota');
     await page.goto(`${s.portal.base}/cittadino/garanzia-giovani/`, { waitUntil: 'networkidle' });
     await page.getByRole('cell', { name: 'Non sono presenti attività Garanzia Giovani' }).waitFor();
@@ -114,6 +115,7 @@ describe('records: the operator\'s record, the citizen\'s lists, the SAP on A4, 
     const row = page.locator('#att-tabella tbody tr').first();
     await row.getByRole('rowheader', { name: 'A01 - COLLOQUI DI ORIENTAMENTO' }).waitFor();
     assert.match(await row.textContent(), /Date: 01\/02\/2024.*Tipo: Disoccupato ai sensi del 150.*Responsabile: Chiara Ricci.*04\/02\/2024.*05\/02\/2024.*06\/02\/2024/);
+    assert.deepEqual(await page.locator('#att-tabella thead th').allTextContents(), ['Colloquio', 'Tipo attività', 'Data proposta', 'Data appuntamento', 'Data fine']);
     await everyWidth(page, 'attivita-150');
     await page.goto(`${s.portal.base}/cittadino/formazione/`, { waitUntil: 'networkidle' });
     await page.getByRole('rowheader', { name: 'Addetto alla contabilità' }).waitFor();

@@ -20,9 +20,10 @@ export function dayTime(iso) {
 
 /**
  * A paged list page: `prefix` names its elements (<prefix>-stato, -app, -risultati),
- * `api` the endpoint, `columns` [header, (item) => cell], `empty` the manual's text.
+ * `api` the endpoint, `columns` [header, (item, previous item) => cell], `empty` the
+ * manual's text, `rowHeader` the column that names a row.
  */
-export async function listPage({ prefix, api, what, caption, columns, empty, pageSize = 10 }) {
+export async function listPage({ prefix, api, what, caption, columns, empty, pageSize = 10, rowHeader = 0 }) {
   const status = document.getElementById(`${prefix}-stato`);
   showLoading(status);
   const session = await activeSession(status, what, { comeBack: true });
@@ -43,9 +44,9 @@ export async function listPage({ prefix, api, what, caption, columns, empty, pag
     }
     done(results);
     const rows = data.items.length
-      ? data.items.map((item) => el('tr', {}, columns.map(([h, cell], i) => (i === 0
-        ? el('th', { scope: 'row', 'data-label': h }, cell(item))
-        : el('td', { 'data-label': h }, cell(item))))))
+      ? data.items.map((item, n) => el('tr', {}, columns.map(([h, cell], i) => (i === rowHeader
+        ? el('th', { scope: 'row', 'data-label': h }, cell(item, data.items[n - 1]))
+        : el('td', { 'data-label': h }, cell(item, data.items[n - 1]))))))
       : [el('tr', {}, el('td', { colspan: columns.length, class: 'text-center' }, empty))];
     results.replaceChildren(
       el('div', { class: 'table-responsive' }, el('table', { class: 'table table-stack', id: `${prefix}-tabella` },

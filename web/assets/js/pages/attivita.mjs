@@ -4,7 +4,10 @@
 import { day, listPage } from '../records.mjs';
 import { el } from '../ui.mjs';
 
-const interview = (a) => (a.interview
+const same = (a, b) => JSON.stringify(a?.interview ?? null) === JSON.stringify(b?.interview ?? null);
+
+/** The colloquio, as the manual shows it: once, on the first of its activities. */
+const interview = (a, previous) => (a.interview && !same(a, previous)
   ? el('span', {}, `Date: ${day(a.interview.date)}`, el('br'), `Tipo: ${a.interview.kind ?? ''}`, el('br'), `Responsabile: ${a.interview.responsible ?? ''}`)
   : '');
 
@@ -14,9 +17,10 @@ export function init() {
     api: '/api/records/activities',
     what: 'vedere le tue attività',
     caption: 'Elenco attività 150/percettori/RDC',
+    rowHeader: 1,
     columns: [
-      ['Tipo attività', (a) => a.label],
       ['Colloquio', interview],
+      ['Tipo attività', (a) => a.label],
       ['Data proposta', (a) => day(a.proposed_on)],
       ['Data appuntamento', (a) => day(a.appointment_on)],
       ['Data fine', (a) => day(a.ended_on)],
