@@ -21,7 +21,12 @@ fn main() {
     let activities = env("BENCH_ACTIVITIES", 100);
     let n = env("BENCH_REQUESTS", 20).max(1);
     let state = tempfile::tempdir().unwrap();
-    let app = Start::portal(state.path()).arg("--variable").arg(format!("bootstrap_admins={}", CF[6])).start();
+    let app = Start::portal(state.path())
+        .arg("--variable")
+        .arg(format!("bootstrap_admins={}", CF[6]))
+        .arg("--variable")
+        .arg("records_exports_per_hour=100000")
+        .start();
     let admin = registered_citizen(&app, 6);
     let operator = registered_citizen(&app, 4);
     staff::grant(&admin, CF[4], "operator", Some("firenze"));

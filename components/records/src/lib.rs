@@ -128,6 +128,9 @@ fn dispatch(route: &Route, req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
         }
         Route::Export => {
             let s = access::require(db, req)?;
+            // the whole of a person's data at once: a few a day are plenty
+            let max = req.var_number("records_exports_per_hour", EXPORTS_PER_HOUR).max(1);
+            common::rate::check(db, &format!("records-export:{}", s.person_id), req.now, 3600, max, "export_rate_limited", "Hai già scaricato i tuoi dati più volte nell'ultima ora.")?;
             Ok(private_file(export::zip(db, s.person_id, req.now)?, "application/zip", &format!("dati-personali-{}.zip", s.fiscal_code)))
         }
         Route::Reference => reference(req, db),
@@ -149,6 +152,9 @@ fn dispatch(route: &Route, req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
         Route::EditCourse(id) => save_course(req, db, Some(*id)),
     }
 }
+
+/// Exports a person may download in an hour (variable `records_exports_per_hour`).
+const EXPORTS_PER_HOUR: i64 = 10;
 
 fn private_file(body: Vec<u8>, content_type: &str, name: &str) -> Reply {
     Reply {

@@ -292,4 +292,10 @@ fn the_export_holds_the_persons_rows_and_files_and_nothing_of_anyone_else() {
         assert_eq!(t["rows"].as_i64(), Some(n), "{}", e.table);
     }
     assert!(all.contains("\"sessions\"") && !all.contains(&anna.csrf), "sessions without their secrets");
+    // ten an hour, then 429 with Retry-After
+    for _ in 1..super::EXPORTS_PER_HOUR {
+        assert_eq!(anna.raw("/api/records/export").status, 200);
+    }
+    let refused = anna.raw("/api/records/export");
+    assert_eq!((refused.status, refused.header("retry-after").is_some()), (429, true));
 }
