@@ -9,7 +9,8 @@
 //   Sofia Gallo        then sees them in «Lista attività 150/percettori RDC» and «Visualizza
 //                      la tua formazione regionale», opens her SAP, which prints on A4
 //                      (page.pdf in print media: the portal's header is not printed),
-//                      downloads its PDF and «Scarica i miei dati» (a ZIP).
+//                      downloads its PDF, opens her Libretto (the validated experience)
+//                      and downloads «Scarica i miei dati» (a ZIP).
 // No fixed waits: each step waits for what it expects to see.
 
 import assert from 'node:assert/strict';
@@ -145,6 +146,13 @@ describe('records: the operator\'s record, the citizen\'s lists, the SAP on A4, 
     const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Scarica la scheda in PDF' }).click()]);
     assert.equal(pdf.suggestedFilename(), 'scheda-anagrafica-professionale.pdf');
     assert.equal(fs.readFileSync(await pdf.path()).subarray(0, 4).toString(), '%PDF');
+
+    // the Libretto: the validated experience
+    await page.goto(`${s.portal.base}/cittadino/libretto/`, { waitUntil: 'networkidle' });
+    await page.getByRole('heading', { name: 'Libretto formativo del cittadino' }).waitFor();
+    await page.getByRole('cell', { name: 'Trattoria Da Gino' }).waitFor();
+    await page.getByText('Nessun titolo di studio conseguito').waitFor();
+    await everyWidth(page, 'libretto');
 
     // Scarica i miei dati
     await page.goto(`${s.portal.base}/cittadino/profilo/`, { waitUntil: 'networkidle' });
