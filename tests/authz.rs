@@ -275,6 +275,13 @@ fn world() -> World {
     );
     assert_eq!(invited.status, 201, "{}", invited.body);
     ids.insert("{interview}", invited.json()["id"].as_i64().unwrap().to_string());
+    // C9 O1 records: an experience in the citizen's record (Firenze) and a regional course
+    let record = op.post(&format!("/api/operator/records/experiences?person={}", CF[1]), &json!({ "employer": "Trattoria", "role": "Cuoco", "start_date": "2020-01-01" }));
+    assert_eq!(record.status, 201, "{}", record.body);
+    ids.insert("{record}", record.json()["id"].as_i64().unwrap().to_string());
+    let course = op.post("/api/operator/courses", &json!({ "title": "Corso", "description": "Corso regionale", "trainer": "Agenzia", "start_date": "2026-01-10", "end_date": "2026-06-30" }));
+    assert_eq!(course.status, 201, "{}", course.body);
+    ids.insert("{course}", course.json()["id"].as_i64().unwrap().to_string());
     let mut w = World { app, clients, ids, deadline, cv_bytes, requirements, _state: state };
     let draft = w.new_draft();
     w.ids.insert("{draft}", draft);
@@ -437,6 +444,21 @@ fn case_of(e: &Endpoint, w: &World) -> Option<Case> {
         ("GET", "/api/company/interviews/{interview}/room" | "/api/company/interviews/{interview}/room/signals") => get(company_of_acme(Is(409), Is(404))),
         ("POST", "/api/company/interviews/{interview}/room" | "/api/company/interviews/{interview}/room/admit") => json(json!({}), company_of_acme(Is(409), Is(404))),
         ("POST", "/api/company/interviews/{interview}/room/signals") => json(json!({ "kind": "hello" }), company_of_acme(Is(409), Is(404))),
+        // C7 C8 C9 C11 X8: each person's own lists, prints and export
+        ("GET", "/api/records/activities" | "/api/records/gg" | "/api/records/courses" | "/api/records/sap" | "/api/records/sap/pdf" | "/api/records/libretto" | "/api/records/libretto/pdf" | "/api/records/export") => {
+            get(any_session(Ok))
+        }
+        // O1 records: the citizen is Firenze's; Prato's operator is refused (not their citizen)
+        ("GET", "/api/operator/records?person={person}" | "/api/operator/records/sap?person={person}" | "/api/operator/records/libretto?person={person}") => get(only(&[Operator], Ok, Is(403))),
+        ("GET", "/api/operator/records/reference" | "/api/operator/courses") => get(only(OPERATORS, Ok, Is(403))),
+        ("POST", "/api/operator/records/admin?person={person}") => json(json!({ "employment_status": "Disoccupato" }), only(&[Operator], Ok, Is(403))),
+        ("POST", "/api/operator/records/experiences?person={person}" | "/api/operator/records/experiences/{record}?person={person}") => {
+            json(json!({ "employer": "Bar Roma", "role": "Barista", "start_date": "2021-01-01" }), only(&[Operator], Ok, Is(403)))
+        }
+        ("POST", "/api/operator/records/experiences/{record}/delete?person={person}") => json(json!({}), only(&[Operator], Ok, Is(403))).phase(5),
+        ("POST", "/api/operator/courses" | "/api/operator/courses/{course}") => {
+            json(json!({ "title": "Corso", "description": "Corso regionale", "trainer": "Agenzia", "start_date": "2026-01-10", "end_date": "2026-06-30" }), only(OPERATORS, Ok, Is(403)))
+        }
         // development only: the demo IdP refuses requests that are not its own, the mailbox is open
         ("GET", "/test-idp/spid/sso") => get(everyone(Is(400))),
         ("POST", "/test-idp/spid/login") => case(Payload::Form(vec![]), everyone(Is(400))),

@@ -57,6 +57,8 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("{message}", "1"),
     ("{interview}", "1"),
     ("{feed}", "0123456789abcdef"),
+    ("{record}", "1"),
+    ("{course}", "1"),
 ];
 
 impl Endpoint {
@@ -239,6 +241,26 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("POST", "/api/company/interviews/{interview}/room/admit", Json),
     e("GET", "/api/company/interviews/{interview}/room/signals", NoBody),
     e("POST", "/api/company/interviews/{interview}/room/signals", Json),
+    // C7 C8 C9 C11 X8 O1 records (records)
+    e("GET", "/api/records/activities", NoBody),
+    e("GET", "/api/records/gg", NoBody),
+    e("GET", "/api/records/courses", NoBody),
+    e("GET", "/api/records/sap", NoBody),
+    e("GET", "/api/records/sap/pdf", NoBody),
+    e("GET", "/api/records/libretto", NoBody),
+    e("GET", "/api/records/libretto/pdf", NoBody),
+    e("GET", "/api/records/export", NoBody),
+    e("GET", "/api/operator/records?person={person}", NoBody),
+    e("GET", "/api/operator/records/reference", NoBody),
+    e("GET", "/api/operator/records/sap?person={person}", NoBody),
+    e("GET", "/api/operator/records/libretto?person={person}", NoBody),
+    e("POST", "/api/operator/records/admin?person={person}", Json),
+    e("POST", "/api/operator/records/experiences?person={person}", Json),
+    e("POST", "/api/operator/records/experiences/{record}?person={person}", Json),
+    e("POST", "/api/operator/records/experiences/{record}/delete?person={person}", Json),
+    e("GET", "/api/operator/courses", NoBody),
+    e("POST", "/api/operator/courses", Json),
+    e("POST", "/api/operator/courses/{course}", Json),
     // development only
     dev("GET", "/test-idp/spid/sso", NoBody),
     dev("POST", "/test-idp/spid/login", Form),
