@@ -51,6 +51,11 @@ pub const APPOINTMENT_CANCELLED: &str = "appointment_cancelled";
 pub const APPOINTMENT_REMINDER: &str = "appointment_reminder";
 /// A CPI answered a "Contatta il CPI" message (e-mail): `name`, `cpi`, `answer`.
 pub const CPI_MESSAGE_ANSWER: &str = "cpi_message_answer";
+/// A CPI sent a document to sign (e-mail, C10): `name`, `kind`, `cpi`, `link`.
+pub const DOCUMENT_TO_SIGN: &str = "document_to_sign";
+/// The code that confirms signing a document (SMS: `code`, `minutes`, `kind`; the e-mail
+/// when no mobile is on file also `name`).
+pub const DOCUMENT_SIGN_CODE: &str = "document_sign_code";
 
 /// Longest parameter value accepted (characters).
 pub const MAX_PARAM_LEN: usize = 2000;
@@ -95,6 +100,9 @@ pub const TEMPLATES: &[(&str, Channel, &str)] = &[
     (APPOINTMENT_REMINDER, Channel::Email, include_str!("../messages/appointment_reminder.email.txt")),
     (APPOINTMENT_REMINDER, Channel::Sms, include_str!("../messages/appointment_reminder.sms.txt")),
     (CPI_MESSAGE_ANSWER, Channel::Email, include_str!("../messages/cpi_message_answer.email.txt")),
+    (DOCUMENT_TO_SIGN, Channel::Email, include_str!("../messages/document_to_sign.email.txt")),
+    (DOCUMENT_SIGN_CODE, Channel::Sms, include_str!("../messages/document_sign_code.sms.txt")),
+    (DOCUMENT_SIGN_CODE, Channel::Email, include_str!("../messages/document_sign_code.email.txt")),
 ];
 
 /// A message to queue.
