@@ -29,6 +29,8 @@ everyPage(s, [
   ['/operatore/curriculum/', null, true],
   ['/operatore/appuntamenti/', null, true],
   ['/operatore/sportelli/', null, true],
+  ['/cittadino/documenti/', null, true],
+  ['/operatore/documenti/', null, true],
   ['/accedi/', null, true],
   ['/accedi/non-attivo/', null, true],
   ['/registrati/', null, true],
