@@ -19,7 +19,8 @@
 //! Every state change is one conditional UPDATE on the expected state (an illegal one is
 //! a 409 with the reason) and an audit record (`access::audit`, role `operator` or
 //! `citizen`). Writes `documents`, `document_revisions` (db/migrations/0013_documents.sql).
-//! Variables: `documents_signing_key` (PKCS#8 PEM, RSA), `documents_signing_cert` (PEM).
+//! Variables: `documents_signing_key` (PKCS#8 PEM, RSA), `documents_signing_cert` (PEM),
+//! `documents_verify_per_minute` (60).
 
 pub mod model;
 pub mod pades;
@@ -650,10 +651,11 @@ fn unknown(message: &str, signatures: Vec<SignatureOut>) -> VerifyOut {
     }
 }
 
-/// 60 checks a minute from one address.
+/// `documents_verify_per_minute` (60) checks a minute from one address.
 fn verify_rate(req: &Req, db: &dyn Db) -> Result<(), ApiError> {
     let who = req.client_addr().unwrap_or_else(|| "unknown".into());
-    common::rate::check(db, &format!("documents-verify:{who}"), req.now, 60, 60, "verify_rate", "verifiche")
+    let max = req.var_number("documents_verify_per_minute", 60).max(1);
+    common::rate::check(db, &format!("documents-verify:{who}"), req.now, 60, max, "verify_rate", "Hai chiesto troppe verifiche in poco tempo.")
 }
 
 fn by_code(db: &dyn Db, code: &str) -> Result<Option<Doc>, ApiError> {

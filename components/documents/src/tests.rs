@@ -270,3 +270,17 @@ fn the_check_page_by_code_and_by_file_reports_one_changed_byte() {
     let (s, _) = public(Req::new("POST", "/api/verify").header_set("content-type", "text/plain").raw_body(b"x".to_vec()));
     assert_eq!(s, 415);
 }
+
+#[test]
+fn the_check_page_limits_checks_per_address() {
+    let c = db();
+    let ask = || handle(&vars(Req::new("GET", "/api/verify?code=0000-0000-0000-0000").header_set("spin-client-addr", "10.0.0.1:5000").var_set("documents_verify_per_minute", "2").at(T0)), &c);
+    assert_eq!((ask().status, ask().status), (200, 200));
+    let refused = ask();
+    assert_eq!(refused.status, 429);
+    let v: Value = serde_json::from_slice(&refused.body).unwrap();
+    assert!(v["error"]["message"].as_str().unwrap().starts_with("Hai chiesto troppe verifiche"), "{v}");
+    // a malformed code is refused before it counts
+    let bad = handle(&vars(Req::new("GET", "/api/verify?code=abc").at(T0)), &c);
+    assert_eq!(bad.status, 422);
+}
