@@ -306,11 +306,16 @@ impl Found {
     }
 }
 
-/// Every signature of `pdf`, in file order, checked against `cert`.
+/// Most signatures [`verify`] looks at: each one hashes up to the whole file, so an
+/// uploaded file full of `/ByteRange`s must not cost more than a few.
+pub const MAX_SIGNATURES: usize = 8;
+
+/// The signatures of `pdf` (the first [`MAX_SIGNATURES`]), in file order, checked
+/// against `cert`.
 pub fn verify(pdf: &[u8], cert: &Certified) -> Vec<Found> {
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(at) = find(&pdf[from..], b"/ByteRange").map(|i| i + from) {
+    while let Some(at) = find(&pdf[from..], b"/ByteRange").map(|i| i + from).filter(|_| found.len() < MAX_SIGNATURES) {
         from = at + 10;
         let dict_start = rfind(&pdf[..at], b"obj").unwrap_or(0);
         let dict_end = find(&pdf[at..], b"endobj").map_or(pdf.len(), |i| i + at);
@@ -573,6 +578,20 @@ mod tests {
         let e = Signer::from_pem(testing::KEY, include_str!("testdata/other-cert.pem")).err().unwrap();
         assert!(e.0.contains("does not match"), "{e}");
         assert!(Signer::from_pem("nonsense", testing::CERT).is_err());
+    }
+
+    #[test]
+    fn a_file_full_of_byte_ranges_costs_at_most_a_few_checks() {
+        let s = signer();
+        let mut many = sign(&pdf(), &s, &signing("Firma cittadino", "r", 1_780_000_100)).unwrap();
+        for _ in 0..1000 {
+            many.extend_from_slice(b"1 0 obj <</Type/Sig/ByteRange[0 10 20 30]/Contents<00>>> endobj\n");
+        }
+        let found = verify(&many, &s.certified);
+        assert_eq!(found.len(), MAX_SIGNATURES);
+        // the real signature still covers its own revision, which no longer ends the file
+        assert!(found[0].intact() && found[0].revision_end < many.len());
+        assert!(found[1..].iter().all(|f| !f.intact()));
     }
 
     #[test]

@@ -265,6 +265,12 @@ fn the_check_page_by_code_and_by_file_reports_one_changed_byte() {
     let (_, v) = upload(&altered);
     assert_eq!((v["verdict"].as_str(), v["code"].as_str()), (Some("altered"), Some(doc_code.as_str())), "{v}");
     assert!(v["signatures"].as_array().unwrap().iter().all(|s| s["intact"] == false));
+    // bytes appended after the last signature: the signatures are intact, the file is not what was issued
+    let mut appended = two.clone();
+    appended.extend_from_slice(b"\n% aggiunto dopo\n");
+    let (_, v) = upload(&appended);
+    assert_eq!(v["verdict"].as_str(), Some("altered"), "{v}");
+    assert!(v["signatures"].as_array().unwrap().iter().all(|s| s["intact"] == true));
     let (s, v) = upload(b"%PDF-1.7\nnot ours");
     assert_eq!((s, v["verdict"].as_str()), (200, Some("unknown")));
     let (s, _) = public(Req::new("POST", "/api/verify").header_set("content-type", "text/plain").raw_body(b"x".to_vec()));
