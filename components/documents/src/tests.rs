@@ -290,3 +290,22 @@ fn the_check_page_limits_checks_per_address() {
     let bad = handle(&vars(Req::new("GET", "/api/verify?code=abc").at(T0)), &c);
     assert_eq!(bad.status, 422);
 }
+
+#[test]
+fn without_a_mobile_the_signing_code_goes_by_e_mail() {
+    let c = db();
+    testing::run(&c, "UPDATE accounts SET mobile = '' WHERE person_id = 3");
+    let (op, anna) = (who(&c, 2), who(&c, 3));
+    let id = create(&op, "ricevuta_did")["id"].as_i64().unwrap();
+    anna.call("POST", &format!("/api/documents/{id}/take"), Some(json!({})));
+    let (s, v) = anna.call("POST", &format!("/api/documents/{id}/sign/code"), Some(json!({})));
+    assert_eq!((s, v["channel"].as_str(), v["sent_to"].as_str()), (200, Some("email"), Some("indirizzo a…@example.org")), "{v}");
+    let rows = Db::execute(&c, "SELECT channel, recipient, template, subject FROM outbox ORDER BY id DESC LIMIT 1", &[]).unwrap();
+    let r = rows.first().unwrap();
+    assert_eq!((r.str("channel").unwrap(), r.str("recipient").unwrap(), r.str("template").unwrap()), ("email", "anna@example.org", "document_sign_code"));
+    assert_eq!(r.str("subject").unwrap(), "Il codice per firmare il documento Ricevuta DID");
+    let (s, v) = anna.call("POST", &format!("/api/documents/{id}/sign"), Some(json!({"code": last_code(&c)})));
+    assert_eq!((s, v["status"].as_str()), (200, Some("concluso")), "{v}");
+    let pdf = anna.raw("GET", &format!("/api/documents/{id}/pdf")).body;
+    assert!(pades::verify(&pdf, &cert())[0].reason.ends_with("codice OTP via e-mail)"));
+}
