@@ -37,4 +37,6 @@ dev_key_args() {
   printf -- '--variable sp_certificate=@%s ' "$ROOT/.dev/sp.crt"
   printf -- '--variable test_idp_private_key=@%s ' "$ROOT/.dev/demo-idp.key"
   printf -- '--variable test_idp_certificate=@%s ' "$ROOT/.dev/demo-idp.crt"
+  printf -- '--variable documents_signing_key=@%s ' "$ROOT/.dev/documents.key"
+  printf -- '--variable documents_signing_cert=@%s ' "$ROOT/.dev/documents.crt"
 }

@@ -282,6 +282,10 @@ fn world() -> World {
     let course = op.post("/api/operator/courses", &json!({ "title": "Corso", "description": "Corso regionale", "trainer": "Agenzia", "start_date": "2026-01-10", "end_date": "2026-06-30" }));
     assert_eq!(course.status, 201, "{}", course.body);
     ids.insert("{course}", course.json()["id"].as_i64().unwrap().to_string());
+    // C10: a document of Firenze for the citizen, sent to sign
+    let document = op.post("/api/operator/documents", &json!({ "fiscal_code": CF[1], "kind": "patto_150", "text": "Ricerca attiva del lavoro." }));
+    assert_eq!(document.status, 201, "{}", document.body);
+    ids.insert("{document}", document.json()["id"].as_i64().unwrap().to_string());
     let mut w = World { app, clients, ids, deadline, cv_bytes, requirements, _state: state };
     let draft = w.new_draft();
     w.ids.insert("{draft}", draft);
@@ -459,6 +463,38 @@ fn case_of(e: &Endpoint, w: &World) -> Option<Case> {
         ("POST", "/api/operator/courses" | "/api/operator/courses/{course}") => {
             json(json!({ "title": "Corso", "description": "Corso regionale", "trainer": "Agenzia", "start_date": "2026-01-10", "end_date": "2026-06-30" }), only(OPERATORS, Ok, Is(403)))
         }
+        // C10 X5: the citizen's own document (Firenze's); in table order: taken in charge,
+        // a code sent, a wrong code refused; the operator's signature before the
+        // citizen's refused; cancelled last
+        ("GET", "/api/documents") => get(any_session(Ok)),
+        ("GET", "/api/documents/{document}/pdf") => get(only(&[Citizen], Ok, Is(404))),
+        ("POST", "/api/documents/{document}/take" | "/api/documents/{document}/sign/code") => json(json!({}), only(&[Citizen], Ok, Is(404))),
+        ("POST", "/api/documents/{document}/sign") => json(json!({ "code": "000000" }), only(&[Citizen], Is(400), Is(404))),
+        ("GET", "/api/operator/documents") => get(only(OPERATORS, Ok, Is(403))),
+        // Prato's operator: the citizen lives in Firenze's area
+        ("POST", "/api/operator/documents") => json(
+            json!({ "fiscal_code": CF[1], "kind": "ricevuta_did", "text": "Dichiarazione resa allo sportello." }),
+            Box::new(|a| match a {
+                Anonymous => Is(401),
+                Operator => Ok,
+                OtherOperator => Is(422),
+                _ => Is(403),
+            }),
+        ),
+        ("GET", "/api/operator/documents/{document}/pdf") => get(op_of_firenze()),
+        ("POST", "/api/operator/documents/{document}/countersign") => json(
+            json!({}),
+            Box::new(|a| match a {
+                Anonymous => Is(401),
+                Operator => Is(409),
+                OtherOperator => Is(404),
+                _ => Is(403),
+            }),
+        ),
+        ("POST", "/api/operator/documents/{document}/cancel") => json(json!({ "reason": "Sostituita dalla pratica 84" }), op_of_firenze()).phase(7),
+        // the check page is public; a CV file is no PDF
+        ("GET", "/api/verify?code=0000-0000-0000-0000") => get(everyone(Ok)),
+        ("POST", "/api/verify") => case(Payload::File, everyone(Is(422))),
         // development only: the demo IdP refuses requests that are not its own, the mailbox is open
         ("GET", "/test-idp/spid/sso") => get(everyone(Is(400))),
         ("POST", "/test-idp/spid/login") => case(Payload::Form(vec![]), everyone(Is(400))),

@@ -120,7 +120,7 @@ describe('operators, an offer, an application and its esiti', () => {
     // an administrator who is no operator: only Amministrazione
     const nav = page.getByRole('navigation', { name: 'Menu dell\'area operatore' });
     assert.ok(await nav.getByRole('link', { name: 'Amministrazione' }).isVisible());
-    assert.equal(await page.locator('[data-staff="operator"]').count(), 10, 'five links of the menu, five cards');
+    assert.equal(await page.locator('[data-staff="operator"]').count(), 14, 'seven links of the menu, seven cards');
     assert.equal(await page.locator('[data-staff="operator"]:visible').count(), 0);
     await everyWidth(page, 'operatore-amministratore');
 
@@ -179,7 +179,7 @@ describe('operators, an offer, an application and its esiti', () => {
     await page.getByText('Chiara Ricci, hai il ruolo di operatore CPI: qui trovi i servizi che puoi usare.').waitFor();
     assert.equal(await page.locator('[data-staff="admin"]').count(), 2, 'a link of the menu, a card');
     assert.equal(await page.locator('[data-staff="admin"]:visible').count(), 0);
-    assert.equal(await page.locator('[data-staff="operator"]:visible').count(), 10);
+    assert.equal(await page.locator('[data-staff="operator"]:visible').count(), 14);
     await everyWidth(page, 'operatore');
     await page.locator('main .card').getByRole('link', { name: 'Offerte di lavoro' }).click();
     await page.waitForURL(s.portal.base + '/operatore/offerte/');

@@ -19,4 +19,5 @@ everyPage(s, [
   ['/accessibilita/', null, false],
   ['/privacy/', null, false],
   ['/note-legali/', null, false],
+  ['/verifica/', 'verifica', true],
 ]);

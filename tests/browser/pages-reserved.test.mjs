@@ -39,6 +39,8 @@ everyPage(s, [
   ['/cittadino/libretto/', null, true],
   ['/cittadino/miei-dati/', null, true],
   ['/operatore/schede/', null, true],
+  ['/cittadino/documenti/', null, true],
+  ['/operatore/documenti/', null, true],
   ['/accedi/', null, true],
   ['/accedi/non-attivo/', null, true],
   ['/registrati/', null, true],

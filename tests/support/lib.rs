@@ -42,11 +42,11 @@ pub fn free_port() -> u16 {
 /// `--variable` arguments with the development keys (made by `scripts/dev-keys`).
 pub fn dev_key_args() -> Vec<String> {
     let dev = root().join(".dev");
-    if !dev.join("sp.crt").exists() || !dev.join("demo-idp.crt").exists() {
+    if !dev.join("sp.crt").exists() || !dev.join("demo-idp.crt").exists() || !dev.join("documents.crt").exists() {
         let ok = Command::new(root().join("scripts/dev-keys")).status().map(|s| s.success()).unwrap_or(false);
         assert!(ok, "scripts/dev-keys failed");
     }
-    [("sp_private_key", "sp.key"), ("sp_certificate", "sp.crt"), ("test_idp_private_key", "demo-idp.key"), ("test_idp_certificate", "demo-idp.crt")]
+    [("sp_private_key", "sp.key"), ("sp_certificate", "sp.crt"), ("test_idp_private_key", "demo-idp.key"), ("test_idp_certificate", "demo-idp.crt"), ("documents_signing_key", "documents.key"), ("documents_signing_cert", "documents.crt")]
         .iter()
         .flat_map(|(var, file)| ["--variable".to_string(), format!("{var}=@{}", dev.join(file).display())])
         .collect()
@@ -58,7 +58,7 @@ pub fn production(state_dir: &Path) -> Start<'_> {
     let mut s = Start::new(root().join("spin.toml"), state_dir);
     s.listen = Some(free_port());
     s.args.extend(migration_args());
-    s.args.extend(dev_key_args().chunks(2).filter(|pair| pair[1].starts_with("sp_")).flatten().cloned());
+    s.args.extend(dev_key_args().chunks(2).filter(|pair| pair[1].starts_with("sp_") || pair[1].starts_with("documents_")).flatten().cloned());
     s.args.push("--variable".into());
     s.args.push(format!("base_url=http://127.0.0.1:{}", s.listen.unwrap_or(0)));
     s

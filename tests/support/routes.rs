@@ -59,6 +59,7 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("{feed}", "0123456789abcdef"),
     ("{record}", "1"),
     ("{course}", "1"),
+    ("{document}", "1"),
 ];
 
 impl Endpoint {
@@ -261,6 +262,19 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/api/operator/courses", NoBody),
     e("POST", "/api/operator/courses", Json),
     e("POST", "/api/operator/courses/{course}", Json),
+    // C10 X5 O1 (documents)
+    e("GET", "/api/documents", NoBody),
+    e("GET", "/api/documents/{document}/pdf", NoBody),
+    e("POST", "/api/documents/{document}/take", Json),
+    e("POST", "/api/documents/{document}/sign/code", Json),
+    e("POST", "/api/documents/{document}/sign", Json),
+    e("GET", "/api/operator/documents", NoBody),
+    e("POST", "/api/operator/documents", Json),
+    e("GET", "/api/operator/documents/{document}/pdf", NoBody),
+    e("POST", "/api/operator/documents/{document}/countersign", Json),
+    e("POST", "/api/operator/documents/{document}/cancel", Json),
+    e("GET", "/api/verify?code=0000-0000-0000-0000", NoBody),
+    e("POST", "/api/verify", File),
     // development only
     dev("GET", "/test-idp/spid/sso", NoBody),
     dev("POST", "/test-idp/spid/login", Form),

@@ -51,6 +51,11 @@ pub const APPOINTMENT_CANCELLED: &str = "appointment_cancelled";
 pub const APPOINTMENT_REMINDER: &str = "appointment_reminder";
 /// A CPI answered a "Contatta il CPI" message (e-mail): `name`, `cpi`, `answer`.
 pub const CPI_MESSAGE_ANSWER: &str = "cpi_message_answer";
+/// A CPI sent a document to sign (e-mail, C10): `name`, `kind`, `cpi`, `link`.
+pub const DOCUMENT_TO_SIGN: &str = "document_to_sign";
+/// The code that confirms signing a document (SMS: `code`, `minutes`, `kind`; the e-mail
+/// when no mobile is on file also `name`).
+pub const DOCUMENT_SIGN_CODE: &str = "document_sign_code";
 
 /// An online interview invitation (e-mail, C6 B4): `name`, `company`, `offer`, `when`,
 /// `minutes`, `description`, `intro` (empty), `link` (the page), `calendar` (the `.ics`).
@@ -108,6 +113,9 @@ pub const TEMPLATES: &[(&str, Channel, &str)] = &[
     (INTERVIEW_INVITATION, Channel::Email, include_str!("../messages/interview_invitation.email.txt")),
     (INTERVIEW_UPDATE, Channel::Email, include_str!("../messages/interview_update.email.txt")),
     (INTERVIEW_ANSWER, Channel::Email, include_str!("../messages/interview_answer.email.txt")),
+    (DOCUMENT_TO_SIGN, Channel::Email, include_str!("../messages/document_to_sign.email.txt")),
+    (DOCUMENT_SIGN_CODE, Channel::Sms, include_str!("../messages/document_sign_code.sms.txt")),
+    (DOCUMENT_SIGN_CODE, Channel::Email, include_str!("../messages/document_sign_code.email.txt")),
 ];
 
 /// A message to queue.
