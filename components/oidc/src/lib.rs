@@ -573,6 +573,8 @@ fn unknown_partner() -> ApiError {
 /// is 256 random bits whose hash is kept here: a browser cannot make one up, and the
 /// partner only passes it back to us as `login_hint`.
 fn handoff(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
+    // guards first: a session and the CSRF token before the body is read
+    access::require_write(db, req, None)?;
     let input: HandoffIn = req.json()?;
     let client = config::client(req, &input.client_id).ok_or_else(unknown_partner)?;
     let (s, company_id) = if client.is_co() {

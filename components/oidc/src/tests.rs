@@ -310,3 +310,13 @@ fn pkce_and_subjects() {
     assert_ne!(pairwise_sub(&r, CO, "RSSMRA85C14D612R"), pairwise_sub(&r, GG, "RSSMRA85C14D612R"));
     assert_eq!(pairwise_sub(&r, CO, "RSSMRA85C14D612R"), pairwise_sub(&r, CO, "RSSMRA85C14D612R"));
 }
+
+#[test]
+fn handoff_checks_the_session_and_csrf_before_the_body() {
+    let c = db();
+    let (cookie, _) = sign_in(&c, 1, NOW);
+    let r = handle(&as_person("POST", "/api/oidc/handoff", &cookie, NOW).raw_body("not json"), &c);
+    assert_eq!(r.status, 403);
+    let r = handle(&vars(Req::new("POST", "/api/oidc/handoff").at(NOW)).raw_body("not json"), &c);
+    assert_eq!(r.status, 401);
+}
