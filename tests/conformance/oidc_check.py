@@ -67,7 +67,7 @@ def browse(who, url):
     r = requests.get(url, headers={"cookie": cookie}, allow_redirects=False)
     if r.status_code == 200 and "decision" in r.text:
         fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', r.text))
-        fields = {k: v.replace("&amp;", "&").replace("&quot;", '"').replace("&#x27;", "'").replace("&lt;", "<").replace("&gt;", ">") for k, v in fields.items()}
+        fields = {k: v.replace("&amp;", "&").replace("&quot;", '"').replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">") for k, v in fields.items()}
         fields["decision"] = "allow"
         r = requests.post(BASE + "/oidc/authorize", data=fields, headers={"cookie": cookie}, allow_redirects=False)
     return r

@@ -335,6 +335,7 @@ fn consent_page(req: &Req, a: &AuthzRequest, s: &Session, company: bool) -> Repl
         "content-security-policy",
         format!("default-src 'self'; img-src 'self' data:; font-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self' {origin}"),
     ));
+    r.headers.retain(|(k, _)| *k != "cache-control");
     r.headers.push(("cache-control", "no-store".into()));
     r
 }

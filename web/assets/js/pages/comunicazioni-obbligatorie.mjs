@@ -30,7 +30,7 @@ export async function init() {
   done(status);
   status.replaceChildren();
   document.getElementById('co-app').hidden = false;
-  document.getElementById('co-azienda').replaceChildren('Stai operando per ', el('strong', {}, session.acting_as.name), '.');
+  document.getElementById('co-azienda').replaceChildren('Stai operando per ', el('strong', {}, session.acting_as.name), /[.!?]$/.test(session.acting_as.name) ? '' : '.');
   const list = document.getElementById('co-province');
   list.replaceChildren(...partners.map((p, i) => el('div', { class: 'form-check' },
     el('input', { class: 'form-check-input', type: 'radio', name: 'provincia', id: `co-p-${i}`, value: p.client_id, required: true }),
