@@ -4,8 +4,9 @@
 // code, which the test exchanges at the token endpoint and reads userinfo with.
 //   Mario Rossi  acting for ACME S.R.L.: Comunicazioni Obbligatorie -> Firenze -> the
 //                consent page -> the CO site of Firenze knows him and ACME;
-//   Mario Rossi  as a citizen: Accedi a Garanzia Giovani -> consent -> Garanzia Giovani.
-// axe-core and the contrast check on the province chooser and on the consent page.
+//   Mario Rossi  as a citizen: Accedi a Garanzia Giovani -> consent -> Garanzia Giovani;
+//                then Il mio profilo > Siti collegati lists both partners and revokes one.
+// axe-core and the contrast check on the province chooser, the consent page, Siti collegati.
 // No fixed waits: each step waits for what it expects to see.
 
 import assert from 'node:assert/strict';
@@ -105,6 +106,18 @@ describe('single sign-on to partner sites', () => {
     assert.equal(info.family_name, 'Rossi');
     assert.equal(info.company_name, undefined);
     assert.ok(tokens.id_token.split('.').length === 3);
+    // Il mio profilo > Siti collegati: both partners, each with "Revoca"
+    await page.goto(`${s.portal.base}/cittadino/profilo/#siti`, { waitUntil: 'networkidle' });
+    const sites = page.locator('#siti-elenco');
+    await sites.getByText('Garanzia Giovani (demo)').waitFor();
+    await sites.getByText('Comunicazioni Obbligatorie - Firenze (demo)').waitFor();
+    await checked(page, 'Siti collegati');
+    await page.getByRole('button', { name: 'Revoca il consenso a Garanzia Giovani (demo)' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoca', exact: true }).click();
+    await page.locator('#siti-esito').getByText('Consenso revocato').waitFor();
+    await sites.getByText('Garanzia Giovani (demo)').waitFor({ state: 'detached' });
+    const left = await (await page.request.get(`${s.portal.base}/api/oidc/consents`)).json();
+    assert.deepEqual(left.items.map((c) => c.client_id), ['demo-co-fi']);
     await context.close();
   });
 });

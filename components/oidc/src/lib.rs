@@ -619,5 +619,5 @@ fn revoke(req: &Req, db: &dyn Db, client_id: &str) -> Result<Reply, ApiError> {
     if n == 0 {
         return Err(ApiError::not_found());
     }
-    Ok(Reply { status: 204, headers: vec![("cache-control", "no-store".into())], body: Vec::new() })
+    Reply::json(200, &json!({ "client_id": client_id, "revoked": true }))
 }
