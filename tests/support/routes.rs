@@ -275,6 +275,18 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("POST", "/api/operator/documents/{document}/cancel", Json),
     e("GET", "/api/verify?code=0000-0000-0000-0000", NoBody),
     e("POST", "/api/verify", File),
+    // B2 C7 OpenID Connect provider (oidc)
+    e("GET", "/.well-known/openid-configuration", NoBody),
+    e("GET", "/oidc/jwks", NoBody),
+    e("GET", "/oidc/authorize", NoBody),
+    e("POST", "/oidc/authorize", Form),
+    e("POST", "/oidc/token", Form),
+    e("GET", "/oidc/userinfo", NoBody),
+    e("POST", "/oidc/userinfo", Form),
+    e("GET", "/api/oidc/partners", NoBody),
+    e("POST", "/api/oidc/handoff", Json),
+    e("GET", "/api/oidc/consents", NoBody),
+    e("DELETE", "/api/oidc/consents/demo-gg", NoBody),
     // development only
     dev("GET", "/test-idp/spid/sso", NoBody),
     dev("POST", "/test-idp/spid/login", Form),
