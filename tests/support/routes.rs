@@ -287,6 +287,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("POST", "/api/oidc/handoff", Json),
     e("GET", "/api/oidc/consents", NoBody),
     e("DELETE", "/api/oidc/consents/demo-gg", NoBody),
+    e("POST", "/jobs/oidc/logout", Json),
     // development only
     dev("GET", "/test-idp/spid/sso", NoBody),
     dev("POST", "/test-idp/spid/login", Form),
