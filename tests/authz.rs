@@ -512,6 +512,9 @@ fn case_of(e: &Endpoint, w: &World) -> Option<Case> {
         ("POST", "/jobs/oidc/logout") => json(json!({}), everyone(Is(401))),
         // development only: the demo IdP refuses requests that are not its own, the mailbox is open
         ("GET", "/test-idp/spid/sso") => get(everyone(Is(400))),
+        // the demo partner site: its page is open; a logout without a token is refused
+        ("GET", "/demo-partner/") => get(everyone(Ok)),
+        ("POST", "/demo-partner/backchannel-logout") => case(Payload::Form(vec![]), everyone(Is(400))),
         ("POST", "/test-idp/spid/login") => case(Payload::Form(vec![]), everyone(Is(400))),
         ("GET", "/dev/mailbox" | "/api/dev/mailbox") => get(everyone(Ok)),
         ("POST", "/api/dev/mailbox/send") => {

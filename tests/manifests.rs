@@ -9,9 +9,9 @@ fn load(name: &str) -> toml::Table {
 }
 
 /// Components that only the development manifest may have.
-const DEV_COMPONENTS: &[&str] = &["test-idp", "devtools"];
+const DEV_COMPONENTS: &[&str] = &["test-idp", "devtools", "demo-partner"];
 /// Route prefixes of development tools.
-const DEV_ROUTES: &[&str] = &["/dev/", "/dev", "/api/dev/", "/api/dev", "/test-idp"];
+const DEV_ROUTES: &[&str] = &["/dev/", "/dev", "/api/dev/", "/api/dev", "/test-idp", "/demo-partner"];
 /// Variables of development switches and of the demo IdP.
 fn is_dev_variable(name: &str) -> bool {
     name.starts_with("dev_") || name.starts_with("test_idp_")

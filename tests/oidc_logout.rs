@@ -180,3 +180,58 @@ fn logging_out_of_the_portal_sends_a_signed_logout_token_once_to_partners_that_a
     let r = request("POST", &app.url("/jobs/oidc/logout"), &[("authorization", "Bearer wrong")], Some(&[]));
     assert_eq!(r.status, 403);
 }
+
+/// The `name=value` of a `Set-Cookie` named `name`.
+fn set_cookie(r: &e2e::Reply, name: &str) -> String {
+    r.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie")).map(|(_, v)| v.split(';').next().unwrap().to_string()).find(|c| c.starts_with(&format!("{name}="))).unwrap_or_else(|| panic!("no {name} cookie in {:?}", r.headers))
+}
+
+/// The development demo partner (spin.dev.toml) as a browser meets it: company ->
+/// hand-off -> the demo partner's login -> consent -> its callback (code exchange, ID
+/// token and userinfo checked by the demo partner through outbound HTTP to the portal)
+/// -> its page shows Mario Rossi for ACME; after the portal's logout and the job, the
+/// demo partner's page says the session ended.
+#[test]
+fn the_demo_partner_signs_in_a_company_and_is_logged_out_by_the_portal() {
+    let state = tempfile::tempdir().unwrap();
+    let start = Start::portal(state.path()).arg("--variable").arg(format!("jobs_secret={SECRET}"));
+    let port = start.listen.unwrap();
+    // the development partners, on this run's port
+    let clients = std::fs::read_to_string(e2e::root().join("config/oidc/development.json")).unwrap().replace("127.0.0.1:3000", &format!("127.0.0.1:{port}"));
+    let app = start.arg("--variable").arg(format!("oidc_clients={clients}")).start();
+    let company = staff::acting_for(&app, 0, ACME);
+    let url = company.post("/api/oidc/handoff", &json!({ "client_id": "demo-co-fi" })).json_checked()["url"].as_str().unwrap().to_string();
+    assert!(url.starts_with(&app.url("/demo-partner/login?")), "{url}");
+
+    let login = request("GET", &url, &[], None);
+    assert_eq!(login.status, 303, "{}\n{}", login.body, app.log_text());
+    let state_cookie = set_cookie(&login, "demo_partner_state");
+    let authorize = login.header("location").unwrap().to_string();
+    let consent = request("GET", &authorize, &[("cookie", &company.cookie)], None);
+    assert_eq!(consent.status, 200, "the consent page\n{}", consent.body);
+    let mut fields: Vec<(String, String)> = form_urlencoded::parse(authorize.split_once('?').unwrap().1.as_bytes()).into_owned().collect();
+    fields.push(("decision".into(), "allow".into()));
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let back = company.post_form("/oidc/authorize", &fields);
+    assert_eq!(back.status, 302, "{}", back.body);
+    let callback = back.header("location").unwrap().to_string();
+    assert!(callback.starts_with(&app.url("/demo-partner/callback?")), "{callback}");
+    // without the state cookie the demo partner refuses the callback
+    assert_eq!(request("GET", &callback, &[], None).status, 400);
+    let done = request("GET", &callback, &[("cookie", &state_cookie)], None);
+    assert_eq!(done.status, 303, "{}\n{}", done.body, app.log_text());
+    let partner_cookie = set_cookie(&done, "demo_partner_session");
+    let page = request("GET", &app.url("/demo-partner/"), &[("cookie", &partner_cookie)], None);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Mario Rossi") && page.body.contains("ACME S.R.L.") && page.body.contains("01234560488"), "{}", page.body);
+    assert!(page.body.contains("Comunicazioni Obbligatorie - Firenze (demo)"), "{}", page.body);
+
+    company.post_form("/auth/logout", &[]);
+    let report = job(&app);
+    assert_eq!((report["claimed"].as_i64(), report["sent"].as_i64()), (Some(1), Some(1)), "{report}\n{}", app.log_text());
+    let page = request("GET", &app.url("/demo-partner/"), &[("cookie", &partner_cookie)], None);
+    assert!(page.body.contains("Sessione terminata") && !page.body.contains("ACME S.R.L."), "{}", page.body);
+    // a forged logout token is refused
+    let r = request("POST", &app.url("/demo-partner/backchannel-logout"), &[], Some(&[("logout_token", "a.b.c")]));
+    assert_eq!(r.status, 400);
+}

@@ -294,6 +294,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     dev("GET", "/dev/mailbox", NoBody),
     dev("GET", "/api/dev/mailbox", NoBody),
     dev("POST", "/api/dev/mailbox/send", Json),
+    dev("GET", "/demo-partner/", NoBody),
+    dev("POST", "/demo-partner/backchannel-logout", Form),
 ];
 
 /// Whether `path` is served by the Spin route `route` (exact, or a `/...` wildcard).
