@@ -1,5 +1,6 @@
 //! The Spin handler: key-value state, outbound HTTP to the portal (base_url).
 
+use base64::Engine;
 use common::kv::{self, Kv};
 use common::page::esc;
 use common::token::random_token;
@@ -114,7 +115,6 @@ async fn callback(req: &Req, kv: &dyn Kv) -> Result<Reply, ApiError> {
         .append_pair("code_verifier", &l.verifier)
         .finish();
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{SECRET}", l.client_id));
-    use base64::Engine;
     let token_req = Request::builder()
         .method(Method::Post)
         .uri(format!("{base}/oidc/token"))
