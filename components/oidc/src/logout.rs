@@ -25,8 +25,8 @@ pub const LEASE_SECONDS: i64 = 120;
 pub const LOGOUT_TOKEN_TTL: i64 = 120;
 /// Tokens one run sends at most.
 pub const BATCH: i64 = 100;
-/// Codes older than this are not looked at (a session lives at most a day).
-pub const LOOKBACK_SECONDS: i64 = 2 * 86_400;
+/// Codes older than the session lifetime plus this margin are not looked at.
+pub const LOOKBACK_MARGIN_SECONDS: i64 = 86_400;
 
 pub const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
 
@@ -48,15 +48,18 @@ pub struct LogoutToken<'a> {
     pub events: Value,
 }
 
-/// Records the (ended session, partner) pairs not yet recorded; returns how many.
+/// Records the (ended session, partner) pairs not yet recorded; returns how many. A
+/// session has ended when its row is gone (logout, single logout, cleanup) or it is past
+/// its absolute or idle lifetime (the same rule as `access::session`'s lookup).
 pub fn discover(req: &Req, db: &dyn Db, clients: &[Client]) -> Result<i64, ApiError> {
     let now = req.now;
+    let t = access::session::Timeouts::from_req(req);
     let rows = db.execute(
         "SELECT DISTINCT c.session_hash, c.client_id, c.person_id FROM oidc_codes c
           WHERE c.used_at IS NOT NULL AND c.created_at > ?1
-            AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id_hash = c.session_hash AND s.expires_at > ?2)
+            AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id_hash = c.session_hash AND s.expires_at > ?2 AND s.last_seen > ?2 - ?3)
             AND NOT EXISTS (SELECT 1 FROM oidc_logouts l WHERE l.session_hash = c.session_hash AND l.client_id = c.client_id)",
-        params![now - LOOKBACK_SECONDS, now],
+        params![now - t.absolute_secs - LOOKBACK_MARGIN_SECONDS, now, t.idle_secs],
     )?;
     let found = rows.map(|r| Ok((r.text("session_hash")?, r.text("client_id")?, r.int("person_id")?)))?;
     let mut n = 0;

@@ -381,3 +381,15 @@ fn failed_logout_deliveries_retry_with_a_bound() {
     let d = body(&handle(&vars(Req::new("GET", "/.well-known/openid-configuration")), &db()));
     assert_eq!(d["backchannel_logout_supported"], true);
 }
+
+#[test]
+fn an_idle_session_counts_as_ended() {
+    let c = db();
+    let (code, _, _) = co_code(&c);
+    assert_eq!(handle(&token_req(&exchange_form(&code, CO_CB, VERIFIER), Some((CO, SECRET)), NOW + 5), &c).status, 200);
+    let job = |now: i64| vars(Req::new("POST", "/jobs/oidc/logout").at(now));
+    let clients = config::clients(&job(NOW));
+    // idle limit 30 minutes by default: not yet, then ended
+    assert_eq!(logout::discover(&job(NOW + 29 * 60), &c, &clients).unwrap(), 0);
+    assert_eq!(logout::discover(&job(NOW + 31 * 60), &c, &clients).unwrap(), 1);
+}
