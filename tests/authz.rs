@@ -508,8 +508,13 @@ fn case_of(e: &Endpoint, w: &World) -> Option<Case> {
         ("POST", "/api/oidc/handoff") => json(json!({ "client_id": "demo-co-fi" }), only(COMPANIES, Ok, Is(403))),
         ("GET", "/api/oidc/consents") => get(any_session(Ok)),
         ("DELETE", "/api/oidc/consents/demo-gg") => get(any_session(Is(404))),
+        // the back-channel logout job: only with the jobs' bearer secret, never a session
+        ("POST", "/jobs/oidc/logout") => json(json!({}), everyone(Is(401))),
         // development only: the demo IdP refuses requests that are not its own, the mailbox is open
         ("GET", "/test-idp/spid/sso") => get(everyone(Is(400))),
+        // the demo partner site: its page is open; a logout without a token is refused
+        ("GET", "/demo-partner/") => get(everyone(Ok)),
+        ("POST", "/demo-partner/backchannel-logout") => case(Payload::Form(vec![]), everyone(Is(400))),
         ("POST", "/test-idp/spid/login") => case(Payload::Form(vec![]), everyone(Is(400))),
         ("GET", "/dev/mailbox" | "/api/dev/mailbox") => get(everyone(Ok)),
         ("POST", "/api/dev/mailbox/send") => {

@@ -58,3 +58,24 @@ CREATE TABLE IF NOT EXISTS oidc_handoffs (
     expires_at      INTEGER NOT NULL,
     used_at         INTEGER
 );
+
+-- Back-channel logout (OIDC Back-Channel Logout 1.0): one row per ended portal session
+-- and partner that redeemed a code in it. The job POST /jobs/oidc/logout finds the
+-- sessions that ended (their row in `sessions` gone or expired), adds the rows here and
+-- delivers a signed logout token to each partner's backchannel_logout_uri. Status:
+-- pending (to send; next_attempt_at), sent, dead (gave up after the bound), none (the
+-- partner registered no backchannel_logout_uri: nothing to send).
+CREATE TABLE IF NOT EXISTS oidc_logouts (
+    session_hash    TEXT NOT NULL,
+    client_id       TEXT NOT NULL,
+    person_id       INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    status          TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    created_at      INTEGER NOT NULL,
+    sent_at         INTEGER,
+    PRIMARY KEY (session_hash, client_id)
+);
+CREATE INDEX IF NOT EXISTS oidc_logouts_due ON oidc_logouts (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS oidc_codes_session ON oidc_codes (session_hash);

@@ -5,7 +5,9 @@
 //   Mario Rossi  acting for ACME S.R.L.: Comunicazioni Obbligatorie -> Firenze -> the
 //                consent page -> the CO site of Firenze knows him and ACME;
 //   Mario Rossi  as a citizen: Accedi a Garanzia Giovani -> consent -> Garanzia Giovani;
-//                then Il mio profilo > Siti collegati lists both partners and revokes one.
+//                then Il mio profilo > Siti collegati lists both partners and revokes one;
+//   Mario Rossi  acting for ACME: -> Pisa -> the real demo partner site (spin.dev.toml,
+//                component demo-partner) shows him and ACME.
 // axe-core and the contrast check on the province chooser, the consent page, Siti collegati.
 // No fixed waits: each step waits for what it expects to see.
 
@@ -118,6 +120,27 @@ describe('single sign-on to partner sites', () => {
     await sites.getByText('Garanzia Giovani (demo)').waitFor({ state: 'detached' });
     const left = await (await page.request.get(`${s.portal.base}/api/oidc/consents`)).json();
     assert.deepEqual(left.items.map((c) => c.client_id), ['demo-co-fi']);
+    await context.close();
+  });
+
+  test('company -> province -> the demo partner site (a real OIDC client) shows the person and the company', async () => {
+    const { context, page } = await openPage(s, '/accedi/');
+    await login(s, page, 'Mario Rossi', '/');
+    const csrf = (await (await page.request.get(`${s.portal.base}/api/session`)).json()).csrf_token;
+    const acted = await page.request.post(`${s.portal.base}/api/session/act-as`, { headers: { 'x-csrf-token': csrf }, data: { company_id: 1 } });
+    assert.ok(acted.ok(), await acted.text());
+    await page.goto(`${s.portal.base}/azienda/comunicazioni-obbligatorie/`, { waitUntil: 'networkidle' });
+    await page.getByRole('button', { name: 'Vai alle Comunicazioni Obbligatorie' }).click();
+    await page.locator('#co-province').getByText('Comunicazioni Obbligatorie - Pisa (demo)', { exact: true }).click();
+    await page.getByRole('button', { name: 'Vai alle Comunicazioni Obbligatorie' }).click();
+    await page.getByRole('heading', { name: 'Accesso a Comunicazioni Obbligatorie - Pisa (demo)' }).waitFor();
+    await page.getByRole('button', { name: 'Consenti', exact: true }).click();
+    // the demo partner exchanged the code, checked the ID token and read userinfo
+    await page.getByRole('heading', { name: 'Comunicazioni Obbligatorie - Pisa (demo)' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/demo-partner/');
+    assert.equal(await page.locator('#persona').textContent(), 'Mario Rossi');
+    assert.match(await page.locator('#azienda').textContent(), /^ACME S\.R\.L\. \(codice fiscale 01234560488\)$/);
+    await checked(page, 'the demo partner site');
     await context.close();
   });
 });

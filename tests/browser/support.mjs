@@ -38,6 +38,8 @@ export async function startPortal() {
     .concat(['--variable', 'oidc_signing_kid=dev2', '--variable', 'oidc_previous_kid=dev1', '--variable', `oidc_clients=@${path.join(root, 'config/oidc/development.json')}`]);
   const child = spawn(bin, ['up', '--from', 'spin.dev.toml', '--listen', `127.0.0.1:${port}`, '--state-dir', state, ...sql, ...keys,
     '--variable', `base_url=http://127.0.0.1:${port}`,
+    // the development partners' addresses (the demo partner site) on this run's port
+    '--variable', `oidc_clients=${fs.readFileSync(path.join(root, 'config/oidc/development.json'), 'utf8').replaceAll('127.0.0.1:3000', `127.0.0.1:${port}`)}`,
     // the suite logs in far more often than a person: no per-address login limit
     '--variable', 'login_starts_per_client=100000',
     // the back office's first administrator (a demo identity, registered by the tests that use it)

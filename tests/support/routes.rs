@@ -287,12 +287,15 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("POST", "/api/oidc/handoff", Json),
     e("GET", "/api/oidc/consents", NoBody),
     e("DELETE", "/api/oidc/consents/demo-gg", NoBody),
+    e("POST", "/jobs/oidc/logout", Json),
     // development only
     dev("GET", "/test-idp/spid/sso", NoBody),
     dev("POST", "/test-idp/spid/login", Form),
     dev("GET", "/dev/mailbox", NoBody),
     dev("GET", "/api/dev/mailbox", NoBody),
     dev("POST", "/api/dev/mailbox/send", Json),
+    dev("GET", "/demo-partner/", NoBody),
+    dev("POST", "/demo-partner/backchannel-logout", Form),
 ];
 
 /// Whether `path` is served by the Spin route `route` (exact, or a `/...` wildcard).

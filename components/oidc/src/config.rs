@@ -24,7 +24,8 @@ pub struct Client {
     /// The partner's login start (OIDC Core 4, third-party initiated login): the
     /// hand-off sends the browser there with `iss` and `login_hint`.
     pub initiate_login_uri: String,
-    /// OIDC Back-Channel Logout 1.0 (not delivered yet: see README).
+    /// OIDC Back-Channel Logout 1.0: where the job `POST /jobs/oidc/logout` POSTs the
+    /// logout token when a portal session in which the partner signed the person in ends.
     #[serde(default)]
     pub backchannel_logout_uri: Option<String>,
 }

@@ -35,7 +35,12 @@ impl Signer {
 
     /// `claims` as a compact JWS with `alg` RS256 and this key's `kid`.
     pub fn sign(&self, claims: &impl Serialize) -> String {
-        let header = json!({"alg": "RS256", "typ": "JWT", "kid": self.kid});
+        self.sign_typed("JWT", claims)
+    }
+
+    /// The same with the header's `typ` (`logout+jwt` for a back-channel logout token).
+    pub fn sign_typed(&self, typ: &str, claims: &impl Serialize) -> String {
+        let header = json!({"alg": "RS256", "typ": typ, "kid": self.kid});
         let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(&serde_json::to_vec(claims).unwrap_or_default()));
         let sig = self.key.sign(input.as_bytes());
         format!("{input}.{}", b64(&sig.to_bytes()))

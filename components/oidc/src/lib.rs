@@ -15,6 +15,7 @@
 
 pub mod config;
 pub mod jose;
+pub mod logout;
 
 #[cfg(test)]
 mod tests;
@@ -40,6 +41,13 @@ pub const HANDOFF_TTL: i64 = 300;
 #[cfg(target_arch = "wasm32")]
 #[spin_sdk::http_component]
 async fn serve(incoming: spin_sdk::http::IncomingRequest, out: spin_sdk::http::ResponseOutparam) {
+    // the back-channel logout job sends HTTP requests: the only asynchronous route
+    if incoming.path_with_query().is_some_and(|p| p.split('?').next() == Some("/jobs/oidc/logout")) {
+        return common::http::serve(incoming, out, |m, _| common::http::BodyLimit::for_method(m), |req| async move {
+            logout::job(&req).await.unwrap_or_else(Reply::from)
+        })
+        .await;
+    }
     common::http::serve_sql(incoming, out, |m, _| common::http::BodyLimit::for_method(m), handle).await
 }
 
@@ -87,10 +95,11 @@ fn discovery(req: &Req) -> Result<Reply, ApiError> {
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": ["openid", "profile", "email"],
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "fiscal_number", "given_name", "family_name", "email", "company_fiscal_code", "company_vat_number", "company_name", "company_role"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "sid", "fiscal_number", "given_name", "family_name", "email", "company_fiscal_code", "company_vat_number", "company_name", "company_role"],
         "acr_values_supported": [acr_uri(1), acr_uri(2), acr_uri(3)],
         "authorization_response_iss_parameter_supported": true,
-        "backchannel_logout_supported": false,
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
     });
     Reply::public_json(&doc, 3600, req.header("if-none-match"))
 }
@@ -387,6 +396,8 @@ struct IdToken<'a> {
     auth_time: i64,
     nonce: &'a str,
     acr: String,
+    /// The partner-specific portal session id, also in the back-channel logout token.
+    sid: String,
 }
 
 /// The partner-specific subject: a person has one stable `sub` per partner, and two
@@ -486,6 +497,7 @@ fn exchange(req: &Req, db: &dyn Db, client: &Client, code: &str, form: &common::
         auth_time: row.int("auth_time").map_err(Err)?,
         nonce: &nonce,
         acr: acr_uri(row.int("acr").map_err(Err)?),
+        sid: logout::sid(&client.client_id, &get("session_hash")?),
     };
     let id_token = signer(req).map_err(Err)?.sign(&claims);
     let mut r = Reply::json(200, &json!({"access_token": access_token, "token_type": "Bearer", "expires_in": TOKEN_TTL, "id_token": id_token, "scope": get("scope")?}))

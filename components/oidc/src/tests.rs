@@ -20,7 +20,7 @@ fn clients() -> String {
     let secret = sha256_hex(SECRET.as_bytes());
     json!([
         {"client_id": CO, "name": "Comunicazioni Obbligatorie - Firenze", "kind": "co", "province": "FI", "secret_sha256": secret,
-         "redirect_uris": [CO_CB], "initiate_login_uri": "https://co-fi.example/login"},
+         "redirect_uris": [CO_CB], "initiate_login_uri": "https://co-fi.example/login", "backchannel_logout_uri": "https://co-fi.example/bcl"},
         {"client_id": GG, "name": "Garanzia Giovani", "kind": "gg", "secret_sha256": secret,
          "redirect_uris": [GG_CB], "initiate_login_uri": "https://gg.example/login"}
     ])
@@ -319,4 +319,77 @@ fn handoff_checks_the_session_and_csrf_before_the_body() {
     assert_eq!(r.status, 403);
     let r = handle(&vars(Req::new("POST", "/api/oidc/handoff").at(NOW)).raw_body("not json"), &c);
     assert_eq!(r.status, 401);
+}
+
+/// Mario signs in to the CO site and to Garanzia Giovani (no back-channel URI) in one
+/// portal session, then logs out: the job sends one signed logout token, to the CO
+/// site only, once.
+#[test]
+fn back_channel_logout_after_the_portal_session_ends() {
+    let c = db();
+    let (code, cookie, _) = co_code(&c);
+    let r = handle(&token_req(&exchange_form(&code, CO_CB, VERIFIER), Some((CO, SECRET)), NOW + 5), &c);
+    let id_token = body(&r)["id_token"].as_str().unwrap().to_string();
+    let key = jose::public_from_pem(KEY).unwrap();
+    let id_claims = jose::verify(&id_token, &key).unwrap();
+    // the same session at Garanzia Giovani
+    let q = authz_query(GG, GG_CB, None);
+    let csrf = access::session::find(&c, &cookie, NOW, access::testing::T).unwrap().unwrap().csrf_token;
+    let form = format!("{q}&decision=allow&csrf_token={csrf}");
+    let r = handle(&as_person("POST", "/oidc/authorize", &cookie, NOW).header_set("content-type", "application/x-www-form-urlencoded").raw_body(form), &c);
+    let gg_code = location_params(&r)["code"].clone();
+    assert_eq!(handle(&token_req(&exchange_form(&gg_code, GG_CB, VERIFIER), Some((GG, SECRET)), NOW + 6), &c).status, 200);
+
+    let job = |now: i64| vars(Req::new("POST", "/jobs/oidc/logout").at(now));
+    let clients = config::clients(&job(NOW));
+    // while the session lives nothing is found
+    assert_eq!(logout::discover(&job(NOW + 10), &c, &clients).unwrap(), 0);
+    let s = access::session::find(&c, &cookie, NOW + 10, access::testing::T).unwrap().unwrap();
+    access::session::end(&c, &s).unwrap();
+    assert_eq!(logout::discover(&job(NOW + 20), &c, &clients).unwrap(), 2, "one row per partner");
+    let claimed = logout::claim(&job(NOW + 20), &c, &clients).unwrap();
+    assert_eq!(claimed.len(), 1, "only the partner with a backchannel_logout_uri");
+    let t = &claimed[0];
+    assert_eq!((t.client_id.as_str(), t.uri.as_str()), (CO, "https://co-fi.example/bcl"));
+    let header: Value = serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(t.token.split('.').next().unwrap()).unwrap()).unwrap();
+    assert_eq!(header["typ"], "logout+jwt");
+    let claims = jose::verify(&t.token, &key).expect("signed by the current key");
+    assert_eq!(claims["iss"], "https://portale.example");
+    assert_eq!(claims["aud"], CO);
+    assert_eq!(claims["sub"], id_claims["sub"]);
+    assert_eq!(claims["sid"], id_claims["sid"]);
+    assert_eq!(claims["events"], json!({ logout::EVENT: {} }));
+    assert_eq!(claims["exp"], NOW + 20 + logout::LOGOUT_TOKEN_TTL);
+    assert!(claims.get("nonce").is_none());
+    assert_eq!(claims["jti"].as_str().unwrap().len(), 64);
+    // claimed: a concurrent run gets nothing while the lease holds
+    assert!(logout::claim(&job(NOW + 21), &c, &clients).unwrap().is_empty());
+    assert_eq!(logout::finish(&c, t, true, None, NOW + 21).unwrap(), "sent");
+    // a second run: nothing new, nothing to send
+    assert_eq!(logout::discover(&job(NOW + 1000), &c, &clients).unwrap(), 0);
+    assert!(logout::claim(&job(NOW + 1000), &c, &clients).unwrap().is_empty());
+}
+
+#[test]
+fn failed_logout_deliveries_retry_with_a_bound() {
+    assert!(logout::delivered(Some(200)) && logout::delivered(Some(204)));
+    assert!(!logout::delivered(Some(400)) && !logout::delivered(Some(500)) && !logout::delivered(None));
+    assert_eq!(logout::next_state(0, false, NOW), ("pending", 1, NOW + 60));
+    assert_eq!(logout::next_state(1, false, NOW), ("pending", 2, NOW + 120));
+    assert_eq!(logout::next_state(logout::MAX_ATTEMPTS - 1, false, NOW), ("dead", logout::MAX_ATTEMPTS, NOW));
+    assert_eq!(logout::next_state(3, true, NOW), ("sent", 4, NOW));
+    let d = body(&handle(&vars(Req::new("GET", "/.well-known/openid-configuration")), &db()));
+    assert_eq!(d["backchannel_logout_supported"], true);
+}
+
+#[test]
+fn an_idle_session_counts_as_ended() {
+    let c = db();
+    let (code, _, _) = co_code(&c);
+    assert_eq!(handle(&token_req(&exchange_form(&code, CO_CB, VERIFIER), Some((CO, SECRET)), NOW + 5), &c).status, 200);
+    let job = |now: i64| vars(Req::new("POST", "/jobs/oidc/logout").at(now));
+    let clients = config::clients(&job(NOW));
+    // idle limit 30 minutes by default: not yet, then ended
+    assert_eq!(logout::discover(&job(NOW + 29 * 60), &c, &clients).unwrap(), 0);
+    assert_eq!(logout::discover(&job(NOW + 31 * 60), &c, &clients).unwrap(), 1);
 }
