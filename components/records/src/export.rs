@@ -65,6 +65,7 @@ pub const EXPORTED: &[Exported] = &[
     x("oidc_handoffs", "siti_collegati", "person_id = ?1", &["token_hash"]),
     x("oidc_codes", "siti_collegati", "person_id = ?1", &["code_hash", "session_hash", "code_challenge", "nonce"]),
     x("oidc_tokens", "siti_collegati", "person_id = ?1", &["token_hash", "code_hash"]),
+    x("oidc_logouts", "siti_collegati", "person_id = ?1", &["session_hash"]),
     x("outbox", "messaggi", "person_id = ?1", &["claim_token"]),
     x("desks", "lavoro_operatore", "created_by = ?1", &[]),
     x("desk_hours", "lavoro_operatore", "created_by = ?1", &[]),
