@@ -92,7 +92,6 @@ fn invitation_answers_new_date_and_the_room() {
 
     // --- the invitation: 10:00 in Rome two days ahead, 45 minutes, the default description
     let day = common::rome::day_at(now + 2 * 86_400);
-    let start = common::rome::to_unix(common::rome::parse_day(&day).unwrap(), 600).unwrap();
     let bad = acme.post("/api/company/interviews", &json!({ "application": application, "date": day, "time": "10:00", "minutes": 500 }));
     expect(bad, 422, "invalid_fields");
     assert_eq!(gpi.post("/api/company/interviews", &json!({ "application": application, "date": day, "time": "10:00" })).status, 422, "not GPI's candidate");

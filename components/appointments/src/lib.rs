@@ -878,13 +878,8 @@ struct ReasonIn {
 fn operator_cancel(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
     let op = staff::require_operator_write(db, req, None)?;
     let input: ReasonIn = req.json()?;
-    let reason = input.reason.as_deref().map(|n| n.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default();
-    if reason.is_empty() {
-        return Err(ApiError::invalid_field("reason", "required", "Indica il motivo dell'annullamento: lo riceverà il cittadino."));
-    }
-    if reason.chars().count() > 500 {
-        return Err(ApiError::invalid_field("reason", "too_long", "Il motivo può contenere al massimo 500 caratteri."));
-    }
+    let reason = common::validation::required_text(input.reason.as_deref(), 500, "Il motivo", "Indica il motivo dell'annullamento: lo riceverà il cittadino.")
+        .map_err(|e| ApiError::invalid_fields(vec![e.at("reason")]))?;
     let a = model::appointment(db, id).ok().filter(|a| a.cpi.code == op.cpi.code).ok_or_else(not_found)?;
     let now = req.now;
     tx(db, |db| {

@@ -536,13 +536,8 @@ struct ReasonIn {
 fn cancel(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
     let op = staff::require_operator_write(db, req, None)?;
     let input: ReasonIn = req.json()?;
-    let reason = input.reason.as_deref().map(|n| n.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default();
-    if reason.is_empty() {
-        return Err(ApiError::invalid_field("reason", "required", "Indica il motivo dell'annullamento: lo vedrà il cittadino."));
-    }
-    if reason.chars().count() > 300 {
-        return Err(ApiError::invalid_field("reason", "too_long", "Il motivo può contenere al massimo 300 caratteri."));
-    }
+    let reason = common::validation::required_text(input.reason.as_deref(), 300, "Il motivo", "Indica il motivo dell'annullamento: lo vedrà il cittadino.")
+        .map_err(|e| ApiError::invalid_fields(vec![e.at("reason")]))?;
     let d = of_cpi(db, &op, id)?;
     let now = req.now;
     tx(db, |db| {

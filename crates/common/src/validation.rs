@@ -130,6 +130,24 @@ impl From<Fields> for ApiError {
 }
 
 // ---------------------------------------------------------------------------------
+// Free text
+// ---------------------------------------------------------------------------------
+
+/// A required free text of at most `max` characters (a cancellation's reason, …), with
+/// its runs of white space made one space: `Invalid` `required` (with `required`, the
+/// message saying what to write) or `too_long` (naming the field's `label`).
+pub fn required_text(input: Option<&str>, max: usize, label: &str, required: &str) -> Result<String, Invalid> {
+    let text = input.unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return Err(Invalid::new("required", required));
+    }
+    if text.chars().count() > max {
+        return Err(Invalid::new("too_long", format!("{label} può contenere al massimo {max} caratteri.")));
+    }
+    Ok(text)
+}
+
+// ---------------------------------------------------------------------------------
 // Codice fiscale (persons)
 // ---------------------------------------------------------------------------------
 

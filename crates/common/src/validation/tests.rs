@@ -665,3 +665,14 @@ fn generated_demo_companies_have_valid_codes() {
     assert!(n >= 6, "{n} companies");
     assert!(sql.contains("(1, '01234560488', '01234560488', 'ACME S.R.L.'"));
 }
+
+#[test]
+fn required_text_collapses_white_space_and_is_bounded() {
+    assert_eq!(required_text(Some("  Sostituita\n dalla   pratica 84 "), 30, "Il motivo", "Indica il motivo.").unwrap(), "Sostituita dalla pratica 84");
+    let e = required_text(Some(" \t "), 30, "Il motivo", "Indica il motivo.").unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), ("required", "Indica il motivo."));
+    assert_eq!(required_text(None, 30, "Il motivo", "Indica il motivo.").unwrap_err().code, "required");
+    let e = required_text(Some(&"à".repeat(31)), 30, "Il motivo", "Indica il motivo.").unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), ("too_long", "Il motivo può contenere al massimo 30 caratteri."));
+    assert!(required_text(Some(&"à".repeat(30)), 30, "Il motivo", "x").is_ok(), "characters, not bytes");
+}
