@@ -62,7 +62,7 @@ pub fn production(state_dir: &Path) -> Start<'_> {
     let mut s = Start::new(root().join("spin.toml"), state_dir);
     s.listen = Some(free_port());
     s.args.extend(migration_args());
-    s.args.extend(dev_key_args().chunks(2).filter(|pair| pair[1].starts_with("sp_") || pair[1].starts_with("documents_")).flatten().cloned());
+    s.args.extend(dev_key_args().chunks(2).filter(|pair| ["sp_", "documents_", "oidc_signing_key="].iter().any(|p| pair[1].starts_with(p))).flatten().cloned());
     s.args.push("--variable".into());
     s.args.push(format!("base_url=http://127.0.0.1:{}", s.listen.unwrap_or(0)));
     s
