@@ -4,7 +4,7 @@
 //! (with a reason, e-mailed); the receipt and the calendar file; the reminder job, once;
 //! "Contatta il CPI" and the answer; the private feed; everyone else refused.
 
-use access::testing::{req, seed, sign_in};
+use access::testing::{req, seed, sign_in, two_cpis};
 use common::Req;
 use common::sql::{Db, testing};
 use serde_json::{Value, json};
@@ -17,19 +17,7 @@ const T0: i64 = 1_796_634_000;
 fn db() -> rusqlite::Connection {
     let c = testing::with_reference();
     seed(&c);
-    testing::run(
-        &c,
-        "-- Giulia (2): active, operator of Prato; Anna (3): active citizen; Piero (4): operator of Firenze
-         INSERT INTO people (id, fiscal_code, name, family_name, last_method, first_login_at, last_login_at)
-           VALUES (3, 'VRDNNA80A41G999X', 'Anna', 'Verdi', 'spid', 'x', 'x'), (4, 'NRIPRI70A01D612X', 'Piero', 'Neri', 'spid', 'x', 'x');
-         INSERT INTO accounts (person_id, status, registered_as, date_of_birth, place_of_birth, residence_istat, residence_cap,
-           residence_address, domicile_same, email, mobile, mobile_verified_at, privacy_version, privacy_accepted_at, registered_at, updated_at)
-           VALUES (2, 'active', 'citizen', '1990-01-01', 'D612', '100005', '59100', 'Via Roma 9', 1, 'giulia@example.org', '+393470000000', 'x', '1', 'x', 'x', 'x'),
-                  (3, 'active', 'citizen', '1980-01-01', 'G999', '100005', '59100', 'Via Roma 10', 1, 'anna@example.org', '+393470000001', 'x', '1', 'x', 'x', 'x'),
-                  (4, 'active', 'citizen', '1970-01-01', 'D612', '048017', '50100', 'Via Roma 11', 1, 'piero@example.org', '+393470000002', 'x', '1', 'x', 'x', 'x');
-         INSERT INTO staff_roles (fiscal_code, role, cpi_code, granted_by, granted_at) VALUES
-           ('BNCGLI90A41D612I', 'operator', 'prato', 'test', 0), ('NRIPRI70A01D612X', 'operator', 'firenze', 'test', 0);",
-    );
+    two_cpis(&c);
     c
 }
 
