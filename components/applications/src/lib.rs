@@ -26,7 +26,7 @@ mod tests;
 use access::audit::{self, Actor, CvRead};
 use access::staff::{self, Operator};
 use access::Session;
-use common::http::{allowed, path_id};
+use common::http::{allowed, path_id, segments};
 use common::sql::{Db, Value, tx};
 use common::validation::Fields;
 use common::{ApiError, Page, Paging, Reply, Req, params};
@@ -53,7 +53,7 @@ pub enum Route {
 }
 
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
-    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let parts = segments(path);
     let get = matches!(method, "GET" | "HEAD");
     let post = method == "POST";
     match parts.as_slice() {

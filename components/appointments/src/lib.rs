@@ -31,7 +31,7 @@ mod tests;
 
 use access::audit::{self, Actor};
 use access::staff::{self, Operator};
-use common::http::{allowed, path_id};
+use common::http::{allowed, get_or_post, path_id, segments};
 use common::sql::{Db, tx};
 use common::validation::Fields;
 use common::{ApiError, Page, Paging, Reply, Req, params};
@@ -72,24 +72,19 @@ pub enum Route {
 }
 
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
-    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let parts = segments(path);
     let get = matches!(method, "GET" | "HEAD");
     let post = method == "POST";
-    let get_post = |g: Route, p: Route| match method {
-        "GET" | "HEAD" => Ok(g),
-        "POST" => Ok(p),
-        _ => Err(ApiError::method_not_allowed()),
-    };
     match parts.as_slice() {
-        ["api", "appointments"] => get_post(Route::Mine, Route::Book),
+        ["api", "appointments"] => get_or_post(method, Route::Mine, Route::Book),
         ["api", "appointments", "kinds"] => allowed(get, Route::Kinds),
         ["api", "appointments", "availability"] => allowed(get, Route::Availability),
-        ["api", "appointments", "messages"] => get_post(Route::Messages, Route::SendMessage),
+        ["api", "appointments", "messages"] => get_or_post(method, Route::Messages, Route::SendMessage),
         ["api", "appointments", n] => allowed(get, Route::Detail(path_id(n)?)),
         ["api", "appointments", n, "receipt"] => allowed(get, Route::Receipt(path_id(n)?)),
         ["api", "appointments", n, "calendar"] => allowed(get, Route::Calendar(path_id(n)?)),
         ["api", "appointments", n, "cancel"] => allowed(post, Route::Cancel(path_id(n)?)),
-        ["api", "operator", "desks"] => get_post(Route::Desks, Route::NewDesk),
+        ["api", "operator", "desks"] => get_or_post(method, Route::Desks, Route::NewDesk),
         ["api", "operator", "desks", n] => allowed(post, Route::EditDesk(path_id(n)?)),
         ["api", "operator", "desks", n, "hours"] => allowed(post, Route::AddHours(path_id(n)?)),
         ["api", "operator", "desks", n, "hours", h, "delete"] => allowed(post, Route::DeleteHours(path_id(n)?, path_id(h)?)),
@@ -98,7 +93,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["api", "operator", "appointments"] => allowed(get, Route::OperatorList),
         ["api", "operator", "appointments", "messages"] => allowed(get, Route::OperatorMessages),
         ["api", "operator", "appointments", "messages", n, "answer"] => allowed(post, Route::Answer(path_id(n)?)),
-        ["api", "operator", "appointments", "feed"] => get_post(Route::Feed, Route::NewFeed),
+        ["api", "operator", "appointments", "feed"] => get_or_post(method, Route::Feed, Route::NewFeed),
         ["api", "operator", "appointments", "feed", "revoke"] => allowed(post, Route::RevokeFeed),
         ["api", "operator", "appointments", n, "cancel"] => allowed(post, Route::OperatorCancel(path_id(n)?)),
         ["calendar", file] => match file.strip_suffix(".ics") {

@@ -22,7 +22,7 @@ mod tests;
 
 use access::audit::{self, Actor};
 use access::staff::{self, Operator};
-use common::http::{allowed, path_id};
+use common::http::{allowed, path_id, segments};
 use common::sql::{Db, tx};
 use common::validation::Fields;
 use common::{ApiError, Page, Paging, Reply, Req, params};
@@ -53,7 +53,7 @@ pub enum Route {
 
 /// Method and path to a route.
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
-    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let parts = segments(path);
     let get = matches!(method, "GET" | "HEAD");
     match parts.as_slice() {
         ["api", "staff", "me"] => allowed(get, Route::Me),

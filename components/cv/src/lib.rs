@@ -22,7 +22,7 @@
 //! through `common::sql::Db`: unit tests run all of it natively.
 
 use common::ApiError;
-use common::http::{allowed, path_id};
+use common::http::{allowed, path_id, segments};
 use common::validation::Fields;
 use serde::Deserialize;
 
@@ -76,7 +76,7 @@ pub const MAX_POSITION: usize = 100;
 pub const RESULT_TEXT_CHARS: usize = 4000;
 
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
-    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let parts = segments(path);
     let get = matches!(method, "GET" | "HEAD");
     match parts.as_slice() {
         ["api", "cv"] => match method {

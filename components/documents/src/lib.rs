@@ -32,7 +32,7 @@ use access::audit::{self, Actor};
 use access::otp::{self, Channel};
 use access::session::Session;
 use access::staff::{self, Operator};
-use common::http::{BodyLimit, allowed, path_id};
+use common::http::{BodyLimit, allowed, get_or_post, path_id, segments};
 use common::sql::{Db, tx};
 use common::{ApiError, Reply, Req, params};
 use model::{Doc, DocOut};
@@ -61,25 +61,20 @@ pub enum Route {
 }
 
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
-    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let parts = segments(path);
     let get = matches!(method, "GET" | "HEAD");
     let post = method == "POST";
-    let get_post = |g: Route, p: Route| match method {
-        "GET" | "HEAD" => Ok(g),
-        "POST" => Ok(p),
-        _ => Err(ApiError::method_not_allowed()),
-    };
     match parts.as_slice() {
         ["api", "documents"] => allowed(get, Route::Mine),
         ["api", "documents", n, "pdf"] => allowed(get, Route::Pdf(path_id(n)?)),
         ["api", "documents", n, "take"] => allowed(post, Route::Take(path_id(n)?)),
         ["api", "documents", n, "sign", "code"] => allowed(post, Route::SignCode(path_id(n)?)),
         ["api", "documents", n, "sign"] => allowed(post, Route::Sign(path_id(n)?)),
-        ["api", "operator", "documents"] => get_post(Route::OperatorList, Route::Create),
+        ["api", "operator", "documents"] => get_or_post(method, Route::OperatorList, Route::Create),
         ["api", "operator", "documents", n, "pdf"] => allowed(get, Route::OperatorPdf(path_id(n)?)),
         ["api", "operator", "documents", n, "countersign"] => allowed(post, Route::Countersign(path_id(n)?)),
         ["api", "operator", "documents", n, "cancel"] => allowed(post, Route::Cancel(path_id(n)?)),
-        ["api", "verify"] => get_post(Route::VerifyCode, Route::VerifyFile),
+        ["api", "verify"] => get_or_post(method, Route::VerifyCode, Route::VerifyFile),
         _ => Err(ApiError::not_found()),
     }
 }

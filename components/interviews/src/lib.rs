@@ -26,7 +26,7 @@ pub mod model;
 #[cfg(test)]
 mod tests;
 
-use common::http::{allowed, path_id};
+use common::http::{allowed, get_or_post, path_id, segments};
 use common::sql::{Db, tx};
 use common::validation::Fields;
 use common::{ApiError, Page, Paging, Reply, Req, params};
@@ -78,14 +78,9 @@ pub enum Route {
 }
 
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
-    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let parts = segments(path);
     let get = matches!(method, "GET" | "HEAD");
     let post = method == "POST";
-    let get_post = |g: Route, p: Route| match method {
-        "GET" | "HEAD" => Ok(g),
-        "POST" => Ok(p),
-        _ => Err(ApiError::method_not_allowed()),
-    };
     use Party::{Candidate, Company};
     match parts.as_slice() {
         ["api", "interviews"] => allowed(get, Route::Mine),
@@ -96,25 +91,25 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["api", "interviews", n, "change"] => allowed(post, Route::Change(path_id(n)?)),
         ["api", "interviews", n, "room"] => {
             let id = path_id(n)?;
-            get_post(Route::Room(Candidate, id), Route::Enter(Candidate, id))
+            get_or_post(method, Route::Room(Candidate, id), Route::Enter(Candidate, id))
         }
         ["api", "interviews", n, "room", "signals"] => {
             let id = path_id(n)?;
-            get_post(Route::Signals(Candidate, id), Route::Signal(Candidate, id))
+            get_or_post(method, Route::Signals(Candidate, id), Route::Signal(Candidate, id))
         }
-        ["api", "company", "interviews"] => get_post(Route::CompanyList, Route::Invite),
+        ["api", "company", "interviews"] => get_or_post(method, Route::CompanyList, Route::Invite),
         ["api", "company", "interviews", n] => allowed(get, Route::CompanyDetail(path_id(n)?)),
         ["api", "company", "interviews", n, "calendar"] => allowed(get, Route::Calendar(Company, path_id(n)?)),
         ["api", "company", "interviews", n, "reschedule"] => allowed(post, Route::Reschedule(path_id(n)?)),
         ["api", "company", "interviews", n, "cancel"] => allowed(post, Route::Cancel(path_id(n)?)),
         ["api", "company", "interviews", n, "room"] => {
             let id = path_id(n)?;
-            get_post(Route::Room(Company, id), Route::Enter(Company, id))
+            get_or_post(method, Route::Room(Company, id), Route::Enter(Company, id))
         }
         ["api", "company", "interviews", n, "room", "admit"] => allowed(post, Route::Admit(path_id(n)?)),
         ["api", "company", "interviews", n, "room", "signals"] => {
             let id = path_id(n)?;
-            get_post(Route::Signals(Company, id), Route::Signal(Company, id))
+            get_or_post(method, Route::Signals(Company, id), Route::Signal(Company, id))
         }
         _ => Err(ApiError::not_found()),
     }

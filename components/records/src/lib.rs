@@ -27,7 +27,7 @@ mod tests;
 
 use access::audit::{self, Actor};
 use access::staff::{self, Operator};
-use common::http::{allowed, path_id};
+use common::http::{allowed, get_or_post, path_id, segments};
 use common::sql::{Db, tx};
 use common::{ApiError, Page, Paging, Reply, Req, params};
 use serde::Serialize;
@@ -61,14 +61,9 @@ fn section_key(s: &str) -> Result<String, ApiError> {
 }
 
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
-    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let parts = segments(path);
     let get = matches!(method, "GET" | "HEAD");
     let post = method == "POST";
-    let get_post = |g: Route, p: Route| match method {
-        "GET" | "HEAD" => Ok(g),
-        "POST" => Ok(p),
-        _ => Err(ApiError::method_not_allowed()),
-    };
     match parts.as_slice() {
         ["api", "records", "activities"] => allowed(get, Route::Activities),
         ["api", "records", "gg"] => allowed(get, Route::Gg),
@@ -86,7 +81,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["api", "operator", "records", s] => allowed(post, Route::Add(section_key(s)?)),
         ["api", "operator", "records", s, n] => allowed(post, Route::Edit(section_key(s)?, path_id(n)?)),
         ["api", "operator", "records", s, n, "delete"] => allowed(post, Route::Delete(section_key(s)?, path_id(n)?)),
-        ["api", "operator", "courses"] => get_post(Route::Catalogue, Route::NewCourse),
+        ["api", "operator", "courses"] => get_or_post(method, Route::Catalogue, Route::NewCourse),
         ["api", "operator", "courses", n] => allowed(post, Route::EditCourse(path_id(n)?)),
         _ => Err(ApiError::not_found()),
     }

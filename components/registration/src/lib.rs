@@ -27,7 +27,7 @@ pub mod texts;
 pub mod token;
 
 use common::ApiError;
-use common::http::{allowed, path_id};
+use common::http::{allowed, path_id, segments};
 use common::validation::CompanyKind;
 
 /// The three sections of the profile with incarichi, by `companies.kind`.
@@ -116,7 +116,7 @@ pub enum Route {
 
 /// Parses method and path.
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
-    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let parts = segments(path);
     let get = matches!(method, "GET" | "HEAD");
     let post = method == "POST";
     match parts.as_slice() {

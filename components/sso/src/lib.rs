@@ -14,6 +14,7 @@ pub mod cns;
 pub mod pages;
 pub mod registry;
 
+use common::http::segments;
 use common::ApiError;
 use saml::metadata::{Federation, SpInfo};
 use serde::{Deserialize, Serialize};
@@ -37,7 +38,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         "cie" => Some(Federation::Cie),
         _ => None,
     };
-    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let parts = segments(path);
     let (route, methods): (Route, &[&str]) = match parts.as_slice() {
         ["api", "session"] => (Route::Session, &["GET", "HEAD"]),
         ["auth", "logout"] => (Route::Logout, &["POST"]),

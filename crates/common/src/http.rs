@@ -213,6 +213,20 @@ pub fn path_id(segment: &str) -> Result<i64, ApiError> {
     segment.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(ApiError::not_found)
 }
 
+/// A path's segments after its leading `/`, a trailing `/` ignored: what a router matches.
+pub fn segments(path: &str) -> Vec<&str> {
+    path.trim_end_matches('/').split('/').skip(1).collect()
+}
+
+/// `get` for GET and HEAD, `post` for POST, 405 for any other method.
+pub fn get_or_post<T>(method: &str, get: T, post: T) -> Result<T, ApiError> {
+    match method {
+        "GET" | "HEAD" => Ok(get),
+        "POST" => Ok(post),
+        _ => Err(ApiError::method_not_allowed()),
+    }
+}
+
 /// `route` when the request's method is one it takes (`ok`), 405 otherwise.
 pub fn allowed<T>(ok: bool, route: T) -> Result<T, ApiError> {
     if ok { Ok(route) } else { Err(ApiError::method_not_allowed()) }
