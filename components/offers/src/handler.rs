@@ -134,8 +134,10 @@ fn detail(db: &dyn Db, code: &str, today: &str) -> Result<OfferDetail, ApiError>
     })
 }
 
+/// One item of a reference list (`sigla`: provinces and comuni only).
 #[derive(Serialize)]
-struct RefItem {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefItem {
     code: String,
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -143,7 +145,8 @@ struct RefItem {
 }
 
 #[derive(Serialize)]
-struct RefItems {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefItems {
     items: Vec<RefItem>,
 }
 

@@ -15,6 +15,7 @@ use serde::Serialize;
 /// How applications are made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Mode {
     /// "Compila candidatura" in the portal, with the CPI's preselection.
     Online,
