@@ -298,6 +298,7 @@ fn case_of(e: &Endpoint, w: &World) -> Option<Case> {
     let c = match (e.method, e.path) {
         // public pages, news, offers
         ("GET", "/" | "/cittadino/offerte/" | "/api/news" | "/api/news/1") => get(everyone(Ok)),
+        ("GET", "/api/openapi.json") => get(everyone(Ok)),
         ("GET", "/api/offers" | "/api/offers/{offer}" | "/api/ref/provinces" | "/offerte/{offer}" | "/feeds/offers.rss" | "/sitemap.xml" | "/sitemaps/pages.xml") => {
             get(everyone(Ok))
         }

@@ -92,6 +92,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     // static pages (the catch-all)
     e("GET", "/", NoBody),
     e("GET", "/cittadino/offerte/", NoBody),
+    // X2: the OpenAPI document (a static file)
+    e("GET", "/api/openapi.json", NoBody),
     // P1
     e("GET", "/api/news", NoBody),
     e("GET", "/api/news/1", NoBody),

@@ -77,6 +77,8 @@ use Who::*;
 const J0: Out = Js(None);
 
 pub const OPS: &[Op] = &[
+    // this document
+    op("GET", "/api/openapi.json", "", "documentazione", Public, N, J0, "Questo documento OpenAPI"),
     // news
     op("GET", "/api/news", "page,page_size", "notizie", Public, N, J0, "Elenco di notizie e avvisi pubblicati"),
     op("GET", "/api/news/{news}", "", "notizie", Public, N, J0, "Una notizia"),
