@@ -69,7 +69,7 @@ fn binary(media: &str, desc: &str) -> utoipa::openapi::response::Response {
 /// reader and the handlers of its kind use.
 pub fn error_statuses(op: &Op) -> Vec<u16> {
     let mut s = vec![400, 404];
-    let write = matches!(op.method, "POST" | "PUT" | "DELETE");
+    let write = matches!(op.method, "POST" | "PUT" | "PATCH" | "DELETE");
     if op.who != Who::Public {
         s.extend([401, 403]);
     }
@@ -126,7 +126,12 @@ fn operation(op: &Op) -> utoipa::openapi::path::Operation {
         responses = responses.response("303", ResponseBuilder::new().description("Redirect alla pagina dell'esito").build());
     }
     for s in error_statuses(op) {
-        responses = responses.response(s.to_string(), RefOr::Ref(Ref::from_response_name(format!("E{s}"))));
+        // the pages opened from e-mail links answer their errors as pages too
+        responses = if op.ok == Out::Html {
+            responses.response(s.to_string(), binary("text/html", reason(s)))
+        } else {
+            responses.response(s.to_string(), RefOr::Ref(Ref::from_response_name(format!("E{s}"))))
+        };
     }
     let tag = op.tag;
     let mut b = OperationBuilder::new()
@@ -192,6 +197,7 @@ fn method(m: &str) -> HttpMethod {
         "POST" => HttpMethod::Post,
         "PUT" => HttpMethod::Put,
         "DELETE" => HttpMethod::Delete,
+        "PATCH" => HttpMethod::Patch,
         other => panic!("method {other} not in the document"),
     }
 }

@@ -163,7 +163,7 @@ pub const OPS: &[Op] = &[
     op("GET", "/api/company/applications/{application}/cv", "", "azienda", Company, N, Bytes, "Il CV di un candidato"),
     // appointments
     op("GET", "/api/appointments/kinds", "", "appuntamenti", Public, N, J0, "Tipi di appuntamento"),
-    op("GET", "/api/appointments/availability", "cpi!,kind!,from,to", "appuntamenti", Public, N, J0, "Disponibilità di un CPI"),
+    op("GET", "/api/appointments/availability", "cpi!,kind!,from,to", "appuntamenti", Session, N, J0, "Disponibilità di un CPI"),
     op("POST", "/api/appointments", "", "appuntamenti", Citizen, J, C, "Prenotazione di un appuntamento"),
     op("GET", "/api/appointments", "", "appuntamenti", Citizen, N, J0, "Appuntamenti della persona"),
     op("GET", "/api/appointments/{appointment}", "", "appuntamenti", Citizen, N, J0, "Un appuntamento"),
