@@ -39,4 +39,7 @@ dev_key_args() {
   printf -- '--variable test_idp_certificate=@%s ' "$ROOT/.dev/demo-idp.crt"
   printf -- '--variable documents_signing_key=@%s ' "$ROOT/.dev/documents.key"
   printf -- '--variable documents_signing_cert=@%s ' "$ROOT/.dev/documents.crt"
+  printf -- '--variable oidc_signing_key=@%s --variable oidc_signing_kid=dev2 ' "$ROOT/.dev/oidc.key"
+  printf -- '--variable oidc_previous_key=@%s --variable oidc_previous_kid=dev1 ' "$ROOT/.dev/oidc-previous.key"
+  printf -- '--variable oidc_clients=@%s ' "$ROOT/config/oidc/development.json"
 }

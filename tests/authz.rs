@@ -496,8 +496,26 @@ fn case_of(e: &Endpoint, w: &World) -> Option<Case> {
         // the check page is public; a CV file is no PDF
         ("GET", "/api/verify?code=0000-0000-0000-0000") => get(everyone(Ok)),
         ("POST", "/api/verify") => case(Payload::File, everyone(Is(422))),
+        // B2 C7 OIDC: discovery and keys are public; without a registered client the
+        // authorization endpoint answers a page, the token endpoint invalid_client, userinfo
+        // invalid_token, whoever asks (the partner authenticates, not the browser's session)
+        ("GET", "/.well-known/openid-configuration" | "/oidc/jwks" | "/api/oidc/partners") => get(everyone(Ok)),
+        ("GET", "/oidc/authorize") => get(everyone(Is(400))),
+        ("POST", "/oidc/authorize") => case(Payload::Form(vec![]), everyone(Is(400))),
+        ("POST", "/oidc/token") => case(Payload::Form(vec![]), everyone(Is(401))),
+        ("GET", "/oidc/userinfo") => get(everyone(Is(401))),
+        ("POST", "/oidc/userinfo") => case(Payload::Form(vec![]), everyone(Is(401))),
+        // a CO site's hand-off: only a person acting for a company with an incarico
+        ("POST", "/api/oidc/handoff") => json(json!({ "client_id": "demo-co-fi" }), only(COMPANIES, Ok, Is(403))),
+        ("GET", "/api/oidc/consents") => get(any_session(Ok)),
+        ("DELETE", "/api/oidc/consents/demo-gg") => get(any_session(Is(404))),
+        // the back-channel logout job: only with the jobs' bearer secret, never a session
+        ("POST", "/jobs/oidc/logout") => json(json!({}), everyone(Is(401))),
         // development only: the demo IdP refuses requests that are not its own, the mailbox is open
         ("GET", "/test-idp/spid/sso") => get(everyone(Is(400))),
+        // the demo partner site: its page is open; a logout without a token is refused
+        ("GET", "/demo-partner/") => get(everyone(Ok)),
+        ("POST", "/demo-partner/backchannel-logout") => case(Payload::Form(vec![]), everyone(Is(400))),
         ("POST", "/test-idp/spid/login") => case(Payload::Form(vec![]), everyone(Is(400))),
         ("GET", "/dev/mailbox" | "/api/dev/mailbox") => get(everyone(Ok)),
         ("POST", "/api/dev/mailbox/send") => {

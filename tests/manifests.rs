@@ -9,15 +9,15 @@ fn load(name: &str) -> toml::Table {
 }
 
 /// Components that only the development manifest may have.
-const DEV_COMPONENTS: &[&str] = &["test-idp", "devtools"];
+const DEV_COMPONENTS: &[&str] = &["test-idp", "devtools", "demo-partner"];
 /// Route prefixes of development tools.
-const DEV_ROUTES: &[&str] = &["/dev/", "/dev", "/api/dev/", "/api/dev", "/test-idp"];
+const DEV_ROUTES: &[&str] = &["/dev/", "/dev", "/api/dev/", "/api/dev", "/test-idp", "/demo-partner"];
 /// Variables of development switches and of the demo IdP.
 fn is_dev_variable(name: &str) -> bool {
     name.starts_with("dev_") || name.starts_with("test_idp_")
 }
 /// Components the test clock reaches in development.
-const CLOCKED: &[&str] = &["sso", "registration", "cv", "backoffice", "applications", "appointments", "interviews"];
+const CLOCKED: &[&str] = &["sso", "registration", "cv", "backoffice", "applications", "appointments", "interviews", "oidc"];
 
 fn routes(m: &toml::Table) -> Vec<(String, String)> {
     m["trigger"]["http"]
@@ -82,6 +82,10 @@ fn the_development_manifest_is_production_plus_its_tools() {
     assert_eq!(vars.remove("base_url").unwrap()["default"].as_str(), Some("http://127.0.0.1:3000"));
     let mut prod_vars = prod["variables"].as_table().unwrap().clone();
     assert_eq!(prod_vars.remove("base_url").unwrap()["required"].as_bool(), Some(true));
+    // back-channel logout tokens reach the development demo partner on loopback; in
+    // production nothing until the partners' origin is configured
+    assert_eq!(vars.remove("oidc_logout_origin").unwrap()["default"].as_str(), Some("http://127.0.0.1:*"));
+    assert_eq!(prod_vars.remove("oidc_logout_origin").unwrap()["default"].as_str(), Some("https://partners.invalid"));
     assert_eq!(*vars, prod_vars);
     assert_eq!(dev["component"], prod["component"]);
     assert_eq!(dev["trigger"], prod["trigger"]);

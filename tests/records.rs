@@ -152,6 +152,10 @@ fn records_from_the_operator_to_the_citizens_lists_prints_and_export() {
     assert!(text.contains("Trattoria Da Gino") && text.contains("IPSSAR Buontalenti") && text.contains("Corso HACCP"), "{text}");
     assert!(!text.contains("Bar Centrale"), "not validated: {text}");
 
+    // a document to sign for Giulia and one for Francesca: the export holds Giulia's PDF only
+    for cf in [CF[1], CF[2]] {
+        ok(&operator.post("/api/operator/documents", &json!({ "fiscal_code": cf, "kind": "ricevuta_did", "text": "Dichiarazione di immediata disponibilità." })));
+    }
     // the export against the runner's database
     let (status, headers, zip_bytes) = giulia.get_bytes("/api/records/export");
     assert_eq!(status, 200);
@@ -183,11 +187,13 @@ fn check_export(state: &std::path::Path, zip_bytes: &[u8], cv: &[u8]) {
         }
     }
     assert!(files.iter().any(|(n, b)| n.starts_with("file/curriculum/") && b == cv), "the CV as uploaded: {:?}", files.iter().map(|f| &f.0).collect::<Vec<_>>());
-    assert_eq!(files.len(), 1, "only her own files");
+    assert_eq!(files.len(), 2, "only her own files: {:?}", files.iter().map(|f| &f.0).collect::<Vec<_>>());
 
     let db = rusqlite::Connection::open(state.join("sqlite_db.db")).unwrap();
     let me: i64 = db.query_row("SELECT id FROM people WHERE fiscal_code = ?1", [CF[1]], |r| r.get(0)).unwrap();
     let names: Vec<String> = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let pdf: Vec<u8> = db.query_row("SELECT pdf FROM documents WHERE person_id = ?1", [me], |r| r.get(0)).unwrap();
+    assert!(files.iter().any(|(n, b)| n.starts_with("file/documenti/") && *b == pdf), "her document to sign as it is now");
     let mut checked = 0;
     for t in &names {
         let cols: Vec<String> = db.prepare(&format!("SELECT name FROM pragma_table_info('{t}')")).unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();

@@ -72,13 +72,13 @@ export const sections = {
   azienda: {
     title: 'Azienda',
     href: '/azienda/',
-    text: 'Registrazione dell\'azienda, le sue offerte e le candidature inviate dai Centri per l\'impiego, ricerca di curriculum, colloqui online; in arrivo le Comunicazioni Obbligatorie.',
+    text: 'Registrazione dell\'azienda, le sue offerte e le candidature inviate dai Centri per l\'impiego, ricerca di curriculum, colloqui online, le Comunicazioni Obbligatorie.',
     icon: 'it-pa',
     menu: [
       { title: 'Registra la tua azienda', text: 'Registra l\'azienda con SPID, CIE o CNS e prendi l\'incarico per operare per suo conto.', href: '/registrati/azienda/' },
       { title: 'Area azienda', text: 'Per chi opera per un\'azienda: i servizi che puoi usare e quelli in arrivo.', href: '/azienda/area/' },
       { title: 'Offerte e candidature', text: 'Le offerte pubblicate per l\'azienda dai Centri per l\'impiego e le candidature che ti hanno inviato.', href: '/azienda/candidature/' },
-      { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online già autenticato.' },
+      { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online già autenticato.', href: '/azienda/comunicazioni-obbligatorie/' },
       { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati e chiedi di visualizzarli.', href: '/azienda/ricerca-cv/' },
       { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online.', href: '/azienda/colloqui/' },
       external('cliclavoro'),
@@ -95,7 +95,7 @@ export const sections = {
       { title: 'Offerte e candidature', text: 'Le offerte pubblicate per l\'agenzia dai Centri per l\'impiego e le candidature che ti hanno inviato.', href: '/azienda/candidature/' },
       { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati e chiedi di visualizzarli.', href: '/azienda/ricerca-cv/' },
       { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online.', href: '/azienda/colloqui/' },
-      { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online.' },
+      { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online.', href: '/azienda/comunicazioni-obbligatorie/' },
       external('cliclavoro'),
     ],
   },
@@ -109,7 +109,7 @@ export const sections = {
       { title: 'Incarichi per le aziende', text: 'Prendi l\'incarico per operare per conto delle aziende clienti.', href: '/cittadino/profilo/#professionista' },
       { title: 'Offerte e candidature', text: 'Le offerte pubblicate per lo studio dai Centri per l\'impiego e le candidature che ti hanno inviato.', href: '/azienda/candidature/' },
       { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online.', href: '/azienda/colloqui/' },
-      { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online.' },
+      { title: 'Comunicazioni Obbligatorie', text: 'Accedi ai siti provinciali delle Comunicazioni Obbligatorie Online.', href: '/azienda/comunicazioni-obbligatorie/' },
       external('cliclavoro'),
     ],
   },
@@ -121,7 +121,7 @@ export const sections = {
 const offersAndApplications = { title: 'Offerte e candidature', text: 'Le offerte che i Centri per l\'impiego hanno pubblicato per conto dell\'azienda e le candidature che ti hanno inviato, con il curriculum.', href: '/azienda/candidature/' };
 const cvSearch = { title: 'Ricerca curriculum', text: 'Cerca i curriculum anonimi dei candidati, chiedi di vederli per intero e segui le richieste inviate.', href: '/azienda/ricerca-cv/' };
 const interviews = { title: 'Colloqui online', text: 'Invita i candidati a un colloquio online sul portale, rispondi alle richieste di modifica ed entra nella stanza del colloquio.', href: '/azienda/colloqui/' };
-const co = { title: 'Comunicazioni Obbligatorie', text: 'Raggiungi il sito delle Comunicazioni Obbligatorie Online della provincia scelta, con l\'accesso già effettuato.' };
+const co = { title: 'Comunicazioni Obbligatorie', text: 'Raggiungi il sito delle Comunicazioni Obbligatorie Online della provincia scelta, con l\'accesso già effettuato.', href: '/azienda/comunicazioni-obbligatorie/' };
 export const areas = {
   'area-cittadino': {
     title: 'La mia area',
@@ -140,6 +140,7 @@ export const areas = {
       { title: 'Libretto formativo', text: 'Il libretto delle tue esperienze formative e lavorative validato dal Centro per l\'impiego: consultalo e stampalo.', href: '/cittadino/libretto/' },
       { title: 'Lista attività 150/percettori RDC', text: 'Le politiche attive erogate dal Centro per l\'impiego (d.lgs. 150/2015, reddito di cittadinanza).', href: '/cittadino/attivita/' },
       { title: 'Lista attività Garanzia Giovani', text: 'Le politiche attive svolte nel percorso Garanzia Giovani.', href: '/cittadino/garanzia-giovani/' },
+      { title: 'Accedi a Garanzia Giovani', text: 'Entra nel portale Garanzia Giovani con l\'accesso già effettuato.', href: '/cittadino/accedi-garanzia-giovani/' },
       { title: 'Visualizza la tua formazione regionale', text: 'I corsi di formazione regionale a cui ti sei iscritto.', href: '/cittadino/formazione/' },
       { title: 'Scarica i miei dati', text: 'Scarica in un file ZIP tutti i dati che il portale conserva su di te.', href: '/cittadino/miei-dati/' },
     ],

@@ -317,4 +317,17 @@ describe('an online interview: invitation, change, acceptance and the video room
     assert.deepEqual(unexpected(company.problems), []);
     assert.deepEqual(unexpected(citizen.problems), []);
   });
+  test('without a camera the candidate takes part with the microphone alone', async () => {
+    const page = await people.citizen.context.newPage();
+    await page.addInitScript(() => {
+      const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = (c) => (c?.video ? Promise.reject(new DOMException('no camera', 'NotFoundError')) : real(c));
+    });
+    await page.goto(`${s.portal.base}${roomHref(interview)}`, { waitUntil: 'networkidle' });
+    await page.getByText('Non è stata trovata nessuna fotocamera: partecipi al colloquio con il solo microfono.').waitFor();
+    assert.equal(await page.locator('#cl-fotocamera').isDisabled(), true, 'no camera to switch off');
+    assert.deepEqual(await page.evaluate(() => { const m = document.getElementById('cl-locale').srcObject; return [m.getAudioTracks().length, m.getVideoTracks().length]; }), [1, 0]);
+    assert.deepEqual(await axe(page), [], 'axe-core: the room without a camera');
+    await page.close();
+  });
 });

@@ -41,6 +41,8 @@ everyPage(s, [
   ['/operatore/schede/', null, true],
   ['/cittadino/documenti/', null, true],
   ['/operatore/documenti/', null, true],
+  ['/azienda/comunicazioni-obbligatorie/', null, true],
+  ['/cittadino/accedi-garanzia-giovani/', null, true],
   ['/accedi/', null, true],
   ['/accedi/non-attivo/', null, true],
   ['/registrati/', null, true],

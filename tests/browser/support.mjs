@@ -32,10 +32,14 @@ export async function startPortal() {
   const bin = process.env.RUNNER_BIN ?? path.join(root, 'target/release/runner');
   // The portal must know its own URL (SAML locations): a free port, named in base_url.
   const port = await freePort();
-  const keys = [['sp_private_key', 'sp.key'], ['sp_certificate', 'sp.crt'], ['test_idp_private_key', 'demo-idp.key'], ['test_idp_certificate', 'demo-idp.crt'], ['documents_signing_key', 'documents.key'], ['documents_signing_cert', 'documents.crt']]
-    .flatMap(([v, f]) => ['--variable', `${v}=@${path.join(root, '.dev', f)}`]);
+  const keys = [['sp_private_key', 'sp.key'], ['sp_certificate', 'sp.crt'], ['test_idp_private_key', 'demo-idp.key'], ['test_idp_certificate', 'demo-idp.crt'], ['documents_signing_key', 'documents.key'], ['documents_signing_cert', 'documents.crt'], ['oidc_signing_key', 'oidc.key'], ['oidc_previous_key', 'oidc-previous.key']]
+    .flatMap(([v, f]) => ['--variable', `${v}=@${path.join(root, '.dev', f)}`])
+    // the OIDC provider's key ids and development partners (config/oidc/development.json)
+    .concat(['--variable', 'oidc_signing_kid=dev2', '--variable', 'oidc_previous_kid=dev1', '--variable', `oidc_clients=@${path.join(root, 'config/oidc/development.json')}`]);
   const child = spawn(bin, ['up', '--from', 'spin.dev.toml', '--listen', `127.0.0.1:${port}`, '--state-dir', state, ...sql, ...keys,
     '--variable', `base_url=http://127.0.0.1:${port}`,
+    // the development partners' addresses (the demo partner site) on this run's port
+    '--variable', `oidc_clients=${fs.readFileSync(path.join(root, 'config/oidc/development.json'), 'utf8').replaceAll('127.0.0.1:3000', `127.0.0.1:${port}`)}`,
     // the suite logs in far more often than a person: no per-address login limit
     '--variable', 'login_starts_per_client=100000',
     // the back office's first administrator (a demo identity, registered by the tests that use it)

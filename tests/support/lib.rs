@@ -42,14 +42,18 @@ pub fn free_port() -> u16 {
 /// `--variable` arguments with the development keys (made by `scripts/dev-keys`).
 pub fn dev_key_args() -> Vec<String> {
     let dev = root().join(".dev");
-    if !dev.join("sp.crt").exists() || !dev.join("demo-idp.crt").exists() || !dev.join("documents.crt").exists() {
+    if !dev.join("sp.crt").exists() || !dev.join("demo-idp.crt").exists() || !dev.join("documents.crt").exists() || !dev.join("oidc-previous.key").exists() {
         let ok = Command::new(root().join("scripts/dev-keys")).status().map(|s| s.success()).unwrap_or(false);
         assert!(ok, "scripts/dev-keys failed");
     }
-    [("sp_private_key", "sp.key"), ("sp_certificate", "sp.crt"), ("test_idp_private_key", "demo-idp.key"), ("test_idp_certificate", "demo-idp.crt"), ("documents_signing_key", "documents.key"), ("documents_signing_cert", "documents.crt")]
+    let mut args: Vec<String> = [("sp_private_key", "sp.key"), ("sp_certificate", "sp.crt"), ("test_idp_private_key", "demo-idp.key"), ("test_idp_certificate", "demo-idp.crt"), ("documents_signing_key", "documents.key"), ("documents_signing_cert", "documents.crt"), ("oidc_signing_key", "oidc.key"), ("oidc_previous_key", "oidc-previous.key")]
         .iter()
         .flat_map(|(var, file)| ["--variable".to_string(), format!("{var}=@{}", dev.join(file).display())])
-        .collect()
+        .collect();
+    // the OIDC provider's key ids and the development partners (config/oidc/development.json)
+    args.extend(["--variable".into(), "oidc_signing_kid=dev2".into(), "--variable".into(), "oidc_previous_kid=dev1".into()]);
+    args.extend(["--variable".to_string(), format!("oidc_clients=@{}", root().join("config/oidc/development.json").display())]);
+    args
 }
 
 /// The production manifest `spin.toml` with every migration and the demo data, the

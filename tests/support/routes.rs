@@ -277,12 +277,27 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("POST", "/api/operator/documents/{document}/cancel", Json),
     e("GET", "/api/verify?code=0000-0000-0000-0000", NoBody),
     e("POST", "/api/verify", File),
+    // B2 C7 OpenID Connect provider (oidc)
+    e("GET", "/.well-known/openid-configuration", NoBody),
+    e("GET", "/oidc/jwks", NoBody),
+    e("GET", "/oidc/authorize", NoBody),
+    e("POST", "/oidc/authorize", Form),
+    e("POST", "/oidc/token", Form),
+    e("GET", "/oidc/userinfo", NoBody),
+    e("POST", "/oidc/userinfo", Form),
+    e("GET", "/api/oidc/partners", NoBody),
+    e("POST", "/api/oidc/handoff", Json),
+    e("GET", "/api/oidc/consents", NoBody),
+    e("DELETE", "/api/oidc/consents/demo-gg", NoBody),
+    e("POST", "/jobs/oidc/logout", Json),
     // development only
     dev("GET", "/test-idp/spid/sso", NoBody),
     dev("POST", "/test-idp/spid/login", Form),
     dev("GET", "/dev/mailbox", NoBody),
     dev("GET", "/api/dev/mailbox", NoBody),
     dev("POST", "/api/dev/mailbox/send", Json),
+    dev("GET", "/demo-partner/", NoBody),
+    dev("POST", "/demo-partner/backchannel-logout", Form),
 ];
 
 /// Whether `path` is served by the Spin route `route` (exact, or a `/...` wildcard).

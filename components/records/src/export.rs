@@ -59,6 +59,13 @@ pub const EXPORTED: &[Exported] = &[
     x("calendar_feeds", "appuntamenti", "person_id = ?1", &["token_hash"]),
     x("interviews", "colloqui", "person_id = ?1", &[]),
     x("interview_signals", "colloqui", "sender = 'candidate' AND interview_id IN (SELECT id FROM interviews WHERE person_id = ?1)", &[]),
+    x("documents", "documenti", "person_id = ?1", &["pdf"]),
+    x("document_revisions", "documenti", "document_id IN (SELECT id FROM documents WHERE person_id = ?1)", &[]),
+    x("oidc_consents", "siti_collegati", "person_id = ?1", &[]),
+    x("oidc_handoffs", "siti_collegati", "person_id = ?1", &["token_hash"]),
+    x("oidc_codes", "siti_collegati", "person_id = ?1", &["code_hash", "session_hash", "code_challenge", "nonce"]),
+    x("oidc_tokens", "siti_collegati", "person_id = ?1", &["token_hash", "code_hash"]),
+    x("oidc_logouts", "siti_collegati", "person_id = ?1", &["session_hash"]),
     x("outbox", "messaggi", "person_id = ?1", &["claim_token"]),
     x("desks", "lavoro_operatore", "created_by = ?1", &[]),
     x("desk_hours", "lavoro_operatore", "created_by = ?1", &[]),
@@ -230,6 +237,13 @@ pub fn zip(db: &dyn Db, person_id: i64, now: i64) -> Result<Vec<u8>, ApiError> {
         let name = format!("file/candidature/{}-{}", r.int("application_id")?, safe_name(&r.text("file_name")?));
         w.start_file(name.as_str(), opts).map_err(err)?;
         w.write_all(r.blob("content")?).map_err(io)?;
+        index.files.push(name);
+    }
+    let documents = db.execute("SELECT id, code, pdf FROM documents WHERE person_id = ?1 ORDER BY id", params![person_id])?;
+    for r in documents.rows() {
+        let name = format!("file/documenti/{}-{}.pdf", r.int("id")?, safe_name(&r.text("code")?));
+        w.start_file(name.as_str(), opts).map_err(err)?;
+        w.write_all(r.blob("pdf")?).map_err(io)?;
         index.files.push(name);
     }
     w.start_file("indice.json", opts).map_err(err)?;

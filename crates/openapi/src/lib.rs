@@ -142,6 +142,8 @@ fn operation(op: &Op) -> utoipa::openapi::path::Operation {
     for name in op.path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')) {
         let schema = if name == "offer" {
             ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).pattern(Some("^[A-Z]{2}-[0-9]+$")).build()
+        } else if name == "client" {
+            ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).min_length(Some(1)).build()
         } else {
             ObjectBuilder::new().schema_type(SchemaType::Type(Type::Integer)).minimum(Some(1)).build()
         };

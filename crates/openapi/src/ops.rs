@@ -242,4 +242,10 @@ pub const OPS: &[Op] = &[
     op("POST", "/api/operator/documents/{document}/cancel", "", "operatore", Operator, J, J0, "Annullamento di un documento"),
     op("GET", "/api/verify", "code!", "documenti", Public, N, J0, "Verifica di un documento firmato dal codice"),
     op("POST", "/api/verify", "", "documenti", Public, F, J0, "Verifica di un PDF firmato"),
+    // B2 C7: the portal's side of the OpenID Connect provider (oidc)
+    op("GET", "/api/oidc/partners", "", "accesso", Public, N, J0, "Siti partner che accettano l'accesso con il portale"),
+    op("POST", "/api/oidc/handoff", "", "accesso", Session, J, J0, "Passaggio a un sito partner (indirizzo di accesso firmato)"),
+    op("GET", "/api/oidc/consents", "", "accesso", Session, N, J0, "Siti collegati a cui la persona ha dato il consenso"),
+    op("DELETE", "/api/oidc/consents/{client}", "", "accesso", Session, N, J0, "Revoca del consenso a un sito partner"),
+    op("POST", "/jobs/oidc/logout", "", "job", Job, J, J0, "Logout back-channel verso i siti partner"),
 ];

@@ -48,11 +48,20 @@ export async function init() {
   const localVideo = document.getElementById('cl-locale');
   const remoteVideo = document.getElementById('cl-remoto');
   let stream;
+  let audioOnly = false;
   try {
     stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
   } catch (e) {
-    stop('Fotocamera e microfono non disponibili', mediaError(e));
-    return;
+    // no camera: the interview can still take place with the microphone alone
+    const missing = e?.name === 'NotFoundError' || e?.name === 'OverconstrainedError';
+    try {
+      if (!missing) throw e;
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      audioOnly = true;
+    } catch {
+      stop('Fotocamera e microfono non disponibili', mediaError(e));
+      return;
+    }
   }
   localVideo.srcObject = stream;
   done(status);
@@ -63,6 +72,10 @@ export async function init() {
     ? `Colloquio del ${state.start_local} con ${state.candidate} (offerta ${state.offer}).`
     : `Colloquio del ${state.start_local} con ${state.company} (offerta ${state.offer}).`;
   document.getElementById('cl-remoto-nome').textContent = other;
+  if (audioOnly) {
+    document.getElementById('cl-chi').after(el('p', { class: 'small' }, 'Non è stata trovata nessuna fotocamera: partecipi al colloquio con il solo microfono.'));
+    document.getElementById('cl-fotocamera').disabled = true;
+  }
   const lobby = document.getElementById('cl-sala-testo');
   const admitRow = document.getElementById('cl-ammetti-riga');
   const say = (text) => { if (lobby.textContent !== text) lobby.textContent = text; };

@@ -2,13 +2,15 @@
 // Aziende, Agenzie (the address's #hash opens one). Dati personali: the identity
 // (read-only), addresses and contacts (PUT /api/profile); a new e-mail address or
 // mobile number is verified with a code sent to it (POST /api/profile/otp) and typed
-// in the form. The other tabs are incarichi.mjs.
+// in the form. The incarichi tabs are incarichi.mjs. Siti collegati: the partner sites
+// the person consented to (GET /api/oidc/consents), each with "Revoca"
+// (DELETE /api/oidc/consents/<client>).
 
 import { getJSON, sendJSON } from '../api.mjs';
 import { addressFields, callout, clearErrors, countdown, fieldInput, fillAddress, showErrors, showFieldError, waitNotice } from '../forms.mjs';
 import { incarichiSection } from '../incarichi.mjs';
 import { currentSession } from '../session.mjs';
-import { done, el, formatDate, showError, showLoading } from '../ui.mjs';
+import { confirmDialog, done, el, formatDate, showError, showLoading } from '../ui.mjs';
 
 /** WAI-ARIA tabs: arrows move between tabs, the #hash names the open panel. */
 function tabs(root) {
@@ -36,6 +38,39 @@ function tabs(root) {
   }
   window.addEventListener('hashchange', () => { const t = byHash(); if (t) select(t, { focus: true }); });
   select(byHash() ?? all[0]);
+}
+
+/** "Siti collegati": the partners consented to, each with "Revoca". */
+async function partnerSites(session) {
+  const list = document.getElementById('siti-elenco');
+  const notice = document.getElementById('siti-esito');
+  let items;
+  try {
+    items = (await getJSON('/api/oidc/consents')).items;
+  } catch (e) {
+    showError(list, e.message, () => partnerSites(session));
+    return;
+  }
+  if (!items.length) {
+    list.replaceChildren(el('p', {}, 'Non hai ancora usato Toscana Lavoro per accedere ad altri siti.'));
+    return;
+  }
+  list.replaceChildren(el('ul', { class: 'list-unstyled' }, ...items.map((c) => el('li', { class: 'd-flex flex-wrap align-items-center gap-3 mb-2' },
+    el('span', {}, el('strong', {}, c.name), ` — consenso dato il ${new Date(c.granted_at * 1000).toLocaleDateString('it-IT')}`),
+    el('button', {
+      type: 'button', class: 'btn btn-outline-danger btn-sm', 'aria-label': `Revoca il consenso a ${c.name}`,
+      onclick: async () => {
+        if (!await confirmDialog({ title: 'Revocare il consenso?', text: `${c.name} non riceverà più i tuoi dati finché non acconsentirai di nuovo.`, confirm: 'Revoca' })) return;
+        try {
+          await sendJSON('DELETE', `/api/oidc/consents/${encodeURIComponent(c.client_id)}`, {}, session.csrf_token);
+          notice.replaceChildren(callout('success', 'Consenso revocato', `${c.name} non riceverà più i tuoi dati.`));
+        } catch (e) {
+          notice.replaceChildren(callout('danger', 'Revoca non riuscita', e.message));
+        }
+        notice.focus();
+        partnerSites(session);
+      },
+    }, 'Revoca')))));
 }
 
 /** A mobile number as the API stores it (+39…), to tell whether it changed. */
@@ -161,5 +196,6 @@ export async function init() {
   box.hidden = false;
   personal(profile, session);
   for (const panel of box.querySelectorAll('[data-section]')) incarichiSection(panel, session);
+  partnerSites(session);
   tabs(box);
 }
