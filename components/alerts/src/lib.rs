@@ -385,8 +385,11 @@ fn alert_one(db: &dyn Db, id: i64, now: i64, newest: i64, today: &str, base: &st
     p.push(Param::Int(cursor));
     p.push(Param::Int(newest));
     p.push(Param::Int(MAX_LISTED));
+    // with filters the full-text index finds the candidates: its rowid range makes it
+    // read only the offers new to this search, not every match
+    let id = if search.match_expression().is_some() { "f.rowid" } else { "o.id" };
     let sql = format!(
-        "SELECT o.code, o.occupation, count(*) OVER () AS total {from_where} AND o.id > ? AND o.id <= ? ORDER BY o.id DESC LIMIT ?"
+        "SELECT o.code, o.occupation, count(*) OVER () AS total {from_where} AND {id} > ? AND {id} <= ? ORDER BY {id} DESC LIMIT ?"
     );
     let offers = db.execute(&sql, &values(p))?;
     let Some(first) = offers.first() else { return Ok(Some(0)) };
