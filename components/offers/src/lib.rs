@@ -11,7 +11,7 @@
 
 pub mod feeds;
 pub mod page;
-pub mod search;
+pub use vacancy::search;
 
 use common::{ApiError, Query};
 use serde::Serialize;

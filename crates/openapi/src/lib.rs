@@ -247,7 +247,7 @@ pub fn document() -> OpenApi {
     for (name, s) in schemas {
         components = components.schema(if name == envelope { "Error".to_string() } else { name }, s);
     }
-    let tags = ["documentazione", "offerte", "notizie", "accesso", "registrazione", "profilo", "cv", "candidature", "appuntamenti", "colloqui", "fascicolo", "documenti", "azienda", "operatore", "amministrazione", "job"];
+    let tags = ["documentazione", "offerte", "notizie", "accesso", "registrazione", "profilo", "cv", "candidature", "appuntamenti", "colloqui", "fascicolo", "documenti", "ricerche salvate", "azienda", "operatore", "amministrazione", "job"];
     OpenApiBuilder::new()
         .info(
             InfoBuilder::new()

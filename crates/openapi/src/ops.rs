@@ -248,4 +248,11 @@ pub const OPS: &[Op] = &[
     op("GET", "/api/oidc/consents", "", "accesso", Session, N, J0, "Siti collegati a cui la persona ha dato il consenso"),
     op("DELETE", "/api/oidc/consents/{client}", "", "accesso", Session, N, J0, "Revoca del consenso a un sito partner"),
     op("POST", "/jobs/oidc/logout", "", "job", Job, J, J0, "Logout back-channel verso i siti partner"),
+    // X1 saved searches and alerts (alerts)
+    op("GET", "/api/saved-searches", "", "ricerche salvate", Session, N, J0, "Le mie ricerche salvate"),
+    op("POST", "/api/saved-searches", "", "ricerche salvate", Session, J, C, "Salvataggio di una ricerca di offerte con gli avvisi e-mail"),
+    op("GET", "/api/saved-searches/{saved_search}", "", "ricerche salvate", Session, N, J0, "Una ricerca salvata"),
+    op("PATCH", "/api/saved-searches/{saved_search}", "", "ricerche salvate", Session, J, J0, "Nome o frequenza degli avvisi di una ricerca"),
+    op("DELETE", "/api/saved-searches/{saved_search}", "", "ricerche salvate", Session, J, J0, "Eliminazione di una ricerca salvata"),
+    op("POST", "/jobs/alerts", "limit", "job", Job, J, J0, "Invio degli avvisi delle ricerche salvate"),
 ];

@@ -8,6 +8,8 @@
 //! Offers without back-office terms (the demo data) take applications online when their
 //! type is a preselection.
 
+pub mod search;
+
 use common::sql::Db;
 use common::{ApiError, params};
 use serde::Serialize;
