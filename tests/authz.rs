@@ -286,6 +286,11 @@ fn world() -> World {
     let document = op.post("/api/operator/documents", &json!({ "fiscal_code": CF[1], "kind": "patto_150", "text": "Ricerca attiva del lavoro." }));
     assert_eq!(document.status, 201, "{}", document.body);
     ids.insert("{document}", document.json()["id"].as_i64().unwrap().to_string());
+    // X1: a saved search of the citizen; the unsubscribe token is only ever in e-mails
+    let saved = clients[name(Citizen)].post("/api/saved-searches", &json!({ "name": "Cuoco", "filters": { "q": "cuoco" }, "frequency": "daily" }));
+    assert_eq!(saved.status, 201, "{}", saved.body);
+    ids.insert("{saved_search}", saved.json()["id"].as_i64().unwrap().to_string());
+    ids.insert("{unsubscribe}", "0".repeat(64));
     let mut w = World { app, clients, ids, deadline, cv_bytes, requirements, _state: state };
     let draft = w.new_draft();
     w.ids.insert("{draft}", draft);
@@ -298,6 +303,7 @@ fn case_of(e: &Endpoint, w: &World) -> Option<Case> {
     let c = match (e.method, e.path) {
         // public pages, news, offers
         ("GET", "/" | "/cittadino/offerte/" | "/api/news" | "/api/news/1") => get(everyone(Ok)),
+        ("GET", "/api/openapi.json") => get(everyone(Ok)),
         ("GET", "/api/offers" | "/api/offers/{offer}" | "/api/ref/provinces" | "/offerte/{offer}" | "/feeds/offers.rss" | "/sitemap.xml" | "/sitemaps/pages.xml") => {
             get(everyone(Ok))
         }
@@ -319,6 +325,7 @@ fn case_of(e: &Endpoint, w: &World) -> Option<Case> {
         ("POST", "/auth/logout") => case(Payload::Form(vec![]), Box::new(|a| if a == Anonymous { Redirect } else { Ok })).phase(9),
         // jobs: the bearer secret, which no person has
         ("POST", "/jobs/cleanup" | "/jobs/notifications/deliver" | "/jobs/cv/retention" | "/jobs/appointments/remind") => json(json!({}), everyone(Is(401))),
+        ("POST", "/jobs/alerts") => json(json!({}), everyone(Is(401))),
         // A1 A2 A3 B1: every actor's account is active
         ("GET", "/api/registration") => get(any_session(Ok)),
         ("POST", "/api/registration" | "/api/registration/otp" | "/api/registration/otp/verify" | "/api/registration/activation/resend") => {
@@ -510,6 +517,15 @@ fn case_of(e: &Endpoint, w: &World) -> Option<Case> {
         ("DELETE", "/api/oidc/consents/demo-gg") => get(any_session(Is(404))),
         // the back-channel logout job: only with the jobs' bearer secret, never a session
         ("POST", "/jobs/oidc/logout") => json(json!({}), everyone(Is(401))),
+        // X1: any person saves searches; the citizen's search is theirs alone (404 to others)
+        ("GET", "/api/saved-searches") => get(any_session(Ok)),
+        ("POST", "/api/saved-searches") => json(json!({ "name": "Tutte le offerte", "filters": {}, "frequency": "none" }), any_session(Ok)),
+        ("GET", "/api/saved-searches/{saved_search}") => get(only(&[Citizen], Ok, Is(404))),
+        ("PATCH", "/api/saved-searches/{saved_search}") => json(json!({ "frequency": "weekly" }), only(&[Citizen], Ok, Is(404))),
+        ("DELETE", "/api/saved-searches/{saved_search}") => get(only(&[Citizen], Ok, Is(404))).phase(8),
+        // the unsubscribe link needs no session; this token is nobody's
+        ("GET", "/ricerche/disiscrizione/{unsubscribe}") => get(everyone(Is(404))),
+        ("POST", "/ricerche/disiscrizione/{unsubscribe}") => case(Payload::Form(vec![("List-Unsubscribe", "One-Click".into())]), everyone(Is(404))),
         // development only: the demo IdP refuses requests that are not its own, the mailbox is open
         ("GET", "/test-idp/spid/sso") => get(everyone(Is(400))),
         // the demo partner site: its page is open; a logout without a token is refused

@@ -17,7 +17,7 @@ fn is_dev_variable(name: &str) -> bool {
     name.starts_with("dev_") || name.starts_with("test_idp_")
 }
 /// Components the test clock reaches in development.
-const CLOCKED: &[&str] = &["sso", "registration", "cv", "backoffice", "applications", "appointments", "interviews", "oidc"];
+const CLOCKED: &[&str] = &["sso", "registration", "cv", "backoffice", "applications", "appointments", "interviews", "oidc", "alerts"];
 
 fn routes(m: &toml::Table) -> Vec<(String, String)> {
     m["trigger"]["http"]

@@ -212,4 +212,5 @@ export const legalLinks = [
   { title: 'Informativa privacy e cookie', href: '/privacy/' },
   { title: 'Dichiarazione di accessibilità', href: '/accessibilita/' },
   { title: 'Note legali', href: '/note-legali/' },
+  { title: 'API e dati aperti', href: '/sviluppatori/api/' },
 ];

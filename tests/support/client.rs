@@ -26,6 +26,7 @@ pub fn json_request(method: &str, url: &str, headers: &[(&str, &str)], body: Opt
         "DELETE" => read(with_headers!(a.delete(url)).call()),
         "POST" => read(with_headers!(a.post(url)).send(text.as_str())),
         "PUT" => read(with_headers!(a.put(url)).send(text.as_str())),
+        "PATCH" => read(with_headers!(a.patch(url)).send(text.as_str())),
         other => panic!("unsupported method {other}"),
     }
 }

@@ -60,6 +60,8 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("{record}", "1"),
     ("{course}", "1"),
     ("{document}", "1"),
+    ("{saved_search}", "1"),
+    ("{unsubscribe}", "0000000000000000000000000000000000000000000000000000000000000000"),
 ];
 
 impl Endpoint {
@@ -92,6 +94,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     // static pages (the catch-all)
     e("GET", "/", NoBody),
     e("GET", "/cittadino/offerte/", NoBody),
+    // X2: the OpenAPI document (a static file)
+    e("GET", "/api/openapi.json", NoBody),
     // P1
     e("GET", "/api/news", NoBody),
     e("GET", "/api/news/1", NoBody),
@@ -288,6 +292,15 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("GET", "/api/oidc/consents", NoBody),
     e("DELETE", "/api/oidc/consents/demo-gg", NoBody),
     e("POST", "/jobs/oidc/logout", Json),
+    // X1 saved searches and alerts
+    e("GET", "/api/saved-searches", NoBody),
+    e("POST", "/api/saved-searches", Json),
+    e("GET", "/api/saved-searches/{saved_search}", NoBody),
+    e("PATCH", "/api/saved-searches/{saved_search}", Json),
+    e("DELETE", "/api/saved-searches/{saved_search}", Json),
+    e("GET", "/ricerche/disiscrizione/{unsubscribe}", NoBody),
+    e("POST", "/ricerche/disiscrizione/{unsubscribe}", Form),
+    e("POST", "/jobs/alerts", Json),
     // development only
     dev("GET", "/test-idp/spid/sso", NoBody),
     dev("POST", "/test-idp/spid/login", Form),

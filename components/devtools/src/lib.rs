@@ -37,7 +37,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
 }
 
 const LIST_SQL: &str = "SELECT id, channel, recipient, template, params, subject, body, status, attempts, last_error, person_id, \
-     created_at, next_attempt_at, sent_at FROM outbox WHERE (?1 IS NULL OR recipient = ?1) ORDER BY id DESC LIMIT ?2";
+     created_at, next_attempt_at, sent_at, (SELECT h.headers FROM outbox_headers h WHERE h.outbox_id = outbox.id) AS headers FROM outbox WHERE (?1 IS NULL OR recipient = ?1) ORDER BY id DESC LIMIT ?2";
 
 pub fn list(db: &dyn Db, filter: &Filter) -> Result<Vec<MailItem>, ApiError> {
     db.execute(LIST_SQL, params![filter.recipient.as_deref(), filter.limit])?.map(|r| {
@@ -58,6 +58,7 @@ pub fn list(db: &dyn Db, filter: &Filter) -> Result<Vec<MailItem>, ApiError> {
             created_at: mailbox::iso(r.int("created_at")?),
             next_attempt_at: mailbox::iso(r.int("next_attempt_at")?),
             sent_at: r.opt_int("sent_at").map(mailbox::iso),
+            headers: r.opt_text("headers").and_then(|h| serde_json::from_str(&h).ok()).unwrap_or_else(|| serde_json::json!({})),
         })
     })
 }

@@ -37,6 +37,8 @@ pub struct MailItem {
     pub created_at: String,
     pub next_attempt_at: String,
     pub sent_at: Option<String>,
+    /// Extra mail headers (`outbox_headers`), `{}` when none.
+    pub headers: serde_json::Value,
 }
 
 /// The list's filters: `recipient=` (exact) and `limit=`.
@@ -268,6 +270,7 @@ mod tests {
             created_at: iso(1_795_000_000),
             next_attempt_at: iso(1_795_000_000),
             sent_at: None,
+            headers: serde_json::json!({}),
         }
     }
 

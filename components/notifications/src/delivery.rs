@@ -125,6 +125,8 @@ pub struct Claimed {
     pub body: String,
     /// Attempts made before this one.
     pub attempts: i64,
+    /// Extra mail headers (`outbox_headers`, e.g. RFC 8058 `List-Unsubscribe`).
+    pub headers: std::collections::BTreeMap<String, String>,
 }
 
 /// The JSON body POSTed to the gateway, one per message.
@@ -143,6 +145,9 @@ pub struct GatewayMessage<'a> {
     pub template: &'a str,
     /// 1 for the first attempt.
     pub attempt: i64,
+    /// Extra mail headers to set, name → value; absent when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<&'a std::collections::BTreeMap<String, String>>,
 }
 
 impl Claimed {
@@ -159,6 +164,7 @@ impl Claimed {
             body: &self.body,
             template: &self.template,
             attempt: self.attempts + 1,
+            headers: (self.channel == "email" && !self.headers.is_empty()).then_some(&self.headers),
         }
     }
 }
@@ -233,7 +239,8 @@ impl Report {
 /// until `?1`; `?3` is now. One statement, so it is atomic.
 pub const CLAIM_SQL: &str = "UPDATE outbox SET next_attempt_at = ?1, claim_token = ?2 \
      WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?3 ORDER BY next_attempt_at, id LIMIT ?4) \
-     RETURNING id, channel, recipient, template, subject, body, attempts";
+     RETURNING id, channel, recipient, template, subject, body, attempts, \
+     (SELECT h.headers FROM outbox_headers h WHERE h.outbox_id = outbox.id) AS headers";
 
 /// Writes an attempt's result, only if the row is still this run's (`?7` token).
 pub const FINISH_SQL: &str = "UPDATE outbox SET status = ?1, attempts = ?2, next_attempt_at = ?3, last_error = ?4, sent_at = ?5, claim_token = NULL \
@@ -350,6 +357,7 @@ mod tests {
             subject: "Attiva".into(),
             body: "Gentile Mario".into(),
             attempts: 2,
+            headers: Default::default(),
         };
         let v = serde_json::to_value(m.gateway_message()).unwrap();
         assert_eq!(
@@ -357,8 +365,12 @@ mod tests {
             serde_json::json!({"id": "toscana-lavoro-outbox-42", "channel": "email", "to": "mario@example.org",
                 "subject": "Attiva", "body": "Gentile Mario", "template": "activation", "attempt": 3})
         );
-        let sms = Claimed { channel: "sms".into(), subject: String::new(), ..m };
+        let sms = Claimed { channel: "sms".into(), subject: String::new(), ..m.clone() };
         assert!(serde_json::to_value(sms.gateway_message()).unwrap().get("subject").is_none());
+        let headers: std::collections::BTreeMap<String, String> =
+            [("List-Unsubscribe".to_string(), "<https://x.example/u/1>".to_string())].into_iter().collect();
+        let with = Claimed { headers, ..m };
+        assert_eq!(serde_json::to_value(with.gateway_message()).unwrap()["headers"], serde_json::json!({"List-Unsubscribe": "<https://x.example/u/1>"}));
     }
 
     #[test]
@@ -379,7 +391,7 @@ mod tests {
         fn db() -> Connection {
             let c = Connection::open_in_memory().unwrap();
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../db/migrations");
-            for f in ["0001_schema_version.sql", "0004_people.sql", "0005_outbox.sql", "0005_outbox.sql"] {
+            for f in ["0001_schema_version.sql", "0004_people.sql", "0005_outbox.sql", "0005_outbox.sql", "0017_alerts.sql"] {
                 c.execute_batch(&std::fs::read_to_string(root.join(f)).unwrap()).unwrap();
             }
             for (i, due) in [(1, 100), (2, 50), (3, 100), (4, 10_000)] {

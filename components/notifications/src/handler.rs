@@ -64,6 +64,10 @@ fn claim(db: &dyn Db, token: &str, now: i64, batch: u32) -> Result<Vec<Claimed>,
             subject: r.text("subject")?,
             body: r.text("body")?,
             attempts: r.int("attempts")?,
+            headers: match r.opt_text("headers") {
+                Some(json) => serde_json::from_str(&json).map_err(ApiError::internal)?,
+                None => Default::default(),
+            },
         })
     })?;
     out.sort_by_key(|m| m.id);

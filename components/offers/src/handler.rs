@@ -5,7 +5,7 @@ use common::sql::{Db, Row, Value};
 use common::{ApiError, Page, Reply, Req};
 use serde::Serialize;
 
-use crate::search::{Param, Search};
+use crate::search::{Param, Search, check_references};
 use crate::{Cpi, Location, Named, OfferDetail, OfferSummary, RefList, Requirements, Route};
 
 fn values(params: Vec<Param>) -> Vec<Value> {
@@ -20,18 +20,6 @@ fn values(params: Vec<Param>) -> Vec<Value> {
 
 fn named(row: &Row<'_>, code: &str, name: &str) -> Result<Named, ApiError> {
     Ok(Named { code: row.text(code)?, name: row.text(name)? })
-}
-
-/// Unknown filter values are the client's mistake: 400, not an empty list.
-fn check_references(db: &dyn Db, search: &Search) -> Result<(), ApiError> {
-    for (reference, value) in search.references() {
-        let (table, column, label) = reference.table();
-        let sql = format!("SELECT count(*) AS n FROM {table} WHERE {column} = ?1");
-        if db.execute(&sql, &[Value::Text(value.to_string())])?.scalar("n")? == 0 {
-            return Err(ApiError::bad_request("unknown_filter", format!("Il filtro «{label}» contiene un valore che non esiste.")));
-        }
-    }
-    Ok(())
 }
 
 fn search(db: &dyn Db, search: &Search, today: &str) -> Result<Page<OfferSummary>, ApiError> {
@@ -134,8 +122,10 @@ fn detail(db: &dyn Db, code: &str, today: &str) -> Result<OfferDetail, ApiError>
     })
 }
 
+/// One item of a reference list (`sigla`: provinces and comuni only).
 #[derive(Serialize)]
-struct RefItem {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefItem {
     code: String,
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -143,7 +133,8 @@ struct RefItem {
 }
 
 #[derive(Serialize)]
-struct RefItems {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefItems {
     items: Vec<RefItem>,
 }
 

@@ -11,7 +11,7 @@
 
 pub mod feeds;
 pub mod page;
-pub mod search;
+pub use vacancy::search;
 
 use common::{ApiError, Query};
 use serde::Serialize;
@@ -108,6 +108,7 @@ pub fn offer_not_found() -> ApiError {
 }
 
 #[derive(Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Named {
     pub code: String,
     pub name: String,
@@ -115,6 +116,7 @@ pub struct Named {
 
 /// One row of the result list (the manual's columns).
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfferSummary {
     pub code: String,
     /// Provenienza: the CPI that published the offer.
@@ -130,6 +132,7 @@ pub struct OfferSummary {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cpi {
     pub code: String,
     pub name: String,
@@ -140,6 +143,7 @@ pub struct Cpi {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Location {
     pub istat: String,
     pub name: String,
@@ -149,6 +153,7 @@ pub struct Location {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Requirements {
     pub vat_number: bool,
     pub own_transport: bool,
@@ -158,6 +163,7 @@ pub struct Requirements {
 
 /// The detail page's sections (manual p. 15–16).
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfferDetail {
     pub code: String,
     pub cpi: Cpi,
@@ -183,6 +189,7 @@ pub struct OfferDetail {
 
 /// How applications to an offer are made.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Application {
     /// `online`: "Compila candidatura" in the portal; `text`: as `how_to_apply` says.
     pub mode: vacancy::Mode,

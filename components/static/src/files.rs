@@ -130,8 +130,9 @@ fn safe_relative(path_info: &str) -> Option<PathBuf> {
 }
 
 /// Paths of JSON APIs and scheduled jobs, which never answer with a page.
+/// The OpenAPI document (`web/openapi.json`) is the one static file under `/api`.
 fn is_api(path: &str) -> bool {
-    ["/api", "/jobs"].iter().any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
+    path != "/api/openapi.json" && ["/api", "/jobs"].iter().any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
 }
 
 fn not_found(root: &Path, head: bool) -> Reply {

@@ -23,14 +23,21 @@ pub struct ApiError {
     pub retry_after: Option<i64>,
 }
 
+/// The body of every API error (public for the OpenAPI document only).
 #[derive(Serialize)]
-struct Envelope<'a> {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[doc(hidden)]
+pub struct Envelope<'a> {
     error: Inner<'a>,
 }
 
 #[derive(Serialize)]
-struct Inner<'a> {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[doc(hidden)]
+pub struct Inner<'a> {
+    /// Stable, machine-readable code (`snake_case`).
     code: &'a str,
+    /// Italian, for the person using the portal.
     message: &'a str,
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
     fields: &'a [FieldError],

@@ -57,6 +57,7 @@ impl Paging {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T: Serialize> {
     pub items: Vec<T>,
     pub total: i64,

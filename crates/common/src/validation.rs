@@ -51,6 +51,7 @@ fn invalid(code: &'static str, message: impl Into<String>) -> Invalid {
 
 /// A problem with one input field, as sent in `error.fields[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The input's name in the request (e.g. `email`, `residence.cap`).
     pub field: String,

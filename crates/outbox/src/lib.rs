@@ -67,6 +67,12 @@ pub const INTERVIEW_UPDATE: &str = "interview_update";
 /// `candidate`, `offer`, `when`, `answer` (a sentence), `link`.
 pub const INTERVIEW_ANSWER: &str = "interview_answer";
 
+/// New offers for a saved search (e-mail, X1): `name`, `search` (its name), `count`,
+/// `frequency` (`avviso giornaliero` / `avviso settimanale`), `offers` (the offers, one
+/// line: code, occupation and link each), `link` (the search on the portal), `manage`
+/// (Le mie ricerche salvate), `unsubscribe` (the one-click link, no login).
+pub const SAVED_SEARCH_ALERT: &str = "saved_search_alert";
+
 /// Longest parameter value accepted (characters).
 pub const MAX_PARAM_LEN: usize = 2000;
 
@@ -116,6 +122,7 @@ pub const TEMPLATES: &[(&str, Channel, &str)] = &[
     (DOCUMENT_TO_SIGN, Channel::Email, include_str!("../messages/document_to_sign.email.txt")),
     (DOCUMENT_SIGN_CODE, Channel::Sms, include_str!("../messages/document_sign_code.sms.txt")),
     (DOCUMENT_SIGN_CODE, Channel::Email, include_str!("../messages/document_sign_code.email.txt")),
+    (SAVED_SEARCH_ALERT, Channel::Email, include_str!("../messages/saved_search_alert.email.txt")),
 ];
 
 /// A message to queue.
@@ -357,6 +364,44 @@ pub fn enqueue(db: &dyn Db, msg: &Message, now: i64) -> Result<i64, ApiError> {
         .scalar("id")
 }
 
+/// Longest header value accepted by [`enqueue_with_headers`] (characters).
+pub const MAX_HEADER_LEN: usize = 1000;
+
+/// Whether `name: value` may be sent as an extra mail header: the name is an RFC 5322
+/// field name (letters, digits, hyphens) that is not one the gateway sets itself, and
+/// the value has no control character (so no header can be forged with a line break).
+pub fn header_is_acceptable(name: &str, value: &str) -> bool {
+    const RESERVED: &[&str] = &["from", "to", "cc", "bcc", "subject", "date", "message-id", "content-type", "mime-version", "content-transfer-encoding"];
+    !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !RESERVED.contains(&name.to_ascii_lowercase().as_str())
+        && value.chars().count() <= MAX_HEADER_LEN
+        && !value.chars().any(char::is_control)
+}
+
+/// The INSERT of a message's extra headers (`outbox_headers`, migration 0017).
+pub const INSERT_HEADERS_SQL: &str = "INSERT INTO outbox_headers (outbox_id, headers) VALUES (?, ?)";
+
+/// [`enqueue`] with extra mail headers for the e-mail (for example RFC 8058
+/// `List-Unsubscribe` and `List-Unsubscribe-Post`), stored beside the message and sent
+/// with it by the notifications component. Call it inside your own transaction. A
+/// header that is not acceptable ([`header_is_acceptable`]) is a bug of the caller: 500.
+pub fn enqueue_with_headers(db: &dyn Db, msg: &Message, headers: &BTreeMap<String, String>, now: i64) -> Result<i64, ApiError> {
+    if msg.channel != Channel::Email && !headers.is_empty() {
+        return Err(ApiError::internal("outbox: headers on a message that is not an e-mail"));
+    }
+    if let Some((name, _)) = headers.iter().find(|(n, v)| !header_is_acceptable(n, v)) {
+        return Err(ApiError::internal(format!("outbox: header `{name}` is not acceptable")));
+    }
+    let id = enqueue(db, msg, now)?;
+    if !headers.is_empty() {
+        let json = serde_json::to_string(headers).map_err(ApiError::internal)?;
+        db.execute(INSERT_HEADERS_SQL, params![id, json])?;
+    }
+    Ok(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,6 +496,16 @@ mod tests {
             }
         }
         assert!(pieces("t", "Ciao {{ name }}!").is_ok(), "spaces inside the braces are allowed");
+    }
+
+    #[test]
+    fn extra_headers_cannot_forge_others() {
+        assert!(header_is_acceptable("List-Unsubscribe", "<https://lavoro.example/ricerche/disiscrizione/abc>"));
+        assert!(header_is_acceptable("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"));
+        for (name, value) in [("Bcc", "x@evil.test"), ("X-A", "a\r\nBcc: x@evil.test"), ("X A", "v"), ("", "v"), ("Subject", "x")] {
+            assert!(!header_is_acceptable(name, value), "{name}: {value}");
+        }
+        assert!(!header_is_acceptable("X-Long", &"a".repeat(MAX_HEADER_LEN + 1)));
     }
 
     #[test]

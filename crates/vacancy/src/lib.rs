@@ -8,6 +8,8 @@
 //! Offers without back-office terms (the demo data) take applications online when their
 //! type is a preselection.
 
+pub mod search;
+
 use common::sql::Db;
 use common::{ApiError, params};
 use serde::Serialize;
@@ -15,6 +17,7 @@ use serde::Serialize;
 /// How applications are made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Mode {
     /// "Compila candidatura" in the portal, with the CPI's preselection.
     Online,

@@ -1,6 +1,9 @@
 //! The offer search: filters from the query string, validated, turned into one
-//! parameterised SQL statement (no user text is ever spliced into SQL).
+//! parameterised SQL statement (no user text is ever spliced into SQL). Shared by the
+//! offers component (P2) and the saved searches of the alerts component (X1), so both
+//! accept exactly the same filters.
 
+use common::sql::{Db, Value};
 use common::{ApiError, Paging, Query};
 
 /// A bound SQL parameter.
@@ -255,6 +258,18 @@ impl Search {
             (format!("SELECT {LIST_COLUMNS} {from_where} ORDER BY {order} LIMIT ? OFFSET ?"), params)
         }
     }
+}
+
+/// Unknown filter values are the client's mistake: 400 `unknown_filter`, not an empty list.
+pub fn check_references(db: &dyn Db, search: &Search) -> Result<(), ApiError> {
+    for (reference, value) in search.references() {
+        let (table, column, label) = reference.table();
+        let sql = format!("SELECT count(*) AS n FROM {table} WHERE {column} = ?1");
+        if db.execute(&sql, &[Value::Text(value.to_string())])?.scalar("n")? == 0 {
+            return Err(ApiError::bad_request("unknown_filter", format!("Il filtro «{label}» contiene un valore che non esiste.")));
+        }
+    }
+    Ok(())
 }
 
 /// Offers open to applications on the day bound to `?` (alias `o`).
