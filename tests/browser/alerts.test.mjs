@@ -163,4 +163,31 @@ describe('saved searches in the browser', () => {
     assert.deepEqual(problems, []);
     await context.close();
   });
+
+  test('with 20 searches saved, "Salva questa ricerca" says the limit (409 too_many_searches)', async () => {
+    const { context, page, problems } = await openPage(s, '/accedi/');
+    await login(s, page, 'Mario Rossi', '/');
+    const url = (p) => s.portal.base + p;
+    const { csrf_token: csrf } = await (await page.request.get(url('/api/session'))).json();
+    for (let i = 1; i <= 20; i += 1) {
+      const r = await page.request.post(url('/api/saved-searches'), { headers: { 'x-csrf-token': csrf }, data: { name: `Ricerca ${i}`, filters: { q: `cuoc${i}` }, frequency: 'none' } });
+      assert.equal(r.status(), 201, await r.text());
+    }
+    await page.goto(url('/cittadino/offerte/?q=cuoc'), { waitUntil: 'networkidle' });
+    await page.getByRole('button', { name: 'Salva questa ricerca' }).click();
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/saved-searches') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Salva la ricerca' }).click(),
+    ]);
+    assert.equal(refused.status(), 409);
+    const { error } = await refused.json();
+    assert.equal(error.code, 'too_many_searches');
+    const box = page.locator('#salva-ricerca-esito [role="alert"]');
+    await box.getByText('Ricerca non salvata').waitFor();
+    assert.ok((await box.textContent()).includes(error.message));
+    assert.equal(await box.getByRole('link', { name: 'Le mie ricerche salvate' }).getAttribute('href'), '/cittadino/ricerche/');
+    assert.deepEqual(await axe(page), [], 'axe-core: the refusal');
+    assert.deepEqual(problems.filter((p) => !/409/.test(p)), []);
+    await context.close();
+  });
 });
