@@ -132,6 +132,7 @@ export const areas = {
       { title: 'Richieste curriculum vitae', text: 'Autorizza o rifiuta le richieste delle aziende di vedere il tuo curriculum.', href: '/cittadino/richieste-cv/' },
       { title: 'Il mio profilo', text: 'I tuoi dati, i recapiti e gli incarichi per aziende, agenzie e studi professionali.', href: '/cittadino/profilo/' },
       { title: 'Offerte di lavoro', text: 'Cerca tra le offerte pubblicate dai Centri per l\'impiego e candidati con «Compila candidatura».', href: '/cittadino/offerte/' },
+      { title: 'Le mie ricerche salvate', text: 'Le ricerche di offerte che hai salvato: aprile, rinominale e ricevi per e-mail le nuove offerte ogni giorno o ogni settimana.', href: '/cittadino/ricerche/' },
       { title: 'Visualizza candidature', text: 'Le candidature che hai inviato: segui l\'esito del Centro per l\'impiego o ritirale finché non sono prese in carico.', href: '/cittadino/candidature/' },
       { title: 'Appuntamenti', text: 'Prenota un appuntamento in un Centro per l\'impiego, scarica la ricevuta o annullalo; scrivi al Centro per l\'impiego.', href: '/cittadino/appuntamenti/' },
       { title: 'Colloqui online', text: 'Rispondi agli inviti delle aziende e partecipa ai colloqui online.', href: '/cittadino/colloqui/' },

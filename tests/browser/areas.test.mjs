@@ -72,7 +72,7 @@ describe('signed in as Mario Rossi', () => {
     assert.equal(await page.locator('h1').textContent(), 'La mia area');
     await honest(page);
     const now = await page.locator('#area-ora ~ ul a').allTextContents();
-    assert.deepEqual(now, ['Gestione Curriculum Vitae', 'Richieste curriculum vitae', 'Il mio profilo', 'Offerte di lavoro', 'Visualizza candidature', 'Appuntamenti', 'Colloqui online', 'Documenti da firmare',
+    assert.deepEqual(now, ['Gestione Curriculum Vitae', 'Richieste curriculum vitae', 'Il mio profilo', 'Offerte di lavoro', 'Le mie ricerche salvate', 'Visualizza candidature', 'Appuntamenti', 'Colloqui online', 'Documenti da firmare',
       'Scheda anagrafica professionale', 'Libretto formativo', 'Lista attività 150/percettori RDC', 'Lista attività Garanzia Giovani', 'Accedi a Garanzia Giovani', 'Visualizza la tua formazione regionale', 'Scarica i miei dati']);
     const coming = await page.locator('#area-in-arrivo ~ ul .card-title').allTextContents();
     assert.deepEqual(coming.map((t) => t.replace(/\s*In arrivo$/, '')), []);

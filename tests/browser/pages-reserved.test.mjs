@@ -38,6 +38,7 @@ everyPage(s, [
   ['/cittadino/sap/', null, true],
   ['/cittadino/libretto/', null, true],
   ['/cittadino/miei-dati/', null, true],
+  ['/cittadino/ricerche/', null, true],
   ['/operatore/schede/', null, true],
   ['/cittadino/documenti/', null, true],
   ['/operatore/documenti/', null, true],

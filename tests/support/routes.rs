@@ -297,7 +297,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("POST", "/api/saved-searches", Json),
     e("GET", "/api/saved-searches/{saved_search}", NoBody),
     e("PATCH", "/api/saved-searches/{saved_search}", Json),
-    e("DELETE", "/api/saved-searches/{saved_search}", Json),
+    e("DELETE", "/api/saved-searches/{saved_search}", NoBody),
     e("GET", "/ricerche/disiscrizione/{unsubscribe}", NoBody),
     e("POST", "/ricerche/disiscrizione/{unsubscribe}", Form),
     e("POST", "/jobs/alerts", Json),

@@ -128,7 +128,7 @@ pub struct SavedSearch {
     pub id: i64,
     pub name: String,
     pub filters: Filters,
-    /// The offer search's query string (open `/offerte/?<query>`).
+    /// The offer search's query string (open `/cittadino/offerte/?<query>`).
     pub query: String,
     pub frequency: Frequency,
     pub created_at: i64,
@@ -405,7 +405,7 @@ fn alert_one(db: &dyn Db, id: i64, now: i64, newest: i64, today: &str, base: &st
         .param("count", total.to_string())
         .param("frequency", frequency.label())
         .param("offers", lines.join("  •  "))
-        .param("link", format!("{base}/offerte/{}", if query.is_empty() { String::new() } else { format!("?{query}") }))
+        .param("link", format!("{base}/cittadino/offerte/{}", if query.is_empty() { String::new() } else { format!("?{query}") }))
         .param("manage", format!("{base}/cittadino/ricerche/"))
         .param("unsubscribe", unsubscribe.clone())
         .person(row.int("person_id")?);

@@ -41,7 +41,7 @@ impl Filters {
     }
 
     /// The canonical query string: filters in a fixed order, trimmed, empty ones left
-    /// out (`q=cuoco&province=048`), as `GET /api/offers` and `/offerte/` take it.
+    /// out (`q=cuoco&province=048`), as `GET /api/offers` and `/cittadino/offerte/` take it.
     pub fn to_query_string(&self) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());
         for (name, value) in FILTER_NAMES.iter().zip(self.fields()) {

@@ -178,7 +178,7 @@ fn the_job_sends_new_offers_once_per_period_with_one_click_unsubscribe() {
     assert_eq!(to, "mario@example.org");
     assert!(body.contains("PO-2 Cuoco pizzaiolo – https://lavoro.example.org/offerte/PO-2"), "{body}");
     assert!(!body.contains("PO-1") && !body.contains("FI-3") && !body.contains("PO-4"), "{body}");
-    assert!(body.contains("https://lavoro.example.org/offerte/?q=cuoco&cpi=prato"), "{body}");
+    assert!(body.contains("https://lavoro.example.org/cittadino/offerte/?q=cuoco&cpi=prato"), "{body}");
     let headers: Value = serde_json::from_str(headers.as_deref().unwrap()).unwrap();
     let link = headers["List-Unsubscribe"].as_str().unwrap().trim_matches(['<', '>']).to_string();
     assert!(link.starts_with("https://lavoro.example.org/ricerche/disiscrizione/"), "{link}");

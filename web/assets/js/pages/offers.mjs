@@ -5,7 +5,10 @@
 // (province=999) is not applied and the page says so. On a phone the results are
 // stacked cards and the "Localizzazione" and "Competenza" groups fold away.
 
-import { getJSON } from '../api.mjs';
+import { getJSON, sendJSON } from '../api.mjs';
+import { callout, clearErrors, clearOnEdit, showErrors } from '../forms.mjs';
+import { describeFilters, filtersOf, FREQUENCIES } from '../saved-searches.mjs';
+import { currentSession } from '../session.mjs';
 import { done, el, formatDate, pager, showError, showLoading } from '../ui.mjs';
 
 const FILTERS = ['q', 'offer_type', 'contract_type', 'region', 'province', 'comune', 'area', 'cpi', 'code'];
@@ -131,7 +134,71 @@ function filterGroups() {
   };
 }
 
+/**
+ * "Salva questa ricerca" for a signed-in citizen with an active account (nothing for
+ * anyone else): a name and the alert frequency, then POST /api/saved-searches with the
+ * filters of the search on screen (the address's).
+ */
+async function saveSearch() {
+  const session = await currentSession();
+  if (!session.authenticated || session.account !== 'active') return;
+  const section = document.getElementById('salva-ricerca');
+  const toggle = document.getElementById('salva-ricerca-apri');
+  const saveForm = document.getElementById('salva-ricerca-modulo');
+  const nameInput = document.getElementById('salva-nome');
+  const frequency = document.getElementById('salva-frequenza');
+  const outcome = document.getElementById('salva-ricerca-esito');
+  const send = document.getElementById('salva-ricerca-invia');
+  frequency.append(...FREQUENCIES.map(([value, text]) => el('option', { value }, text)));
+  frequency.value = 'daily';
+  clearOnEdit(saveForm);
+  // a reference value's name as the form's lists show it
+  const nameOf = (name, code) => [...(field(name).options ?? [])].find((o) => o.value === code)?.textContent ?? null;
+  toggle.addEventListener('click', () => {
+    saveForm.hidden = !saveForm.hidden;
+    toggle.setAttribute('aria-expanded', String(!saveForm.hidden));
+    if (saveForm.hidden) return;
+    outcome.replaceChildren();
+    clearErrors(saveForm);
+    const described = describeFilters(filtersOf(location.search), nameOf);
+    document.getElementById('salva-ricerca-filtri').textContent = `Salvi la ricerca mostrata (${described}): la ritrovi in «Le mie ricerche salvate» e, se vuoi, ricevi per e-mail le nuove offerte che la soddisfano.`;
+    nameInput.value = described.slice(0, 80);
+    nameInput.focus();
+  });
+  saveForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(saveForm);
+    outcome.replaceChildren();
+    const name = nameInput.value.trim();
+    if (!name) {
+      showErrors(saveForm, { message: '', fields: [{ field: 'name', message: 'Scrivi il nome della ricerca.' }] });
+      return;
+    }
+    send.disabled = true;
+    try {
+      const saved = await sendJSON('POST', '/api/saved-searches', { name, filters: filtersOf(location.search), frequency: frequency.value }, session.csrf_token);
+      saveForm.hidden = true;
+      toggle.setAttribute('aria-expanded', 'false');
+      outcome.replaceChildren(el('div', { role: 'status' }, callout('success', 'Ricerca salvata',
+        el('p', { class: 'mb-0' }, `Hai salvato la ricerca «${saved.name}». La trovi in `, el('a', { href: '/cittadino/ricerche/' }, 'Le mie ricerche salvate'), '.'))));
+      outcome.focus();
+    } catch (e) {
+      if (e.fields?.length) {
+        showErrors(saveForm, e);
+      } else {
+        outcome.replaceChildren(el('div', { role: 'alert' }, callout('danger', 'Ricerca non salvata', e.message,
+          e.code === 'too_many_searches' ? el('p', { class: 'mb-0' }, el('a', { href: '/cittadino/ricerche/' }, 'Le mie ricerche salvate')) : null)));
+        outcome.focus();
+      }
+    } finally {
+      send.disabled = false;
+    }
+  });
+  section.hidden = false;
+}
+
 export async function init() {
+  saveSearch();
   const results = document.getElementById('risultati');
   const notices = document.getElementById('avvisi-filtri');
   const groups = filterGroups();
