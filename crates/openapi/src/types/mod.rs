@@ -1,0 +1,146 @@
+//! Which of the components' own types each operation's request body and answer are.
+//!
+//! One file per component: its `TYPES` rows name an operation of [`crate::ops::OPS`]
+//! (method and path, exactly as there) and the schema names of its request body and of
+//! its successful answer; its `register` adds those schemas (derived with
+//! `utoipa::ToSchema` behind the component's `openapi` feature from the structs its
+//! handlers deserialise and serialise) to the document. An operation with no row keeps
+//! a generic object; `tests` below list which ones, and why each may stay so.
+
+use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+
+mod alerts;
+mod applications;
+mod appointments;
+mod backoffice;
+mod cv;
+mod documents;
+mod interviews;
+mod news;
+mod notifications;
+mod offers;
+mod oidc;
+mod records;
+mod registration;
+mod sso;
+
+/// The schemas of the document, by name.
+pub type Schemas = Vec<(String, RefOr<Schema>)>;
+
+/// The types of one operation.
+#[derive(Debug, Clone, Copy)]
+pub struct Typed {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// The request body's schema (JSON or form), when the operation takes one.
+    pub request: Option<&'static str>,
+    /// The successful answer's schema (200 or 201 JSON).
+    pub response: Option<&'static str>,
+}
+
+pub const fn t(method: &'static str, path: &'static str, request: Option<&'static str>, response: Option<&'static str>) -> Typed {
+    Typed { method, path, request, response }
+}
+
+/// Adds `T`'s schema under its name, and every schema it refers to.
+pub fn add<T: ToSchema>(v: &mut Schemas) {
+    v.push((T::name().into_owned(), T::schema()));
+    T::schemas(v);
+}
+
+/// Adds `T`'s schema under `name` (a generic instance such as `Page<Item>`, whose
+/// derived name would be the generic one), and every schema it refers to.
+pub fn add_as<T: ToSchema>(name: &str, v: &mut Schemas) {
+    v.push((name.to_string(), T::schema()));
+    T::schemas(v);
+}
+
+/// Adds the page of results `common::paging::Page<T>` under `name` (`{items, total,
+/// page, page_size}`), and `T`'s schema, which the generic page refers to by name.
+pub fn add_page<T: ToSchema + serde::Serialize>(name: &str, v: &mut Schemas) {
+    add_as::<common::paging::Page<T>>(name, v);
+    add::<T>(v);
+}
+
+type Group = (&'static [Typed], fn(&mut Schemas));
+
+const GROUPS: &[Group] = &[
+    (alerts::TYPES, alerts::register),
+    (applications::TYPES, applications::register),
+    (appointments::TYPES, appointments::register),
+    (backoffice::TYPES, backoffice::register),
+    (cv::TYPES, cv::register),
+    (documents::TYPES, documents::register),
+    (interviews::TYPES, interviews::register),
+    (news::TYPES, news::register),
+    (notifications::TYPES, notifications::register),
+    (offers::TYPES, offers::register),
+    (oidc::TYPES, oidc::register),
+    (records::TYPES, records::register),
+    (registration::TYPES, registration::register),
+    (sso::TYPES, sso::register),
+];
+
+/// Every row of every component.
+pub fn all() -> impl Iterator<Item = &'static Typed> {
+    GROUPS.iter().flat_map(|(rows, _)| rows.iter())
+}
+
+/// The row of the operation `method path`, if there is one.
+pub fn find(method: &str, path: &str) -> Option<&'static Typed> {
+    all().find(|t| t.method == method && t.path == path)
+}
+
+/// Adds every component's schemas.
+pub fn register(v: &mut Schemas) {
+    for (_, register) in GROUPS {
+        register(v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::OPS;
+
+    #[test]
+    fn every_row_names_one_operation_of_the_table_once() {
+        let mut seen = std::collections::BTreeSet::new();
+        for t in all() {
+            assert!(OPS.iter().any(|o| o.method == t.method && o.path == t.path), "types: {} {} is not an operation of ops::OPS", t.method, t.path);
+            assert!(seen.insert((t.method, t.path)), "types: {} {} has two rows", t.method, t.path);
+            let op = OPS.iter().find(|o| o.method == t.method && o.path == t.path).unwrap();
+            if t.request.is_some() {
+                assert!(matches!(op.body, crate::ops::In::Json | crate::ops::In::Form), "types: {} {} takes no JSON or form body", t.method, t.path);
+            }
+        }
+    }
+
+    /// Every `$ref` of the document names a schema or response it has.
+    #[test]
+    fn every_reference_resolves() {
+        let doc: serde_json::Value = serde_json::from_str(&crate::document_json()).unwrap();
+        fn walk(v: &serde_json::Value, doc: &serde_json::Value, bad: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if let Some(serde_json::Value::String(r)) = m.get("$ref") {
+                        let ptr = r.trim_start_matches('#');
+                        if doc.pointer(ptr).is_none() {
+                            bad.push(r.clone());
+                        }
+                    }
+                    m.values().for_each(|x| walk(x, doc, bad));
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, doc, bad)),
+                _ => {}
+            }
+        }
+        let mut bad = Vec::new();
+        walk(&doc, &doc, &mut bad);
+        bad.sort();
+        bad.dedup();
+        assert!(bad.is_empty(), "references to schemas the document lacks (register them in types/<component>.rs): {bad:?}");
+    }
+}
