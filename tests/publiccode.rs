@@ -84,6 +84,12 @@ fn licence_maintenance_localisation_and_dependencies() {
         .map(|l| l.trim_matches('"'))
         .expect("the workspace's licence in Cargo.toml");
     assert_eq!(text(&p["legal"]["license"], "legal.license"), workspace_licence, "the licence is the workspace's (SPDX)");
+    // the licence's text is in the repository (EUPL art. 5: a copy with every copy of the Work)
+    let licence_text = std::fs::read_to_string(root().join("LICENSE")).expect("a LICENSE file at the repository root");
+    if workspace_licence == "EUPL-1.2" {
+        assert!(licence_text.starts_with("EUROPEAN UNION PUBLIC LICENCE v. 1.2"), "LICENSE is the EUPL v. 1.2's text");
+        assert!(licence_text.contains("Appendix") && licence_text.len() > 13_000, "LICENSE holds the whole text, appendix included");
+    }
     let kind = text(&p["maintenance"]["type"], "maintenance.type");
     assert!(["internal", "contract", "community", "none"].contains(&kind));
     if kind == "internal" || kind == "community" {
