@@ -629,3 +629,57 @@ fn builds_run_in_manifest_order() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read_to_string(dir.path().join("order.txt")).unwrap(), "zeta\nalpha\nmid\n");
 }
+
+#[test]
+fn past_the_running_and_queued_limits_requests_get_a_fast_503() {
+    let state = tempfile::tempdir().unwrap();
+    let app = Start::new(fixture_manifest(), state.path())
+        .env("SPIN_VARIABLE_SECRET_TOKEN", "x")
+        .arg("--sqlite")
+        .arg(format!("@{}", e2e::root().join("tests/fixtures/schema.sql").display()))
+        .arg("--request-timeout")
+        .arg("3s")
+        .arg("--max-concurrent-requests")
+        .arg("2")
+        .arg("--max-queued-requests")
+        .arg("0")
+        .start();
+    // a looping guest holds one of the two places until the request timeout stops it;
+    // a request refused for want of a place is sent again
+    let spawn_loop = |app: &e2e::App| {
+        let url = app.url("/probe/loop");
+        std::thread::spawn(move || loop {
+            let status = get(&url).status;
+            if status != 503 {
+                return status;
+            }
+        })
+    };
+    let first = spawn_loop(&app);
+    let waiting = std::time::Instant::now();
+    while get(&app.url("/probe/sql/count")).body != "1" {
+        assert!(waiting.elapsed() < Duration::from_secs(30), "the first looping guest did not start");
+    }
+    let second = spawn_loop(&app);
+    // both places taken: the next request is refused at once, without a queue
+    let refused = loop {
+        let r = get(&app.url("/probe/sql/count"));
+        if r.status == 503 {
+            break r;
+        }
+        assert_eq!(r.status, 200);
+        assert!(waiting.elapsed() < Duration::from_secs(30), "the second looping guest did not start");
+    };
+    assert_eq!(refused.header("retry-after"), Some("1"));
+    assert!(refused.header("content-type").unwrap_or_default().starts_with("application/json"));
+    let body: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
+    assert_eq!(body["error"]["code"], "overloaded");
+    assert!(body["error"]["message"].as_str().unwrap().contains("sovraccarico"));
+    // the health check needs no component
+    assert_eq!(get(&app.url("/.well-known/spin/health")).status, 200);
+    // the request timeout frees both places: requests are served again
+    assert_eq!(first.join().unwrap(), 500);
+    assert_eq!(second.join().unwrap(), 500);
+    assert_eq!(get(&app.url("/probe/sql/count")).body, "2");
+    assert!(app.log_text().contains("GET /probe/sql/count probe 503"));
+}

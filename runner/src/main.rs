@@ -90,6 +90,15 @@ struct UpArgs {
     /// terminator in front of it is what clients reach, as `spin up --tls-cert` would report).
     #[arg(long, default_value = "http", value_parser = ["http", "https"])]
     url_scheme: String,
+    /// Component instances running at once (default: 8 per core this process may use).
+    /// More requests wait in a queue; see `--max-queued-requests`.
+    #[arg(long, value_name = "N")]
+    max_concurrent_requests: Option<usize>,
+    /// Requests that may wait for an instance (default: 64 per core this process may
+    /// use); beyond it a request is answered 503 with `Retry-After: 1` at once. Spin has
+    /// no such limit: in production the platform's autoscaling and ingress play this part.
+    #[arg(long, value_name = "N")]
+    max_queued_requests: Option<usize>,
     /// Where compiled components are cached (default: $RUNNER_CACHE_DIR or ~/.cache/toscana-runner).
     #[arg(long)]
     cache_dir: Option<PathBuf>,
@@ -373,7 +382,11 @@ fn serve(args: UpArgs) -> Result<()> {
                 wasmtime_wasi_http::p2::bindings::http::types::Scheme::Http
             },
         };
-        let app = Arc::new(server::App { host, router, components, limits });
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let running = args.max_concurrent_requests.unwrap_or(8 * cores);
+        let queued = args.max_queued_requests.unwrap_or(64 * cores);
+        let admission = server::Admission::new(running, queued);
+        let app = Arc::new(server::App { host, router, components, limits, admission });
         println!("Serving http://{addr}");
         println!("Available Routes:");
         for (route, component) in routes {

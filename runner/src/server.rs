@@ -6,7 +6,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -32,6 +32,7 @@ pub struct App {
     pub router: Router,
     pub components: HashMap<String, Arc<ComponentRuntime>>,
     pub limits: Limits,
+    pub admission: Admission,
 }
 
 /// What the HTTP trigger enforces around every component call.
@@ -44,6 +45,56 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// The scheme of `spin-full-url` (the runner itself listens on plain HTTP).
     pub scheme: Scheme,
+}
+
+/// Admission control: at most `running` component instances at once, at most `queued`
+/// requests waiting (first come, first served) for one of them; a request beyond that
+/// is answered 503 with `Retry-After` at once, without instantiating anything. Bounded
+/// concurrency keeps the instances from contending for the cores (throughput that holds
+/// under overload); the bounded queue keeps latency bounded and refusals fast.
+pub struct Admission {
+    permits: Arc<tokio::sync::Semaphore>,
+    waiting: AtomicUsize,
+    queued: usize,
+}
+
+/// One request waiting in the queue; leaves it when dropped (also when the client goes).
+struct InQueue<'a>(&'a AtomicUsize);
+
+impl Drop for InQueue<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Admission {
+    pub fn new(running: usize, queued: usize) -> Self {
+        Self { permits: Arc::new(tokio::sync::Semaphore::new(running.max(1))), waiting: AtomicUsize::new(0), queued }
+    }
+
+    /// A place to run a component, waiting for one if the queue has room; `None`: full.
+    async fn enter(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        if let Ok(p) = self.permits.clone().try_acquire_owned() {
+            return Some(p);
+        }
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.queued {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        let _in_queue = InQueue(&self.waiting);
+        self.permits.clone().acquire_owned().await.ok()
+    }
+}
+
+/// The 503 of a full queue, in the portal's JSON error shape, with `Retry-After`.
+const OVERLOADED: &str = r#"{"error":{"code":"overloaded","message":"Il servizio è momentaneamente sovraccarico: riprova tra qualche secondo."}}"#;
+
+fn overloaded() -> Response<Body> {
+    let mut r = text(StatusCode::SERVICE_UNAVAILABLE, OVERLOADED);
+    r.headers_mut().insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    r.headers_mut().insert(http::header::RETRY_AFTER, HeaderValue::from_static("1"));
+    r.headers_mut().insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
 }
 
 /// The 413 the runner answers for a body over `--max-request-body`, in the portal's
@@ -142,12 +193,15 @@ impl App {
                 None => (text(StatusCode::NOT_FOUND, "Not Found"), "-".to_string()),
                 Some(m) => {
                     let id = m.component.clone();
-                    let r = match self.dispatch(req, m, client).await {
-                        Ok(r) => r,
-                        Err(e) => {
-                            eprintln!("error: component `{id}` failed on {method} {path}: {e:?}");
-                            text(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
-                        }
+                    let r = match self.admission.enter().await {
+                        None => overloaded(),
+                        Some(permit) => match self.dispatch(req, m, client, permit).await {
+                            Ok(r) => r,
+                            Err(e) => {
+                                eprintln!("error: component `{id}` failed on {method} {path}: {e:?}");
+                                text(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+                            }
+                        },
                     };
                     (r, id)
                 }
@@ -163,7 +217,15 @@ impl App {
         response
     }
 
-    async fn dispatch(&self, req: Request<Incoming>, m: RouteMatch, client: SocketAddr) -> Result<Response<Body>> {
+    /// Runs the component; `permit` (its place in [`Admission`]) is held until its
+    /// instance is gone, after any response body it streams.
+    async fn dispatch(
+        &self,
+        req: Request<Incoming>,
+        m: RouteMatch,
+        client: SocketAddr,
+        permit: tokio::sync::OwnedSemaphorePermit,
+    ) -> Result<Response<Body>> {
         let component = self
             .components
             .get(&m.component)
@@ -234,6 +296,7 @@ impl App {
                 // The body may still be streaming: report a late trap without failing the response.
                 let id = id.clone();
                 tokio::spawn(async move {
+                    let _place = permit;
                     match task.await {
                         Ok(Ok(())) => {}
                         Ok(Err(e)) => eprintln!("error: component `{id}` trapped after responding: {e:?}"),

@@ -20,4 +20,5 @@ everyPage(s, [
   ['/privacy/', null, false],
   ['/note-legali/', null, false],
   ['/verifica/', 'verifica', true],
+  ['/sviluppatori/api/', 'sviluppatori-api', false],
 ]);

@@ -74,9 +74,9 @@ pub fn error_statuses(op: &Op) -> Vec<u16> {
     if op.who != Who::Public {
         s.extend([401, 403]);
     }
-    if op.who == Who::Job {
-        s.push(503);
-    }
+    // the runner's admission control (a full queue) for any operation; a job also
+    // when its secret is not configured
+    s.push(503);
     if write || op.who != Who::Public {
         s.extend([409, 422, 429]);
     }
@@ -102,7 +102,7 @@ fn reason(status: u16) -> &'static str {
         415 => "Tipo di contenuto non accettato",
         422 => "Dati non validi (`fields` per campo)",
         429 => "Troppe richieste (`Retry-After`)",
-        503 => "Servizio non configurato o non disponibile",
+        503 => "Servizio sovraccarico (`Retry-After`) o non configurato",
         _ => "Errore",
     }
 }
