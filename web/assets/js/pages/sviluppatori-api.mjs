@@ -84,25 +84,26 @@ export function operationsByTag(doc) {
 }
 
 function row(o) {
+  // stacked on a phone (table-stack): each cell says its column
   return el('tr', {},
-    el('td', {}, el('code', {}, o.method)),
-    el('td', {}, el('code', {}, o.path)),
-    el('td', {}, o.summary, (o.request.length || o.answer.length)
+    el('td', { 'data-label': 'Metodo' }, el('code', {}, o.method)),
+    el('td', { 'data-label': 'Indirizzo', class: 'text-break' }, el('code', {}, o.path)),
+    el('td', { 'data-label': 'Descrizione' }, o.summary, (o.request.length || o.answer.length)
       ? el('details', { class: 'mt-1' }, el('summary', { class: 'small' }, 'Dati'),
         o.request.length ? [el('p', { class: 'small fw-semibold mb-0' }, 'Richiesta'), fieldList(o.request)] : null,
         o.answer.length ? [el('p', { class: 'small fw-semibold mb-0' }, 'Risposta'), fieldList(o.answer)] : null)
       : null),
-    el('td', {}, o.who),
-    el('td', { class: 'small' }, o.statuses.join(' ')));
+    el('td', { 'data-label': 'Accesso' }, o.who),
+    el('td', { 'data-label': 'Risposte', class: 'small' }, o.statuses.join(' ')));
 }
 
 function section({ tag, ops }) {
   const head = el('tr', {}, ...['Metodo', 'Indirizzo', 'Descrizione', 'Accesso', 'Risposte'].map((h) => el('th', { scope: 'col' }, h)));
-  const table = el('table', { class: 'table table-sm' },
+  const table = el('table', { class: 'table table-sm table-stack' },
     el('caption', { class: 'visually-hidden' }, `Operazioni: ${tag}`),
     el('thead', {}, head),
     el('tbody', {}, ops.map(row)));
-  return el('section', { class: 'mb-4' }, el('h3', { class: 'h5 text-capitalize' }, tag), el('div', { class: 'table-responsive' }, table));
+  return el('section', { class: 'mb-4' }, el('h3', { class: 'h5 text-capitalize' }, tag), table);
 }
 
 export function init() {
