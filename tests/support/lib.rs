@@ -105,13 +105,15 @@ pub struct Start<'a> {
     pub env: Vec<(String, String)>,
     /// Port to listen on (0: any free one).
     pub listen: Option<u16>,
+    /// CPUs the runner may use (`taskset -c` list, e.g. `0-1`); all when `None`.
+    pub cpus: Option<String>,
 }
 
 impl<'a> Start<'a> {
     pub fn new(manifest: PathBuf, state_dir: &'a Path) -> Self {
         // the development manifest needs the development keys
         let args = if manifest == portal_manifest() { dev_key_args() } else { Vec::new() };
-        Self { manifest, state_dir, args, env: Vec::new(), listen: None }
+        Self { manifest, state_dir, args, env: Vec::new(), listen: None, cpus: None }
     }
 
     /// The portal (`spin.dev.toml`) with every migration and the demo data, on a free
@@ -137,8 +139,22 @@ impl<'a> Start<'a> {
         self
     }
 
+    /// Runs the runner on these CPUs only (`taskset -c` list): its thread pools are sized
+    /// from them, as on a machine with that many cores.
+    pub fn pinned(mut self, cpus: &str) -> Self {
+        self.cpus = Some(cpus.into());
+        self
+    }
+
     fn command(&self) -> Command {
-        let mut c = Command::new(runner_bin());
+        let mut c = match &self.cpus {
+            None => Command::new(runner_bin()),
+            Some(cpus) => {
+                let mut c = Command::new("taskset");
+                c.arg("-c").arg(cpus).arg(runner_bin());
+                c
+            }
+        };
         c.arg("up")
             .arg("--from")
             .arg(&self.manifest)

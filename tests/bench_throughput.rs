@@ -1,0 +1,219 @@
+//! Throughput by cores and under overload (issue 14): the portal with 100,000 generated
+//! offers (db/generate.mjs, seed 7), the runner pinned to each given set of cores in
+//! turn, this load generator pinned to other cores; for the offer search (filtered and
+//! not), an offer's detail and the static home page, at 1, 32 and 128 connections:
+//! answers per second (200 and 503 apart), p50 and p99 of the 200s. Then the floors
+//! measured in the same run: the search's page statement in SQLite alone, and the
+//! static file.
+//!
+//! Run here (2 cores): `cargo bench -p e2e --bench throughput -- --runner-cores 0 --load-cores 1`;
+//! on 16 cores: `… -- --runner-cores 0-1 --runner-cores 0-7 --load-cores 8-15`.
+//! Options: `--seconds N` per row (default 8), `--offers-sql FILE` (a file made by
+//! `node db/generate.mjs --offers 100000 --seed 7 --today <date> --out FILE`, for a
+//! machine without Node.js), `--connections 1,32,128`, and any `--runner-arg X`
+//! passed on to `runner up` (e.g. `--runner-arg --max-concurrent-requests --runner-arg 16`).
+//! Bounded: each row lasts `--seconds` and at most 200,000 requests.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use e2e::{Start, agent, get, portal_manifest, root};
+
+const OFFERS: usize = 100_000;
+const MAX_REQUESTS: usize = 200_000;
+
+struct Options {
+    runner_cores: Vec<String>,
+    load_cores: Option<String>,
+    seconds: u64,
+    offers_sql: Option<std::path::PathBuf>,
+    connections: Vec<usize>,
+    runner_args: Vec<String>,
+}
+
+fn options() -> Options {
+    let mut o = Options { runner_cores: Vec::new(), load_cores: None, seconds: 8, offers_sql: None, connections: vec![1, 32, 128], runner_args: Vec::new() };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
+        match a.as_str() {
+            "--runner-cores" => o.runner_cores.push(value()),
+            "--load-cores" => o.load_cores = Some(value()),
+            "--seconds" => o.seconds = value().parse().expect("--seconds N"),
+            "--offers-sql" => o.offers_sql = Some(value().into()),
+            "--connections" => o.connections = value().split(',').map(|c| c.parse().expect("--connections 1,32,128")).collect(),
+            "--runner-arg" => o.runner_args.push(value()),
+            "--bench" => {}
+            other => panic!("unknown option {other}"),
+        }
+    }
+    if o.runner_cores.is_empty() {
+        o.runner_cores.push(String::new());
+    }
+    o
+}
+
+struct Figures {
+    ok_rps: f64,
+    refused_rps: f64,
+    p50: Duration,
+    p99: Duration,
+    failed: usize,
+}
+
+/// `connections` closed loops, one keep-alive connection each, for `seconds`.
+fn load(url: &str, connections: usize, seconds: u64) -> Figures {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let per_thread = MAX_REQUESTS / connections;
+    let started = Instant::now();
+    let threads: Vec<_> = (0..connections)
+        .map(|_| {
+            let url = url.to_string();
+            std::thread::spawn(move || {
+                let agent = agent();
+                let (mut lat, mut refused, mut failed) = (Vec::new(), 0usize, 0usize);
+                while Instant::now() < deadline && lat.len() + refused < per_thread {
+                    let t = Instant::now();
+                    match agent.get(&url).call() {
+                        Ok(mut r) if r.status() == 200 => {
+                            let _ = r.body_mut().read_to_vec();
+                            lat.push(t.elapsed());
+                        }
+                        Ok(mut r) if r.status() == 503 => {
+                            let _ = r.body_mut().read_to_vec();
+                            refused += 1;
+                        }
+                        _ => failed += 1,
+                    }
+                }
+                (lat, refused, failed)
+            })
+        })
+        .collect();
+    let (mut all, mut refused, mut failed) = (Vec::new(), 0, 0);
+    for t in threads {
+        let (l, r, f) = t.join().unwrap();
+        all.extend(l);
+        refused += r;
+        failed += f;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort();
+    Figures {
+        ok_rps: all.len() as f64 / elapsed,
+        refused_rps: refused as f64 / elapsed,
+        p50: e2e::latency::nearest_rank(&all, 0.5),
+        p99: e2e::latency::nearest_rank(&all, 0.99),
+        failed,
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let o = options();
+    if let Some(cpus) = &o.load_cores {
+        // this process (the load generator) and every thread it starts, on these cores
+        let pid = std::process::id().to_string();
+        let ok = Command::new("taskset").args(["-a", "-p", "-c", cpus, &pid]).output().expect("taskset runs").status.success();
+        assert!(ok, "taskset -c {cpus} refused");
+    }
+    let today = common::rome::today_iso();
+    let work = tempfile::tempdir().unwrap();
+    let data = match &o.offers_sql {
+        Some(f) => f.clone(),
+        None => {
+            let data = work.path().join("offers.sql");
+            let status = Command::new("node")
+                .current_dir(root())
+                .args(["db/generate.mjs", "--offers", &OFFERS.to_string(), "--seed", "7", "--today", &today, "--out"])
+                .arg(&data)
+                .status()
+                .expect("node runs (or pass --offers-sql FILE)");
+            assert!(status.success());
+            data
+        }
+    };
+    let state = work.path().join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    println!("load generator: {} ({cores} cores visible); {} s per row\n", o.load_cores.as_deref().unwrap_or("all cores"), o.seconds);
+
+    let query = "q=cuoc&province=048";
+    let mut first = true;
+    let mut code = String::new();
+    let mut home_floor = Duration::ZERO;
+    let mut search_1conn = Duration::ZERO;
+    println!("| request | runner cores | connections | 200/s | 503/s | p50 | p99 | failed |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    for cpus in &o.runner_cores {
+        let mut start = Start::new(portal_manifest(), &state);
+        for file in ["db/migrations/0001_schema_version.sql", "db/migrations/0003_offers.sql", "db/migrations/0010_backoffice.sql", "db/reference/0001_places.sql"] {
+            start = start.arg("--sqlite").arg(format!("@{}", root().join(file).display()));
+        }
+        if first {
+            start = start.arg("--sqlite").arg(format!("@{}", data.display()));
+        }
+        for a in &o.runner_args {
+            start = start.arg(a.clone());
+        }
+        if !cpus.is_empty() {
+            start = start.pinned(cpus);
+        }
+        let app = start.start();
+        if first {
+            let found = get(&app.url(&format!("/api/offers?{query}"))).json();
+            code = found["items"][0]["code"].as_str().expect("the search finds offers").to_string();
+            first = false;
+        }
+        let label = if cpus.is_empty() { "all".to_string() } else { cpus.clone() };
+        for (name, url) in [
+            (format!("search `{query}`"), app.url(&format!("/api/offers?{query}"))),
+            ("search, no filter".to_string(), app.url("/api/offers")),
+            (format!("detail `/api/offers/{code}`"), app.url(&format!("/api/offers/{code}"))),
+            ("static home page".to_string(), app.url("/")),
+        ] {
+            for &c in &o.connections {
+                let f = load(&url, c, o.seconds);
+                println!("| {name} | {label} | {c} | {:.0} | {:.0} | {} | {} | {} |", f.ok_rps, f.refused_rps, ms(f.p50), ms(f.p99), f.failed);
+                if c == 1 && name.starts_with("static") {
+                    home_floor = f.p50;
+                }
+                if c == 1 && name.starts_with("search `") {
+                    search_1conn = f.p50;
+                }
+            }
+        }
+    }
+
+    // The floor, in the same run: the search's page statement in SQLite alone.
+    let conn = rusqlite::Connection::open(state.join("sqlite_db.db")).unwrap();
+    let search = vacancy::search::Search::from_query(&common::Query::parse(query).unwrap()).unwrap();
+    let (sql, params) = search.page_sql(&today);
+    let values: Vec<rusqlite::types::Value> = params
+        .iter()
+        .map(|p| match p {
+            vacancy::search::Param::Text(s) => rusqlite::types::Value::Text(s.clone()),
+            vacancy::search::Param::Int(i) => rusqlite::types::Value::Integer(*i),
+        })
+        .collect();
+    let mut stmt = conn.prepare(&sql).unwrap();
+    let mut times = Vec::new();
+    let until = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < until {
+        let t = Instant::now();
+        let mut rows = stmt.query(rusqlite::params_from_iter(values.iter())).unwrap();
+        while rows.next().unwrap().is_some() {}
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let floor = e2e::latency::nearest_rank(&times, 0.5);
+    println!("\nfloors (same run): the search's page statement in SQLite alone, median {}; the static home page at 1 connection, p50 {}", ms(floor), ms(home_floor));
+    println!(
+        "search `{query}` at 1 connection (last core set): p50 {} = {:.2}x SQLite alone",
+        ms(search_1conn),
+        search_1conn.as_secs_f64() / floor.as_secs_f64()
+    );
+}
