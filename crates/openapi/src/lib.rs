@@ -45,7 +45,9 @@ client nel portale, ma sono memorizzabili: `Cache-Control: max-age=60` per le of
 `max-age=3600` per le liste di riferimento, con `ETag` (rivalidare con `If-None-Match`, \
 risposta 304). Si chiede ai riusatori di non superare una richiesta al secondo e di \
 rispettare la cache; i limiti del portale rispondono 429 con `Retry-After` (secondi) \
-dove indicato: codici di verifica, ricerca aziende, richieste di visione dei CV, accessi.\n\n\
+dove indicato: codici di verifica, ricerca aziende, richieste di visione dei CV, accessi. \
+Quando il servizio è sovraccarico qualunque operazione può rispondere 503 con \
+`Retry-After`: riprovare dopo quei secondi, non subito.\n\n\
 Non descritti qui: gli endpoint OpenID Connect (`/.well-known/openid-configuration` li \
 descrive), gli accessi SPID/CIE/CNS sotto `/auth/` (redirect del browser), le pagine e i feed.";
 
