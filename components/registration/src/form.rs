@@ -107,11 +107,11 @@ pub struct RegistrationIn {
     /// "Uguale alla residenza"
     pub domicile_same: Option<bool>,
     pub domicile: Option<AddressIn>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = "^[a-z0-9]{1,30}@[a-z0-9]{1,20}\\.(it|org|com)$"))]
     pub email: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = "^[a-z0-9]{1,30}@[a-z0-9]{1,20}\\.(it|org|com)$"))]
     pub email_confirm: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 20))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20, pattern = "^([+]39)?3[0-9]{9}$"))]
     pub mobile: Option<String>,
     /// Only when the identity provider did not give it (CNS, some CIE): ISO date.
     #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
@@ -133,11 +133,11 @@ pub struct ProfileIn {
     /// "Uguale alla residenza"
     pub domicile_same: Option<bool>,
     pub domicile: Option<AddressIn>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = "^[a-z0-9]{1,30}@[a-z0-9]{1,20}\\.(it|org|com)$"))]
     pub email: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = "^[a-z0-9]{1,30}@[a-z0-9]{1,20}\\.(it|org|com)$"))]
     pub email_confirm: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 20))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20, pattern = "^([+]39)?3[0-9]{9}$"))]
     pub mobile: Option<String>,
     /// The SMS code sent to a new `mobile`.
     #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$"))]
