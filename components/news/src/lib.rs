@@ -13,6 +13,7 @@ use serde::Serialize;
 pub const DEFAULT_PAGE_SIZE: u32 = 10;
 
 #[derive(Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewsItem {
     pub id: i64,
     pub title: String,
@@ -22,7 +23,9 @@ pub struct NewsItem {
     pub source: String,
     /// `news` or `evento`
     pub kind: String,
+    /// The full text: in the detail only.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub body: Option<String>,
 }
 

@@ -202,6 +202,7 @@ pub fn next_state(attempts_before: i64, outcome: &Outcome, now: i64, cfg: &Confi
 
 /// What a run did, as the job answers it.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DeliveryReport))]
 pub struct Report {
     pub gateway_configured: bool,
     /// Messages this run claimed and tried.

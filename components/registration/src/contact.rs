@@ -8,11 +8,18 @@ use serde::Deserialize;
 
 /// The body of `POST …/otp` and `…/otp/verify`.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CodeRequest))]
 #[serde(deny_unknown_fields)]
 pub struct OtpIn {
+    /// `sms` (default) or `email`
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(sms|email)$"))]
     pub channel: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 20, pattern = "^([+]39)?3[0-9]{9}$"))]
     pub mobile: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = "^[a-z0-9]{1,30}@[a-z0-9]{1,20}\\.(it|org|com)$"))]
     pub email: Option<String>,
+    /// The code received (verify).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$"))]
     pub code: Option<String>,
 }
 

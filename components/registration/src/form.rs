@@ -30,11 +30,15 @@ pub trait Places {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddressIn {
     /// ISTAT code (6 digits) as chosen from the comuni autocomplete.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$"))]
     pub comune: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{5}$"))]
     pub cap: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 150))]
     pub address: Option<String>,
 }
 
@@ -71,12 +75,16 @@ pub struct Contacts {
 /// An incarico to take: in the profile (`POST /api/profile/companies`) or in the
 /// company registration (`company` in `POST /api/registration`).
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IncaricoIn {
     /// Codice fiscale or partita IVA of the company, as typed.
+    #[cfg_attr(feature = "openapi", schema(max_length = 20))]
     pub code: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(rappresentante_legale|delegato|altro)$"))]
     pub role: Option<String>,
     pub declaration_accepted: Option<bool>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 20))]
     pub declaration_version: Option<String>,
 }
 
@@ -89,39 +97,53 @@ pub struct Incarico {
 /// The registration form. Its contacts are at the top level of the JSON, like the
 /// profile's (not `#[serde(flatten)]`, which cannot refuse unknown fields).
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegistrationIn {
     /// `citizen` (default) or `company` (B1: with `company`)
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(citizen|company)$"))]
     pub kind: Option<String>,
     pub residence: Option<AddressIn>,
     /// "Uguale alla residenza"
     pub domicile_same: Option<bool>,
     pub domicile: Option<AddressIn>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = "^[a-z0-9]{1,30}@[a-z0-9]{1,20}\\.(it|org|com)$"))]
     pub email: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = "^[a-z0-9]{1,30}@[a-z0-9]{1,20}\\.(it|org|com)$"))]
     pub email_confirm: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 20, pattern = "^([+]39)?3[0-9]{9}$"))]
     pub mobile: Option<String>,
     /// Only when the identity provider did not give it (CNS, some CIE): ISO date.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     pub date_of_birth: Option<String>,
     /// The SMS code sent to `mobile`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$"))]
     pub otp: Option<String>,
     pub privacy_accepted: Option<bool>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 20))]
     pub privacy_version: Option<String>,
     pub company: Option<IncaricoIn>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProfileIn {
     pub residence: Option<AddressIn>,
     /// "Uguale alla residenza"
     pub domicile_same: Option<bool>,
     pub domicile: Option<AddressIn>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = "^[a-z0-9]{1,30}@[a-z0-9]{1,20}\\.(it|org|com)$"))]
     pub email: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = "^[a-z0-9]{1,30}@[a-z0-9]{1,20}\\.(it|org|com)$"))]
     pub email_confirm: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 20, pattern = "^([+]39)?3[0-9]{9}$"))]
     pub mobile: Option<String>,
     /// The SMS code sent to a new `mobile`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$"))]
     pub mobile_otp: Option<String>,
     /// The e-mail code sent to a new `email`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$"))]
     pub email_otp: Option<String>,
 }
 

@@ -25,6 +25,7 @@ pub mod form;
 pub mod pages;
 pub mod texts;
 pub mod token;
+pub mod views;
 
 use common::ApiError;
 use common::http::{allowed, path_id, segments};

@@ -18,6 +18,7 @@ pub const DECLARATION: &str = "Dichiaro, sotto la mia responsabilità e consapev
 pub const CONTACTS_NOTICE: &str = "Controlla l'esattezza dell'indirizzo e-mail e del cellulare: questi recapiti saranno usati dai Centri per l'impiego per contattarti e per le comunicazioni dell'assistenza di Toscana Lavoro. Potrai aggiornarli dal tuo profilo.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = IncaricoRole))]
 pub struct Role {
     pub code: &'static str,
     pub label: &'static str,
@@ -37,7 +38,9 @@ pub fn role_label(code: &str) -> &str {
     role(code).map_or(code, |r| r.label)
 }
 
+/// A text to accept, with its version.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = VersionedText))]
 pub struct Versioned {
     pub version: &'static str,
     pub text: &'static str,

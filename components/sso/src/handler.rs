@@ -503,12 +503,23 @@ fn cleanup(req: &Req, st: &Stores) -> Result<Reply, ApiError> {
     eprintln!("sso: cleanup removed {total} expired records");
     Reply::json(
         200,
-        &serde_json::json!({
-            "now": common::rome::iso_utc(now),
-            "removed": removed.iter().map(|(k, n)| ((*k).to_string(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
-            "summary": format!("Rimossi {total} record scaduti."),
-        }),
+        &CleanupReport {
+            now: common::rome::iso_utc(now),
+            removed: removed.iter().map(|(k, n)| ((*k).to_string(), *n)).collect(),
+            summary: format!("Rimossi {total} record scaduti."),
+        },
     )
+}
+
+/// What `POST /jobs/cleanup` answers.
+#[derive(Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CleanupReport {
+    /// When the job ran (ISO 8601, UTC).
+    pub now: String,
+    /// How many records of each kind it removed.
+    pub removed: std::collections::BTreeMap<String, usize>,
+    pub summary: String,
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -212,27 +212,39 @@ pub fn safe_next(next: &str) -> Option<String> {
     ok.then(|| next.to_string())
 }
 
-/// What `GET /api/session` answers.
+/// What `GET /api/session` answers. Anonymous: `authenticated` alone; signed in:
+/// every field (`acting_as` `null` when acting as a citizen).
 #[derive(Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Session))]
 pub struct SessionView<'a> {
     pub authenticated: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub person: Option<PersonView<'a>>,
+    /// `spid`, `cie` or `cns`
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub method: Option<&'a str>,
+    /// SPID level (1–3); CNS counts as 2
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = false, minimum = 1, maximum = 3))]
     pub level: Option<u8>,
+    /// The token every write must carry in `X-CSRF-Token`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub csrf_token: Option<&'a str>,
     /// `unregistered`, `pending` or `active` (registration, A1)
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub account: Option<access::Account>,
     /// The company the person acts for (A3); `null` when acting as a citizen.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub acting_as: Option<Option<&'a access::ActingAs>>,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SessionPerson))]
 pub struct PersonView<'a> {
     pub fiscal_code: &'a str,
     pub name: &'a str,

@@ -41,6 +41,7 @@ pub struct Login {
 
 /// Where the person stands with registration (A1), from `accounts`.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Account {
     /// Logged in with SPID/CIE/CNS but never completed the registration form.
@@ -73,6 +74,7 @@ impl Account {
 /// The company (or agency, or professional firm) a person is acting for (A3), with a
 /// current incarico.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActingAs {
     pub company_id: i64,
     pub fiscal_code: String,

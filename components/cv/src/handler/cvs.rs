@@ -3,9 +3,9 @@
 use common::rome::iso_utc;
 use common::sql::{Db, Value};
 use common::{ApiError, Page, Paging, Reply, Req};
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 
-use super::{CV_COLUMNS, anonymise, area_codes, areas, cv_of, cv_out, event, int, opt_int, own_cv, owner, paged, territories, text, tx};
+use super::{CV_COLUMNS, Territory, anonymise, area_codes, areas, cv_of, cv_out, event, int, opt_int, own_cv, owner, paged, territories, text, tx};
 use crate::{Meta, MetaIn};
 
 const CONSENT_TEXT: &str = "Rilasciando il consenso alla ricerca, il tuo CV sarà ricercabile dalle aziende e dalle agenzie che sono impegnate nella ricerca di personale. Se il contenuto del tuo curriculum (informazioni anonimizzate) risulterà di interesse, verrai avvisato e potrai decidere se far visionare o meno il tuo curriculum completo.";
@@ -15,20 +15,60 @@ const DELETE_CONFIRM: &str = "Sicuro di voler procedere con la rimozione del Cur
 
 pub(super) fn form(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
     access::require_active(conn, req)?;
-    let territories: Vec<Json> = areas(conn)?.into_iter().map(|(code, name)| json!({ "code": code, "name": name })).collect();
+    let territories = areas(conn)?.into_iter().map(|(code, name)| Territory { code, name }).collect();
     Reply::json(
         200,
-        &json!({
-            "territories": territories,
-            "consent_text": CONSENT_TEXT,
-            "retention_text": RETENTION_TEXT,
-            "file_text": FILE_TEXT,
-            "delete_confirm": DELETE_CONFIRM,
-            "file": { "max_bytes": crate::max_upload(), "extensions": ["pdf", "doc", "docx", "odt"] },
-            "description_max": crate::MAX_DESCRIPTION,
-            "max_cvs": crate::MAX_CVS_PER_PERSON,
-        }),
+        &CvForm {
+            territories,
+            consent_text: CONSENT_TEXT,
+            retention_text: RETENTION_TEXT,
+            file_text: FILE_TEXT,
+            delete_confirm: DELETE_CONFIRM,
+            file: FileRules { max_bytes: crate::max_upload(), extensions: &["pdf", "doc", "docx", "odt"] },
+            description_max: crate::MAX_DESCRIPTION,
+            max_cvs: crate::MAX_CVS_PER_PERSON,
+        },
     )
+}
+
+/// What `GET /api/cv/form` answers: the form's choices, texts and limits.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CvForm {
+    pub territories: Vec<Territory>,
+    pub consent_text: &'static str,
+    pub retention_text: &'static str,
+    pub file_text: &'static str,
+    pub delete_confirm: &'static str,
+    pub file: FileRules,
+    pub description_max: usize,
+    pub max_cvs: i64,
+}
+
+/// The files an upload accepts.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CvFileRules))]
+pub struct FileRules {
+    pub max_bytes: usize,
+    pub extensions: &'static [&'static str],
+}
+
+/// What `DELETE /api/cv/{cv}` answers: the deleted CV's id.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CvDeleted))]
+pub struct Deleted {
+    pub deleted: i64,
+}
+
+/// One line of a CV's history (`GET /api/cv/{cv}/history`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CvEvent {
+    /// ISO 8601, UTC
+    pub at: String,
+    pub kind: String,
+    pub kind_label: &'static str,
+    pub note: String,
 }
 
 pub(super) fn list(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
@@ -197,7 +237,7 @@ pub(super) fn delete(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiErro
     own_cv(conn, &s, id)?;
     tx(conn, |conn| remove(conn, id))?;
     eprintln!("cv: person {} deleted cv {id}", s.person_id);
-    Reply::json(200, &json!({ "deleted": id }))
+    Reply::json(200, &Deleted { deleted: id })
 }
 
 pub(super) fn history(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiError> {
@@ -224,7 +264,7 @@ pub(super) fn history(req: &Req, conn: &dyn Db, id: i64) -> Result<Reply, ApiErr
         .map(|r| {
             let kind = r.text("kind")?;
             let label = crate::cvs::event_label(&kind);
-            Ok(json!({ "at": iso_utc(r.int("at")?), "kind": kind, "kind_label": label, "note": r.text("note")? }))
+            Ok(CvEvent { at: iso_utc(r.int("at")?), kind, kind_label: label, note: r.text("note")? })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     Reply::json(200, &Page::new(items, total, paging))

@@ -90,10 +90,15 @@ pub(super) fn page(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
     if req.wants_json() { Reply::json(200, &link::json(&st, now)) } else { Ok(link_page(&st, token, now)) }
 }
 
+/// The decision page's form (or JSON): the link's token and the button pressed.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CvDecisionIn))]
 #[serde(deny_unknown_fields)]
-struct DecideIn {
+pub struct DecideIn {
+    #[cfg_attr(feature = "openapi", schema(nullable = false, max_length = 200))]
     token: Option<String>,
+    /// `accept` or `refuse` (also the buttons' words `autorizza`, `rifiuta`)
+    #[cfg_attr(feature = "openapi", schema(nullable = false, pattern = "^(accept|refuse|autorizza|rifiuta)$"))]
     decision: Option<String>,
 }
 

@@ -6,12 +6,12 @@
 //! CVs), [`search`] (companies' search), [`requests`] (view requests, both sides),
 //! [`decision`] (the no-login decision link), [`retention`] (the retention job).
 
-mod cvs;
-mod decision;
-mod operator;
-mod requests;
-mod retention;
-mod search;
+pub mod cvs;
+pub mod decision;
+pub mod operator;
+pub mod requests;
+pub mod retention;
+pub mod search;
 #[cfg(test)]
 mod tests;
 
@@ -119,6 +119,7 @@ fn area_codes(conn: &dyn Db) -> Result<Vec<String>, ApiError> {
 
 /// A territory of interest (one of the 11 areas).
 #[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CvTerritory))]
 pub struct Territory {
     pub code: String,
     pub name: String,
@@ -206,6 +207,7 @@ fn own_cv(conn: &dyn Db, s: &Session, id: i64) -> Result<Cv, ApiError> {
 
 /// A CV as its owner's pages show it (README, "CVs").
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Cv))]
 pub struct CvOut {
     pub id: i64,
     pub created_at: String,
@@ -221,6 +223,7 @@ pub struct CvOut {
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CvFile))]
 pub struct CvFileOut {
     pub name: String,
     pub kind: String,
@@ -231,6 +234,7 @@ pub struct CvFileOut {
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CvRetention))]
 pub struct RetentionOut {
     pub last_activity_at: String,
     /// `YYYY-MM-DD`

@@ -13,8 +13,10 @@ use super::{CV_COLUMNS, CvOut, cv_of, cv_out_at};
 
 /// The person a request names by `?person=<codice fiscale>`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CvPerson))]
 pub struct PersonOut {
     #[serde(skip)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub id: i64,
     pub fiscal_code: String,
     pub name: String,
@@ -22,6 +24,7 @@ pub struct PersonOut {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OperatorCvs {
     pub person: PersonOut,
     pub items: Vec<CvOut>,

@@ -6,8 +6,7 @@ use common::rome::iso_utc;
 use common::sql::{Db, Rows, Value};
 use common::{ApiError, Page, Paging, Reply, Req};
 use outbox::Message;
-use serde::Deserialize;
-use serde_json::{Value as Json, json};
+use serde::{Deserialize, Serialize};
 
 use super::decision::decide;
 use super::{int, opt_int, owner, paged, text, tx};
@@ -56,16 +55,16 @@ fn owner_requests(conn: &dyn Db, s: &Session, paging: Paging, from: Value, to: V
         .map(|r| {
             let status = r.text("status")?;
             let cv_id = r.get::<i64>("cv_id");
-            Ok(json!({
-                "id": r.int("id")?,
-                "date": iso_utc(r.int("created_at")?),
-                "company": { "name": r.text("company")?, "fiscal_code": r.text("fiscal_code")? },
-                "position": r.text("position")?,
-                "cv": { "id": cv_id, "description": r.text("cv_description")?, "download": cv_id.map(|i| format!("/api/cv/{i}/file")) },
-                "status": crate::status_label(&status),
-                "status_code": status,
-                "decided_at": r.get::<i64>("decided_at").map(iso_utc),
-                "can_decide": status == "requested",
+            Ok(CvRequest::Owner(OwnerRequest {
+                id: r.int("id")?,
+                date: iso_utc(r.int("created_at")?),
+                company: RequestCompany { name: r.text("company")?, fiscal_code: r.text("fiscal_code")? },
+                position: r.text("position")?,
+                cv: RequestedCv { id: cv_id, description: r.text("cv_description")?, download: cv_id.map(|i| format!("/api/cv/{i}/file")) },
+                status: crate::status_label(&status),
+                can_decide: status == "requested",
+                status_code: status,
+                decided_at: r.get::<i64>("decided_at").map(iso_utc),
             }))
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
@@ -91,35 +90,141 @@ fn company_requests(conn: &dyn Db, company: &ActingAs, paging: Paging, from: Val
             let status = r.text("status")?;
             // the owner's identity and the CV only after «Autorizza»
             let candidate = match (status.as_str(), r.get::<i64>("cv_id")) {
-                ("accepted", cv_id) => json!({
-                    "name": r.opt_text("name"), "family_name": r.opt_text("family_name"),
-                    "cv_id": cv_id, "download": cv_id.map(|i| format!("/api/cv/{i}/file")),
+                ("accepted", cv_id) => Some(Candidate {
+                    name: r.opt_text("name"),
+                    family_name: r.opt_text("family_name"),
+                    cv_id,
+                    download: cv_id.map(|i| format!("/api/cv/{i}/file")),
                 }),
-                _ => Json::Null,
+                _ => None,
             };
-            Ok(json!({
-                "id": r.int("id")?,
-                "date": iso_utc(r.int("created_at")?),
-                "position": r.text("position")?,
-                "cv": r.text("cv_handle")?,
-                "status": crate::status_label(&status),
-                "status_code": status,
-                "decided_at": r.get::<i64>("decided_at").map(iso_utc),
-                "candidate": candidate,
+            Ok(CvRequest::Company(CompanyRequest {
+                id: r.int("id")?,
+                date: iso_utc(r.int("created_at")?),
+                position: r.text("position")?,
+                cv: r.text("cv_handle")?,
+                status: crate::status_label(&status),
+                status_code: status,
+                decided_at: r.get::<i64>("decided_at").map(iso_utc),
+                candidate,
             }))
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     Reply::json(200, &Page::new(items, total, paging))
 }
 
+/// One request of `GET /api/cv-requests`: the owner's view (a citizen) or the
+/// company's (a session acting for one).
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum CvRequest {
+    Owner(OwnerRequest),
+    Company(CompanyRequest),
+}
+
+/// A request for one of the caller's CVs.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CvRequestForOwner))]
+pub struct OwnerRequest {
+    pub id: i64,
+    /// ISO 8601, UTC
+    pub date: String,
+    pub company: RequestCompany,
+    pub position: String,
+    pub cv: RequestedCv,
+    /// `RICHIESTA`, `ACCETTATA` or `RIFIUTATA`
+    pub status: &'static str,
+    /// `requested`, `accepted` or `refused`
+    pub status_code: String,
+    pub decided_at: Option<String>,
+    pub can_decide: bool,
+}
+
+/// The company that asked.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CvRequestCompany))]
+pub struct RequestCompany {
+    pub name: String,
+    pub fiscal_code: String,
+}
+
+/// The CV asked for (`id` and `download` `null` once the CV is deleted).
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CvRequestedCv))]
+pub struct RequestedCv {
+    pub id: Option<i64>,
+    pub description: String,
+    pub download: Option<String>,
+}
+
+/// A company's request, under the CV's opaque handle.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CvRequestOfCompany))]
+pub struct CompanyRequest {
+    pub id: i64,
+    /// ISO 8601, UTC
+    pub date: String,
+    pub position: String,
+    /// The CV's handle from the search.
+    pub cv: String,
+    pub status: &'static str,
+    pub status_code: String,
+    pub decided_at: Option<String>,
+    /// The owner and the CV, once the owner accepted.
+    pub candidate: Option<Candidate>,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CvCandidate))]
+pub struct Candidate {
+    pub name: Option<String>,
+    pub family_name: Option<String>,
+    pub cv_id: Option<i64>,
+    pub download: Option<String>,
+}
+
+/// What a company's new request answers (201).
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewCvRequest {
+    pub id: i64,
+    /// ISO 8601, UTC
+    pub date: String,
+    pub position: String,
+    pub cv: String,
+    pub status: &'static str,
+    pub status_code: &'static str,
+    /// Always `null`: nobody accepted yet.
+    pub candidate: Option<Candidate>,
+}
+
+/// What the owner's decision in the portal answers (200).
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CvRequestDecided {
+    pub id: i64,
+    pub status: &'static str,
+    pub status_code: String,
+    pub decided_at: Option<String>,
+}
+
+/// `POST /api/cv-requests`: a company's new request (`cv`, `position`), or the owner's
+/// decision (`id`, `decision`).
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CvRequestIn))]
 #[serde(deny_unknown_fields)]
-struct RequestIn {
+pub struct RequestIn {
     /// company: the CV's handle from the search
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     cv: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     position: Option<String>,
     /// owner: the request and the decision
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     id: Option<i64>,
+    /// owner: `accept` or `refuse`
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(accept|refuse)$"))]
     decision: Option<String>,
 }
 
@@ -153,7 +258,7 @@ fn owner_request_json(conn: &dyn Db, id: i64) -> Result<Reply, ApiError> {
     let rows = conn.execute("SELECT id, status, decided_at FROM cv_requests WHERE id = ?", &[int(id)])?;
     let r = rows.rows().next().ok_or_else(|| ApiError::internal("request vanished"))?;
     let status = r.text("status")?;
-    Reply::json(200, &json!({ "id": id, "status": crate::status_label(&status), "status_code": status, "decided_at": r.get::<i64>("decided_at").map(iso_utc) }))
+    Reply::json(200, &CvRequestDecided { id, status: crate::status_label(&status), decided_at: r.get::<i64>("decided_at").map(iso_utc), status_code: status })
 }
 
 fn new_request(req: &Req, conn: &dyn Db, s: &Session, company: &ActingAs, input: &RequestIn) -> Result<Reply, ApiError> {
@@ -240,6 +345,6 @@ fn new_request(req: &Req, conn: &dyn Db, s: &Session, company: &ActingAs, input:
     eprintln!("cv: company {} (person {}) asked to see cv {cv_id}: request {id}", company.company_id, s.person_id);
     Reply::json(
         201,
-        &json!({ "id": id, "date": iso_utc(now), "position": position, "cv": handle, "status": "RICHIESTA", "status_code": "requested", "candidate": null }),
+        &NewCvRequest { id, date: iso_utc(now), position, cv: handle.to_string(), status: "RICHIESTA", status_code: "requested", candidate: None },
     )
 }

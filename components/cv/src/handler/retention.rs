@@ -5,7 +5,6 @@ use common::rome::iso_utc;
 use common::sql::Db;
 use common::{ApiError, Reply, Req};
 use outbox::Message;
-use serde_json::json;
 
 use super::cvs::remove;
 use super::{int, last_activity, owner, retention, tx};
@@ -79,5 +78,18 @@ pub(super) fn run(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
         Ok(ids.len() as i64)
     })?;
     let summary = format!("Avvisi di cancellazione inviati: {noticed}; curriculum cancellati: {deleted}.");
-    Reply::json(200, &json!({ "now": iso_utc(now), "noticed": noticed, "deleted": deleted, "summary": summary }))
+    Reply::json(200, &RetentionReport { now: iso_utc(now), noticed, deleted, summary })
+}
+
+/// What `POST /jobs/cv/retention` answers.
+#[derive(Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CvRetentionReport))]
+pub struct RetentionReport {
+    /// When the job ran (ISO 8601, UTC).
+    pub now: String,
+    /// Owners warned of their CV's coming deletion.
+    pub noticed: i64,
+    /// CVs deleted.
+    pub deleted: i64,
+    pub summary: String,
 }

@@ -9,6 +9,7 @@ use super::{Territory, area_codes, int, paged, territories, text};
 /// One result: the anonymised text under an opaque handle, never an id, file, name or
 /// date-time that could be joined to the owner.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CvSearchItem))]
 pub struct SearchItem {
     pub cv: String,
     /// `YYYY-MM-DD`

@@ -4,20 +4,24 @@ use access::session;
 use common::sql::Db;
 use common::{ApiError, Reply, Req};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::incarichi::incarichi;
+use crate::views::{ActingAsNow, ActingAsOptions};
 
 /// `GET /api/session/act-as`: whom the session acts for, and the options.
 pub(super) fn current(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
     let s = access::require_active(conn, req)?;
     let options = incarichi(conn, s.person_id, None)?;
-    Reply::json(200, &json!({ "acting_as": s.acting_as, "options": options }))
+    Reply::json(200, &ActingAsOptions { acting_as: s.acting_as, options })
 }
 
+/// The body of `POST /api/session/act-as`: `company_id` (a company of an incarico) or
+/// `{"citizen": true}`.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-struct ActAsIn {
+pub struct ActAsIn {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     company_id: Option<i64>,
     citizen: Option<bool>,
 }
@@ -44,5 +48,5 @@ pub(super) fn set(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
     };
     // one statement on its own column: a concurrent refresh cannot undo it
     session::set_acting(conn, &s, acting_as.as_ref().map(|a| a.company_id))?;
-    Reply::json(200, &json!({ "acting_as": acting_as }))
+    Reply::json(200, &ActingAsNow { acting_as })
 }

@@ -9,6 +9,8 @@ use outbox::Message;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::views::ActivationSent;
+
 use super::store::{account_row, person};
 use super::{html, rate_limit, redirect, session_write, text, tx};
 use crate::{form, pages, token};
@@ -37,10 +39,15 @@ pub(super) fn new_activation(req: &Req, conn: &dyn Db, person_id: i64, name: &st
     Ok(hours)
 }
 
+/// The body of `POST /api/registration/activation/resend` (may be empty): a corrected
+/// address, typed twice.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ActivationResendIn))]
 #[serde(deny_unknown_fields)]
-struct ResendIn {
+pub struct ResendIn {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     email: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     email_confirm: Option<String>,
 }
 
@@ -69,7 +76,7 @@ pub(super) fn resend(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
         )?;
         new_activation(req, conn, s.person_id, &p.name, &email)
     })?;
-    Reply::json(200, &json!({ "email": email, "activation_expires_in_hours": hours }))
+    Reply::json(200, &ActivationSent { email, activation_expires_in_hours: hours })
 }
 
 /// A stored token's state, its person and whether that person's account is active.
@@ -102,8 +109,11 @@ pub(super) fn page(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ActivationIn))]
 #[serde(deny_unknown_fields)]
-struct ActivateIn {
+pub struct ActivateIn {
+    /// The token of the e-mail's link.
+    #[cfg_attr(feature = "openapi", schema(nullable = false, max_length = 200))]
     token: Option<String>,
 }
 

@@ -6,7 +6,8 @@ use common::sql::Db;
 use common::validation::Fields;
 use common::{ApiError, Reply, Req};
 use outbox::Message;
-use serde_json::json;
+
+use crate::views::{CodeSent, CodeVerified};
 
 /// Sends a new code to `target` (429 with `Retry-After` when too soon or too often).
 pub(super) fn send(req: &Req, conn: &dyn Db, person_id: i64, name: &str, channel: Channel, target: &str) -> Result<Reply, ApiError> {
@@ -16,7 +17,7 @@ pub(super) fn send(req: &Req, conn: &dyn Db, person_id: i64, name: &str, channel
         Channel::Email => Message::new(outbox::Channel::Email, target, outbox::OTP).param("name", name),
     };
     otp::send(conn, person_id, channel, target, msg, req.now, l)?;
-    Reply::json(200, &json!({ "channel": channel.as_str(), "sent_to": target, "expires_in": l.ttl_secs, "resend_in": l.resend_secs }))
+    Reply::json(200, &CodeSent { channel: channel.as_str(), sent_to: target.to_string(), expires_in: l.ttl_secs, resend_in: l.resend_secs })
 }
 
 /// Checks a code for `target`; on success the target stays verified for a while.
@@ -48,5 +49,5 @@ pub(super) fn in_form(req: &Req, conn: &dyn Db, person_id: i64, channel: Channel
 
 /// The reply to a code that matched.
 pub(super) fn verified_reply(channel: Channel, target: &str) -> Result<Reply, ApiError> {
-    Reply::json(200, &json!({ "verified": true, "channel": channel.as_str(), "target": target }))
+    Reply::json(200, &CodeVerified { verified: true, channel: channel.as_str(), target: target.to_string() })
 }

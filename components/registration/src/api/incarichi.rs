@@ -5,9 +5,8 @@ use common::rome::iso_utc;
 use common::sql::{Db, Value};
 use common::validation::{self, CompanyCode, CompanyKind, Fields};
 use common::{ApiError, Reply, Req};
-use serde_json::{Value as Json, json};
-
 use super::{opt, rate_limit, text};
+use crate::views::{CompanyLookup, CompanyOut, Incarichi, IncaricoOut, LookupIncarico, Revoked};
 use crate::{Section, form, texts};
 
 #[derive(Debug, Clone)]
@@ -23,12 +22,18 @@ pub(super) struct Company {
 }
 
 impl Company {
-    pub(super) fn json(&self) -> Json {
-        json!({
-            "id": self.id, "name": self.name, "fiscal_code": self.fiscal_code, "vat_number": self.vat_number,
-            "legal_form": self.legal_form, "kind": self.kind, "kind_label": CompanyKind::parse(&self.kind).map_or("", CompanyKind::label),
-            "seat_comune": self.seat_comune, "ceased_on": self.ceased_on,
-        })
+    pub(super) fn out(&self) -> CompanyOut {
+        CompanyOut {
+            id: self.id,
+            name: self.name.clone(),
+            fiscal_code: self.fiscal_code.clone(),
+            vat_number: self.vat_number.clone(),
+            legal_form: self.legal_form.clone(),
+            kind: self.kind.clone(),
+            kind_label: CompanyKind::parse(&self.kind).map_or("", CompanyKind::label),
+            seat_comune: self.seat_comune.clone(),
+            ceased_on: self.ceased_on.clone(),
+        }
     }
 }
 
@@ -79,7 +84,7 @@ pub(super) fn count_lookup(req: &Req, conn: &dyn Db, person_id: i64) -> Result<(
 }
 
 /// The person's current incarichi (of one section, or all), by company name.
-pub(super) fn incarichi(conn: &dyn Db, person_id: i64, section: Option<Section>) -> Result<Vec<Json>, ApiError> {
+pub(super) fn incarichi(conn: &dyn Db, person_id: i64, section: Option<Section>) -> Result<Vec<IncaricoOut>, ApiError> {
     let rows = conn.execute(&format!(
             "SELECT i.id AS incarico_id, i.role, i.created_at, {COMPANY_COLUMNS}
              FROM incarichi i JOIN companies c ON c.id = i.company_id LEFT JOIN comuni m ON m.istat = c.seat_istat
@@ -90,7 +95,7 @@ pub(super) fn incarichi(conn: &dyn Db, person_id: i64, section: Option<Section>)
     rows.rows()
         .map(|r| {
             let c = company_of(&r)?;
-            Ok(incarico_json(r.int("incarico_id")?, &c, &r.text("role")?, &r.text("created_at")?))
+            Ok(incarico_out(r.int("incarico_id")?, &c, &r.text("role")?, &r.text("created_at")?))
         })
         .collect()
 }
@@ -105,18 +110,22 @@ pub(super) fn insert_incarico(conn: &dyn Db, person_id: i64, company_id: i64, ro
 }
 
 /// An incarico as the profile shows it.
-fn incarico_json(id: i64, c: &Company, role: &str, created_at: &str) -> Json {
-    json!({
-        "id": id, "company_id": c.id, "company": c.json(), "role": role, "role_label": texts::role_label(role),
-        "created_at": created_at,
-    })
+fn incarico_out(id: i64, c: &Company, role: &str, created_at: &str) -> IncaricoOut {
+    IncaricoOut {
+        id,
+        company_id: c.id,
+        company: c.out(),
+        role: role.to_string(),
+        role_label: texts::role_label(role).to_string(),
+        created_at: created_at.to_string(),
+    }
 }
 
 /// `GET /api/profile/<section>`: the incarichi, with the declaration and the roles.
 pub(super) fn list(req: &Req, conn: &dyn Db, section: Section) -> Result<Reply, ApiError> {
     let s = access::require_active(conn, req)?;
     let items = incarichi(conn, s.person_id, Some(section))?;
-    Reply::json(200, &json!({ "items": items, "declaration": texts::declaration(), "roles": texts::ROLES }))
+    Reply::json(200, &Incarichi { items, declaration: texts::declaration(), roles: texts::ROLES })
 }
 
 /// `POST /api/profile/<section>`: a new incarico (with the declaration).
@@ -137,7 +146,7 @@ pub(super) fn add(req: &Req, conn: &dyn Db, section: Section) -> Result<Reply, A
     let id = insert_incarico(conn, s.person_id, c.id, i.role, now)?
         .ok_or_else(|| ApiError::new(409, "incarico_exists", format!("Hai già un incarico per {}", common::page::sentence(&c.name))))?;
     eprintln!("registration: person {} took incarico {id} ({}) for company {}", s.person_id, i.role, c.id);
-    Reply::json(201, &incarico_json(id, &c, i.role, &iso_utc(now)))
+    Reply::json(201, &incarico_out(id, &c, i.role, &iso_utc(now)))
 }
 
 /// `DELETE /api/profile/<section>/<id>`: the incarico ends (and acting for it).
@@ -151,7 +160,7 @@ pub(super) fn revoke(req: &Req, conn: &dyn Db, section: Section, id: i64) -> Res
     // the session's lookups check the incarico: acting for this company ends now
     let acting_as = s.acting_as.filter(|a| a.company_id != company_id);
     eprintln!("registration: person {} revoked incarico {id}", s.person_id);
-    Reply::json(200, &json!({ "revoked": id, "acting_as": acting_as }))
+    Reply::json(200, &Revoked { revoked: id, acting_as })
 }
 
 /// `GET /api/companies/lookup?code=`: the registry's company and the caller's incarico.
@@ -165,7 +174,7 @@ pub(super) fn lookup(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
     let mine = conn.execute("SELECT id, role FROM incarichi WHERE person_id = ? AND company_id = ? AND revoked_at IS NULL",
         &[Value::Integer(s.person_id), Value::Integer(c.id)],
     )?;
-    let incarico = mine.rows().next().map(|r| json!({ "id": r.get::<i64>("id"), "role": r.get::<&str>("role") }));
-    Reply::json(200, &json!({ "company": c.json(), "incarico": incarico }))
+    let incarico = mine.rows().next().map(|r| LookupIncarico { id: r.get::<i64>("id"), role: r.get::<&str>("role").map(str::to_owned) });
+    Reply::json(200, &CompanyLookup { company: c.out(), incarico })
 }
 

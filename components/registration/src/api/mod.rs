@@ -10,11 +10,11 @@
 //! [`act_as`]. [`store`] reads people, accounts and comuni; [`codes`] sends and
 //! checks one-time codes.
 
-mod act_as;
-mod activation;
+pub mod act_as;
+pub mod activation;
 mod codes;
 mod incarichi;
-mod profile;
+pub mod profile;
 mod registration;
 mod store;
 

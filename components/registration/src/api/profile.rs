@@ -7,12 +7,12 @@ use common::sql::{Db, Value};
 use common::validation::{self, Fields};
 use common::{ApiError, Reply, Req};
 use serde::Serialize;
-use serde_json::Value as Json;
 
-use super::store::{DbPlaces, account_row, address_json, address_values, birth_place_json, person};
+use super::store::{DbPlaces, account_row, address_out, address_values, birth_place, person};
 use super::{codes, text};
 use crate::contact::{self, OtpIn};
 use crate::form;
+use crate::views::{AddressOut, BirthPlace};
 
 /// The channel and new target of a profile's code request.
 fn otp_request(conn: &dyn Db, s: &Session, input: &OtpIn) -> Result<(Channel, String), ApiError> {
@@ -51,13 +51,15 @@ pub(super) fn view(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
 
 /// `GET /api/profile` (README, "Registration, profile, acting as a company").
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Profile))]
 pub struct ProfileOut {
     pub status: String,
     pub registered_as: String,
     pub person: PersonOut,
-    pub residence: Json,
+    pub residence: AddressOut,
     pub domicile_same: bool,
-    pub domicile: Option<Json>,
+    /// `null` when the same as the residence.
+    pub domicile: Option<AddressOut>,
     pub email: String,
     pub email_verified: bool,
     pub mobile: String,
@@ -68,16 +70,18 @@ pub struct ProfileOut {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ProfilePerson))]
 pub struct PersonOut {
     pub fiscal_code: String,
     pub name: String,
     pub family_name: String,
     pub date_of_birth: String,
-    pub place_of_birth: Json,
+    pub place_of_birth: BirthPlace,
     pub gender: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ProfilePrivacy))]
 pub struct PrivacyOut {
     pub version: String,
     pub accepted_at: String,
@@ -88,16 +92,16 @@ fn profile_view(conn: &dyn Db, s: &Session) -> Result<ProfileOut, ApiError> {
     let a = account_row(conn, s.person_id)?.ok_or_else(access::guard::registration_required)?;
     Ok(ProfileOut {
         person: PersonOut {
-            place_of_birth: birth_place_json(conn, &a.place_of_birth)?,
+            place_of_birth: birth_place(conn, &a.place_of_birth)?,
             fiscal_code: p.fiscal_code,
             name: p.name,
             family_name: p.family_name,
             date_of_birth: a.date_of_birth,
             gender: p.gender,
         },
-        residence: address_json(conn, &a.residence)?,
+        residence: address_out(conn, &a.residence)?,
         domicile_same: a.domicile.is_none(),
-        domicile: a.domicile.as_ref().map(|d| address_json(conn, d)).transpose()?,
+        domicile: a.domicile.as_ref().map(|d| address_out(conn, d)).transpose()?,
         status: a.status,
         registered_as: a.registered_as,
         email: a.email,

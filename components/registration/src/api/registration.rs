@@ -7,15 +7,15 @@ use common::rome::iso_utc;
 use common::sql::{Db, Value};
 use common::validation::{self, Fields};
 use common::{ApiError, Reply, Req};
-use serde_json::{Value as Json, json};
 
 use super::activation::new_activation;
 use super::incarichi::{count_lookup, find_company, insert_incarico};
-use super::store::{DbPlaces, account_row, address_values, birth_place_json, person};
+use super::store::{DbPlaces, account_row, address_values, birth_place, person};
 use super::{codes, session_write, text, tx};
 use crate::form::{self, not_unregistered};
 use crate::contact::{self, OtpIn};
 use crate::texts;
+use crate::views::{OtpInfo, Pending, Prefill, PrefillPerson, PrivacyInfo, ReadOnly, Registered, Suggested};
 
 /// The session, the normalised number and the typed code of a request for the
 /// registration's SMS code (only before registering; the channel is always SMS).
@@ -50,40 +50,42 @@ pub(super) fn prefill(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
     let today = common::rome::day_at(req.now);
     let idp_date = p.date_of_birth.clone().filter(|d| !d.trim().is_empty());
     let place_code = form::birth_place_code(p.place_of_birth.as_deref(), &p.fiscal_code);
-    let place = match &place_code {
-        Some(c) => birth_place_json(conn, c)?,
-        None => Json::Null,
-    };
+    let place = place_code.as_deref().map(|c| birth_place(conn, c)).transpose()?;
     let l = otp::Limits::from_req(req);
     let mobile_verified = otp::verified_target(conn, s.person_id, Channel::Sms, req.now)?;
     let pending = match s.account {
-        Account::Pending => account_row(conn, s.person_id)?.map(|a| json!({ "email": a.email, "registered_as": a.registered_as })),
+        Account::Pending => account_row(conn, s.person_id)?.map(|a| Pending { email: a.email, registered_as: a.registered_as }),
         _ => None,
     };
     Reply::json(
         200,
-        &json!({
-            "status": s.account,
-            "person": {
-                "fiscal_code": p.fiscal_code, "name": p.name, "family_name": p.family_name,
-                "date_of_birth": idp_date.clone().or_else(|| form::suggested_birth_date(&p.fiscal_code, &today)),
-                "place_of_birth": place, "gender": p.gender,
+        &Prefill {
+            status: s.account,
+            person: PrefillPerson {
+                date_of_birth: idp_date.clone().or_else(|| form::suggested_birth_date(&p.fiscal_code, &today)),
+                fiscal_code: p.fiscal_code,
+                name: p.name,
+                family_name: p.family_name,
+                place_of_birth: place,
+                gender: p.gender,
             },
-            "read_only": {
-                "fiscal_code": true, "name": true, "family_name": true,
-                "date_of_birth": idp_date.is_some(),
+            read_only: ReadOnly {
+                fiscal_code: true,
+                name: true,
+                family_name: true,
+                date_of_birth: idp_date.is_some(),
                 // from the identity provider, or else read from the codice fiscale
-                "place_of_birth": true,
+                place_of_birth: true,
             },
-            "suggested": { "email": p.email, "mobile": p.mobile_phone },
-            "mobile_verified": mobile_verified,
-            "pending": pending,
-            "privacy": { "version": texts::PRIVACY_VERSION, "url": texts::PRIVACY_URL },
-            "contacts_notice": texts::CONTACTS_NOTICE,
-            "declaration": texts::declaration(),
-            "roles": texts::ROLES,
-            "otp": { "length": 6, "expires_in": l.ttl_secs, "resend_in": l.resend_secs },
-        }),
+            suggested: Suggested { email: p.email, mobile: p.mobile_phone },
+            mobile_verified,
+            pending,
+            privacy: PrivacyInfo { version: texts::PRIVACY_VERSION, url: texts::PRIVACY_URL },
+            contacts_notice: texts::CONTACTS_NOTICE,
+            declaration: texts::declaration(),
+            roles: texts::ROLES,
+            otp: OtpInfo { length: 6, expires_in: l.ttl_secs, resend_in: l.resend_secs },
+        },
     )
 }
 
@@ -168,10 +170,7 @@ pub(super) fn register(req: &Req, conn: &dyn Db) -> Result<Reply, ApiError> {
     eprintln!("registration: person {} registered as {kind}, pending activation", s.person_id);
     Reply::json(
         201,
-        &json!({
-            "status": "pending", "registered_as": kind, "email": c.email, "activation_expires_in_hours": hours,
-            "company": company.map(|c| c.json()),
-        }),
+        &Registered { status: "pending", registered_as: kind, email: c.email, activation_expires_in_hours: hours, company: company.map(|c| c.out()) },
     )
 }
 

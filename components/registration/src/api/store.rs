@@ -4,7 +4,8 @@
 use common::ApiError;
 use common::sql::{Db, Value};
 use common::validation;
-use serde_json::{Value as Json, json};
+
+use crate::views::{AddressOut, BirthPlace, ComuneRef};
 
 use super::{opt, text};
 use crate::form::{self, Comune, Places};
@@ -74,26 +75,27 @@ pub(super) fn comune(conn: &dyn Db, istat: &str) -> Result<Option<Comune>, ApiEr
     }))
 }
 
-pub(super) fn comune_json(conn: &dyn Db, istat: &str) -> Result<Json, ApiError> {
+pub(super) fn comune_ref(conn: &dyn Db, istat: &str) -> Result<ComuneRef, ApiError> {
     Ok(match comune(conn, istat)? {
-        Some(c) => json!({ "istat": c.istat, "name": c.name, "province": c.province }),
-        None => json!({ "istat": istat, "name": null, "province": null }),
+        Some(c) => ComuneRef { istat: c.istat, name: Some(c.name), province: Some(c.province) },
+        None => ComuneRef { istat: istat.to_string(), name: None, province: None },
     })
 }
 
 /// The place of birth as shown: the comune of a cadastral code, or abroad.
-pub(super) fn birth_place_json(conn: &dyn Db, code: &str) -> Result<Json, ApiError> {
+pub(super) fn birth_place(conn: &dyn Db, code: &str) -> Result<BirthPlace, ApiError> {
+    let place = |abroad, istat, name, province| BirthPlace { code: code.to_string(), abroad, istat, name, province };
     if validation::cadastral_code_is_abroad(code) {
-        return Ok(json!({ "code": code, "abroad": true, "istat": null, "name": "Stato estero", "province": null }));
+        return Ok(place(true, None, Some("Stato estero".to_string()), None));
     }
     let rows = conn.execute("SELECT c.istat, c.name, p.sigla FROM comuni_codes k JOIN comuni c ON c.istat = k.istat JOIN provinces p ON p.code = c.province_code
          WHERE k.cadastral_code = ?",
         &[text(code)],
     )?;
     Ok(match rows.rows().next() {
-        Some(r) => json!({ "code": code, "abroad": false, "istat": r.text("istat")?, "name": r.text("name")?, "province": r.text("sigla")? }),
+        Some(r) => place(false, Some(r.text("istat")?), Some(r.text("name")?), Some(r.text("sigla")?)),
         // a comune that no longer exists (merged): only its code is known
-        None => json!({ "code": code, "abroad": false, "istat": null, "name": null, "province": null }),
+        None => place(false, None, None, None),
     })
 }
 
@@ -155,7 +157,7 @@ pub(super) fn address_values(c: &form::Contacts) -> [Value; 7] {
     ]
 }
 
-pub(super) fn address_json(conn: &dyn Db, a: &form::Address) -> Result<Json, ApiError> {
-    Ok(json!({ "comune": comune_json(conn, &a.istat)?, "cap": a.cap, "address": a.address }))
+pub(super) fn address_out(conn: &dyn Db, a: &form::Address) -> Result<AddressOut, ApiError> {
+    Ok(AddressOut { comune: comune_ref(conn, &a.istat)?, cap: a.cap.clone(), address: a.address.clone() })
 }
 

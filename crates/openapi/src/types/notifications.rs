@@ -1,7 +1,10 @@
-//! The notifications component's request and answer types.
+//! The notifications component's types: the delivery job's report. The job's body is
+//! ignored (no request row).
 
-use super::{Schemas, Typed};
+use super::{Schemas, Typed, add, t};
 
-pub const TYPES: &[Typed] = &[];
+pub const TYPES: &[Typed] = &[t("POST", "/jobs/notifications/deliver", None, Some("DeliveryReport"))];
 
-pub fn register(_v: &mut Schemas) {}
+pub fn register(v: &mut Schemas) {
+    add::<notifications::delivery::Report>(v);
+}
