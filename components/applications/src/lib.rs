@@ -209,10 +209,10 @@ fn form(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationIn))]
 pub struct ApplyIn {
     /// the offer's code
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z]{2}-[0-9]+$"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^[A-Za-z]{2}-[0-9]+$"))]
     offer: Option<String>,
     /// one of the person's CVs (`cvs` of the form)
-    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, minimum = 1))]
     cv_id: Option<i64>,
     /// one per requirement, in the form's order: `true` = "Dichiaro di essere in possesso"
     declarations: Option<Vec<bool>>,
@@ -450,7 +450,7 @@ fn operator_cv(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationStatusIn))]
 pub struct StatusIn {
-    #[cfg_attr(feature = "openapi", schema(pattern = "^(presa_in_carico|inviata|non_inviata)$"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^(presa_in_carico|inviata|non_inviata)$"))]
     status: Option<String>,
     #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     note: Option<String>,

@@ -291,7 +291,7 @@ fn availability(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentBookIn))]
 pub struct BookIn {
     /// a `slot` of the availability: desk, kind and start
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]+-[a-z]+-[0-9]+$"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^[0-9]+-[a-z]+-[0-9]+$"))]
     slot: Option<String>,
 }
 
@@ -494,10 +494,11 @@ fn cancel(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CpiMessageIn))]
 pub struct MessageIn {
     /// the CPI's code
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     cpi: Option<String>,
     /// an appointment kind's code (optional)
     kind: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 2000))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 10, max_length = 2000))]
     text: Option<String>,
 }
 
@@ -578,13 +579,13 @@ fn desks(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentDeskIn))]
 pub struct DeskIn {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 120))]
     name: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 200))]
     address: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 120, pattern = "^[^@ ]+@[^@ ]+$"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 3, max_length = 120, pattern = "^[^@ ]+@[^@ ]+$"))]
     email: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 40, pattern = "^[0-9 +/.()-]+$"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 40, pattern = "^[0-9 +/.()-]+$"))]
     phone: Option<String>,
 }
 
@@ -656,14 +657,15 @@ fn my_desk(db: &dyn Db, op: &Operator, id: i64) -> Result<Desk, ApiError> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DeskHoursIn))]
 pub struct HoursIn {
     /// an appointment kind's code
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     kind: Option<String>,
     /// 1 (Monday) to 7 (Sunday)
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 7))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, minimum = 1, maximum = 7))]
     weekday: Option<u8>,
     /// `hh:mm`
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-2][0-9]:[0-5][0-9]$"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^[0-2][0-9]:[0-5][0-9]$"))]
     start: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-2][0-9]:[0-5][0-9]$"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^[0-2][0-9]:[0-5][0-9]$"))]
     end: Option<String>,
     /// `YYYY-MM-DD`
     #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
@@ -789,7 +791,7 @@ fn add_hours(req: &Req, db: &dyn Db, desk_id: i64) -> Result<Reply, ApiError> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DeskExceptionIn))]
 pub struct ExceptionIn {
     /// `YYYY-MM-DD`
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     day: Option<String>,
     /// an extraordinary opening (with `kind`, `start`, `end`); otherwise a closure
     open: Option<bool>,
@@ -919,7 +921,7 @@ pub struct OperatorList {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentCancelIn))]
 pub struct ReasonIn {
     /// told to the citizen
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 500))]
     reason: Option<String>,
 }
 
@@ -972,7 +974,7 @@ pub struct OperatorMessages {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CpiMessageAnswerIn))]
 pub struct AnswerIn {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 2000))]
     text: Option<String>,
 }
 

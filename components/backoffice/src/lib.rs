@@ -258,10 +258,10 @@ fn roles(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StaffGrantIn))]
 pub struct GrantIn {
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9]{16}$"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^[A-Za-z0-9]{16}$"))]
     fiscal_code: Option<String>,
     /// `operator` (with `cpi`) | `admin`
-    #[cfg_attr(feature = "openapi", schema(pattern = "^(operator|admin)$"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^(operator|admin)$"))]
     role: Option<String>,
     cpi: Option<String>,
 }
