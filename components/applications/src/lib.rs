@@ -125,7 +125,8 @@ fn offer_not_found() -> ApiError {
 // ---------------------------------------------------------------------------------
 
 #[derive(Debug, Serialize)]
-struct FormOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationForm))]
+pub struct FormOut {
     offer: model::OfferSummary,
     requirements: Vec<String>,
     cvs: Vec<CvChoice>,
@@ -136,7 +137,8 @@ struct FormOut {
 }
 
 #[derive(Debug, Serialize)]
-struct CvChoice {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationCvChoice))]
+pub struct CvChoice {
     id: i64,
     description: String,
     file_name: String,
@@ -144,7 +146,8 @@ struct CvChoice {
 }
 
 #[derive(Debug, Serialize)]
-struct Applied {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationCurrent))]
+pub struct Applied {
     id: i64,
     status: &'static str,
     status_label: &'static str,
@@ -203,8 +206,13 @@ fn form(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ApplyIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationIn))]
+pub struct ApplyIn {
+    /// the offer's code
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^[A-Za-z]{2}-[0-9]+$"))]
     offer: Option<String>,
+    /// one of the person's CVs (`cvs` of the form)
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, minimum = 1))]
     cv_id: Option<i64>,
     /// one per requirement, in the form's order: `true` = "Dichiaro di essere in possesso"
     declarations: Option<Vec<bool>>,
@@ -440,8 +448,11 @@ fn operator_cv(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct StatusIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationStatusIn))]
+pub struct StatusIn {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^(presa_in_carico|inviata|non_inviata)$"))]
     status: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     note: Option<String>,
 }
 

@@ -48,6 +48,7 @@ fn status_of(s: &str) -> Result<Status, ApiError> {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationCpi))]
 pub struct Named {
     pub code: String,
     pub name: String,
@@ -55,6 +56,7 @@ pub struct Named {
 
 /// The offer as an application shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationOffer))]
 pub struct OfferSummary {
     pub code: String,
     /// "Profilo professionale"
@@ -314,6 +316,7 @@ pub fn operator_page(db: &dyn Db, f: &OperatorFilter, paging: Paging) -> Result<
 /// A row of "Elenco Candidature": Codice offerta, Centro Impiego, Data Candidatura,
 /// Profilo Professionale, Esito CPI.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationRow))]
 pub struct Row {
     pub id: i64,
     pub offer: OfferSummary,
@@ -352,12 +355,14 @@ fn base(db: &dyn Db, id: i64) -> Result<Base, ApiError> {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationDeclaration))]
 pub struct Declaration {
     pub requirement: String,
     pub declared: bool,
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationCv))]
 pub struct CvSent {
     pub description: String,
     pub file_name: String,
@@ -366,6 +371,7 @@ pub struct CvSent {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationEvent))]
 pub struct Event {
     pub at: String,
     pub status: &'static str,
@@ -375,6 +381,7 @@ pub struct Event {
 
 /// "Visualizza": the application as sent.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationView))]
 pub struct Application {
     pub id: i64,
     pub offer: OfferSummary,
@@ -433,6 +440,7 @@ pub fn application(db: &dyn Db, id: i64) -> Result<Application, ApiError> {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationCandidate))]
 pub struct Candidate {
     pub person_id: i64,
     pub fiscal_code: String,
@@ -460,6 +468,7 @@ fn candidate(db: &dyn Db, person_id: i64) -> Result<Candidate, ApiError> {
 
 /// A row of the operator's list.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OperatorApplicationRow))]
 pub struct OperatorRow {
     pub id: i64,
     pub offer: OfferSummary,
@@ -472,6 +481,7 @@ pub struct OperatorRow {
 
 /// The operator's view: the application, the candidate, the next possible esiti.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OperatorApplicationView))]
 pub struct OperatorView {
     #[serde(flatten)]
     pub application: Application,
@@ -495,6 +505,7 @@ pub fn operator_view(db: &dyn Db, id: i64) -> Result<OperatorView, ApiError> {
 
 /// One of the company's offers.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CompanyOffer))]
 pub struct CompanyOffer {
     pub offer: OfferSummary,
     pub published_at: String,
@@ -516,6 +527,7 @@ pub fn company_offer(db: &dyn Db, offer_id: i64, today: &str) -> Result<CompanyO
 
 /// An application the CPI sent to the company: the candidate and the CV.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CompanyApplicationRow))]
 pub struct CompanyRow {
     pub id: i64,
     pub offer: OfferSummary,
@@ -526,6 +538,7 @@ pub struct CompanyRow {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CompanyCandidate))]
 pub struct CompanyCandidate {
     pub name: String,
     pub family_name: String,

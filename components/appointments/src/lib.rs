@@ -198,7 +198,8 @@ fn per_kind(req: &Req) -> i64 {
 // ---------------------------------------------------------------------------------
 
 #[derive(Serialize)]
-struct Items<T: Serialize> {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Items<T: Serialize> {
     items: Vec<T>,
 }
 
@@ -208,7 +209,9 @@ fn kinds(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 }
 
 #[derive(Serialize)]
-struct SlotOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentSlot))]
+pub struct SlotOut {
+    /// what `POST /api/appointments` books
     slot: String,
     desk: Desk,
     cpi: model::CpiRef,
@@ -222,7 +225,8 @@ struct SlotOut {
 }
 
 #[derive(Serialize)]
-struct AvailabilityOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentAvailability))]
+pub struct AvailabilityOut {
     items: Vec<SlotOut>,
     cpi: model::CpiRef,
     kind: Kind,
@@ -284,7 +288,10 @@ fn availability(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct BookIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentBookIn))]
+pub struct BookIn {
+    /// a `slot` of the availability: desk, kind and start
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^[0-9]+-[a-z]+-[0-9]+$"))]
     slot: Option<String>,
 }
 
@@ -484,9 +491,14 @@ fn cancel(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct MessageIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CpiMessageIn))]
+pub struct MessageIn {
+    /// the CPI's code
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     cpi: Option<String>,
+    /// an appointment kind's code (optional)
     kind: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 10, max_length = 2000))]
     text: Option<String>,
 }
 
@@ -542,7 +554,8 @@ fn actor(op: &Operator) -> Actor<'_> {
 }
 
 #[derive(Serialize)]
-struct DesksOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentDesks))]
+pub struct DesksOut {
     cpi: access::staff::Cpi,
     items: Vec<model::DeskFull>,
     holidays: Vec<model::Holiday>,
@@ -564,10 +577,15 @@ fn desks(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DeskIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentDeskIn))]
+pub struct DeskIn {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 120))]
     name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 200))]
     address: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 3, max_length = 120, pattern = "^[^@ ]+@[^@ ]+$"))]
     email: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 40, pattern = "^[0-9 +/.()-]+$"))]
     phone: Option<String>,
 }
 
@@ -636,12 +654,23 @@ fn my_desk(db: &dyn Db, op: &Operator, id: i64) -> Result<Desk, ApiError> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct HoursIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DeskHoursIn))]
+pub struct HoursIn {
+    /// an appointment kind's code
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     kind: Option<String>,
+    /// 1 (Monday) to 7 (Sunday)
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, minimum = 1, maximum = 7))]
     weekday: Option<u8>,
+    /// `hh:mm`
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^[0-2][0-9]:[0-5][0-9]$"))]
     start: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^[0-2][0-9]:[0-5][0-9]$"))]
     end: Option<String>,
+    /// `YYYY-MM-DD`
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     valid_from: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     valid_to: Option<String>,
 }
 
@@ -759,12 +788,19 @@ fn add_hours(req: &Req, db: &dyn Db, desk_id: i64) -> Result<Reply, ApiError> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ExceptionIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DeskExceptionIn))]
+pub struct ExceptionIn {
+    /// `YYYY-MM-DD`
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     day: Option<String>,
+    /// an extraordinary opening (with `kind`, `start`, `end`); otherwise a closure
     open: Option<bool>,
     kind: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-2][0-9]:[0-5][0-9]$"))]
     start: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-2][0-9]:[0-5][0-9]$"))]
     end: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     note: Option<String>,
 }
 
@@ -835,7 +871,14 @@ fn delete_row(req: &Req, db: &dyn Db, desk_id: i64, row: i64, table: &'static st
         }
         audit::record(db, &actor(&op), action, table, &row.to_string(), Some(&json!({ "desk": desk.id })), None, now)
     })?;
-    Reply::json(200, &json!({ "deleted": row }))
+    Reply::json(200, &Deleted { deleted: row })
+}
+
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DeskRowDeleted))]
+pub struct Deleted {
+    /// the hours' or the exception's id
+    deleted: i64,
 }
 
 // ---------------------------------------------------------------------------------
@@ -860,12 +903,25 @@ fn operator_list(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     };
     let mut items = model::of_cpi(db, &op.cpi.code, lo, hi, desk)?;
     items.retain(|i| status.is_none_or(|s| i.a.status == s));
-    Reply::json(200, &json!({ "cpi": op.cpi, "from": common::rome::iso(from), "to": common::rome::iso(to), "items": items }))
+    Reply::json(200, &OperatorList { cpi: op.cpi, from: common::rome::iso(from), to: common::rome::iso(to), items })
+}
+
+/// The CPI's bookings from `from` to `to` (Italian days, both included).
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentsOfCpi))]
+pub struct OperatorList {
+    cpi: access::staff::Cpi,
+    from: String,
+    to: String,
+    items: Vec<model::OperatorAppointment>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ReasonIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentCancelIn))]
+pub struct ReasonIn {
+    /// told to the citizen
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 500))]
     reason: Option<String>,
 }
 
@@ -903,12 +959,22 @@ fn operator_messages(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
         "all" | "" => "m.cpi_code = ?1",
         _ => return Err(ApiError::bad_request("invalid_filter", "Il filtro è open, answered o all.")),
     };
-    Reply::json(200, &json!({ "cpi": op.cpi, "items": model::operator_messages(db, filter, &[op.cpi.code.as_str().into()])? }))
+    Reply::json(200, &OperatorMessages { items: model::operator_messages(db, filter, &[op.cpi.code.as_str().into()])?, cpi: op.cpi })
+}
+
+/// The citizens' messages to the CPI (at most 200, newest first).
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CpiMessagesForOperator))]
+pub struct OperatorMessages {
+    cpi: access::staff::Cpi,
+    items: Vec<model::OperatorMessage>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AnswerIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CpiMessageAnswerIn))]
+pub struct AnswerIn {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 2000))]
     text: Option<String>,
 }
 
@@ -962,7 +1028,14 @@ fn feed(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
         params![op.session.person_id, op.cpi.code.as_str()],
     )?;
     let created = rows.first().map(|r| r.int("created_at")).transpose()?;
-    Reply::json(200, &json!({ "active": created.is_some(), "created_at_local": created.map(common::rome::local_label) }))
+    Reply::json(200, &FeedState { active: created.is_some(), created_at_local: created.map(common::rome::local_label) })
+}
+
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CalendarFeedState))]
+pub struct FeedState {
+    active: bool,
+    created_at_local: Option<String>,
 }
 
 /// `POST /api/operator/appointments/feed`: a new private URL (the old one stops working).
@@ -981,7 +1054,14 @@ fn new_feed(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
         )?;
         audit::record(db, &actor(&op), "calendar_feed.create", "calendar_feed", &op.cpi.code, None, None, now)
     })?;
-    Reply::json(201, &json!({ "url": format!("{}/calendar/{token}.ics", base_url(req)) }))
+    Reply::json(201, &FeedUrl { url: format!("{}/calendar/{token}.ics", base_url(req)) })
+}
+
+/// The private URL, shown once.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CalendarFeedUrl))]
+pub struct FeedUrl {
+    url: String,
 }
 
 /// `POST /api/operator/appointments/feed/revoke`.
@@ -1000,7 +1080,14 @@ fn revoke_feed(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
         }
         Ok(n)
     })?;
-    Reply::json(200, &json!({ "revoked": n > 0 }))
+    Reply::json(200, &FeedRevoked { revoked: n > 0 })
+}
+
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CalendarFeedRevoked))]
+pub struct FeedRevoked {
+    /// there was a current feed
+    revoked: bool,
 }
 
 /// `GET /calendar/<token>.ics`: the CPI's bookings from 30 days ago, for a current feed
@@ -1045,7 +1132,7 @@ fn remind(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     )?;
     let ids = due.map(|r| r.int("id"))?;
     let more = ids.len() as i64 > REMIND_BATCH;
-    let mut reminded = 0;
+    let mut reminded: i64 = 0;
     for id in ids.into_iter().take(REMIND_BATCH as usize) {
         let sent = tx(db, |db| {
             let marked = db.execute("UPDATE appointments SET reminded_at = ?2 WHERE id = ?1 AND reminded_at IS NULL AND status = 'prenotato' RETURNING person_id", params![id, now])?;
@@ -1069,5 +1156,16 @@ fn remind(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
         }
     }
     eprintln!("appointments: reminded {reminded} bookings of {}", common::rome::iso(tomorrow));
-    Reply::json(200, &json!({ "reminded": reminded, "day": common::rome::iso(tomorrow), "more": more }))
+    Reply::json(200, &Reminded { reminded, day: common::rome::iso(tomorrow), more })
+}
+
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentReminders))]
+pub struct Reminded {
+    /// bookings reminded by this call
+    reminded: i64,
+    /// the Italian day of the bookings
+    day: String,
+    /// more are due: call again
+    more: bool,
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::slots::{self, Exception, Hours};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentKind))]
 pub struct Kind {
     pub code: String,
     pub name: String,
@@ -14,12 +15,14 @@ pub struct Kind {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentCpi))]
 pub struct CpiRef {
     pub code: String,
     pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentDesk))]
 pub struct Desk {
     pub id: i64,
     #[serde(skip)]
@@ -31,6 +34,7 @@ pub struct Desk {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentHoliday))]
 pub struct Holiday {
     pub day: String,
     pub name: &'static str,
@@ -65,6 +69,7 @@ pub fn desks_of(db: &dyn Db, cpi: &str) -> Result<Vec<Desk>, ApiError> {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DeskHours))]
 pub struct HoursOut {
     pub id: i64,
     pub kind: String,
@@ -79,6 +84,7 @@ pub struct HoursOut {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DeskException))]
 pub struct ExceptionOut {
     pub id: i64,
     pub day: String,
@@ -91,6 +97,7 @@ pub struct ExceptionOut {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentDeskFull))]
 pub struct DeskFull {
     #[serde(flatten)]
     pub desk: Desk,
@@ -221,6 +228,7 @@ pub fn place(cpi: &CpiRef, desk: &Desk, start: i64) -> String {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentBooking))]
 pub struct Appointment {
     pub id: i64,
     #[serde(skip)]
@@ -260,6 +268,7 @@ pub fn status_label(s: &str) -> &'static str {
 
 /// The citizen's view of a booking.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentForCitizen))]
 pub struct CitizenAppointment {
     #[serde(flatten)]
     pub a: Appointment,
@@ -354,6 +363,7 @@ pub fn mine(db: &dyn Db, person_id: i64, when: When, now: i64, paging: Paging) -
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentPerson))]
 pub struct PersonRef {
     pub name: String,
     pub fiscal_code: String,
@@ -362,6 +372,7 @@ pub struct PersonRef {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AppointmentForOperator))]
 pub struct OperatorAppointment {
     #[serde(flatten)]
     pub a: Appointment,
@@ -440,6 +451,7 @@ pub fn contact(db: &dyn Db, person_id: i64) -> Result<Contact, ApiError> {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CpiMessage))]
 pub struct MessageOut {
     pub id: i64,
     pub cpi: CpiRef,
@@ -482,6 +494,7 @@ pub fn messages(db: &dyn Db, filter: &str, p: &[Value]) -> Result<Vec<MessageOut
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CpiMessageForOperator))]
 pub struct OperatorMessage {
     #[serde(flatten)]
     pub m: MessageOut,

@@ -149,7 +149,8 @@ fn actor(op: &Operator) -> Actor<'_> {
 // ---------------------------------------------------------------------------------
 
 #[derive(Debug, Serialize)]
-struct Me {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StaffMe))]
+pub struct Me {
     roles: Vec<staff::Role>,
     admin: bool,
     /// The CPIs the person may work for as an operator.
@@ -172,8 +173,16 @@ fn me(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CpiIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StaffCpiChoice))]
+pub struct CpiIn {
+    /// the code of a CPI the caller is an operator of
     cpi: String,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StaffWorkingCpi))]
+pub struct WorkingCpi {
+    working_cpi: staff::Cpi,
 }
 
 /// `POST /api/staff/cpi`: the CPI an operator of several works for.
@@ -188,11 +197,12 @@ fn choose_cpi(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
         ApiError::invalid_field("cpi", "not_yours", "Non sei operatore di questo Centro per l'impiego.")
     })?;
     access::session::set_cpi(db, &s, &cpi.code)?;
-    Reply::json(200, &json!({ "working_cpi": cpi }))
+    Reply::json(200, &WorkingCpi { working_cpi: cpi })
 }
 
 #[derive(Debug, Serialize)]
-struct RoleOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StaffRoleGrant))]
+pub struct RoleOut {
     id: i64,
     fiscal_code: String,
     /// the person's name, once they have logged in
@@ -246,10 +256,25 @@ fn roles(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct GrantIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StaffGrantIn))]
+pub struct GrantIn {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^[A-Za-z0-9]{16}$"))]
     fiscal_code: Option<String>,
+    /// `operator` (with `cpi`) | `admin`
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^(operator|admin)$"))]
     role: Option<String>,
     cpi: Option<String>,
+}
+
+/// A role just granted.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StaffGranted))]
+pub struct Granted {
+    id: i64,
+    fiscal_code: String,
+    role: String,
+    role_label: &'static str,
+    cpi: Option<staff::Cpi>,
 }
 
 /// `POST /api/admin/roles`: an operator role for a CPI, or the administrator role.
@@ -295,7 +320,7 @@ fn grant(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
         Ok(id)
     })?;
     eprintln!("backoffice: {} granted {role} {:?} to a person (role {id})", admin.person_id, cpi.as_ref().map(|c| &c.code));
-    let mut r = Reply::json(201, &json!({ "id": id, "fiscal_code": cf, "role": role, "role_label": role_label(role), "cpi": cpi }))?;
+    let mut r = Reply::json(201, &Granted { id, fiscal_code: cf, role: role.to_string(), role_label: role_label(role), cpi })?;
     r.headers.push(("location", format!("/api/admin/roles/{id}")));
     Ok(r)
 }
@@ -314,11 +339,19 @@ fn revoke(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
         let before = json!({ "fiscal_code": r.text("fiscal_code")?, "role": r.text("role")?, "cpi": r.opt_text("cpi_code") });
         audit::record(db, &actor, "role.revoke", "staff_role", &id.to_string(), Some(&before), None, now)
     })?;
-    Reply::json(200, &json!({ "revoked": id }))
+    Reply::json(200, &Revoked { revoked: id })
 }
 
 #[derive(Debug, Serialize)]
-struct AuditOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StaffRoleRevoked))]
+pub struct Revoked {
+    /// the role's id
+    revoked: i64,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AuditEntry))]
+pub struct AuditOut {
     id: i64,
     at: String,
     actor: ActorOut,
@@ -332,7 +365,8 @@ struct AuditOut {
 }
 
 #[derive(Debug, Serialize)]
-struct ActorOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AuditActor))]
+pub struct ActorOut {
     fiscal_code: String,
     name: String,
 }
@@ -382,7 +416,8 @@ fn audit_log(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 // ---------------------------------------------------------------------------------
 
 #[derive(Debug, Serialize)]
-struct OfferRow {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OperatorOfferRow))]
+pub struct OfferRow {
     code: String,
     occupation: String,
     offer_type: String,
@@ -462,7 +497,8 @@ fn own_offer(db: &dyn Db, op: &Operator, code: &str) -> Result<(i64, String, Str
 }
 
 #[derive(Debug, Serialize)]
-struct OfferOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OperatorOffer))]
+pub struct OfferOut {
     code: String,
     status: &'static str,
     status_label: &'static str,
@@ -572,7 +608,8 @@ fn close_offer(req: &Req, db: &dyn Db, code: &str) -> Result<Reply, ApiError> {
 // ---------------------------------------------------------------------------------
 
 #[derive(Debug, Serialize)]
-struct DraftOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OfferDraft))]
+pub struct DraftOut {
     id: i64,
     created_at: String,
     updated_at: String,
@@ -655,7 +692,14 @@ fn delete_draft(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
         db.execute("DELETE FROM offer_drafts WHERE id = ?1", params![id])?;
         audit::record(db, &actor(&op), "draft.delete", "offer_draft", &id.to_string(), Some(&serde_json::to_value(&before.offer).map_err(ApiError::internal)?), None, req.now)
     })?;
-    Reply::json(200, &json!({ "deleted": id }))
+    Reply::json(200, &DraftDeleted { deleted: id })
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OfferDraftDeleted))]
+pub struct DraftDeleted {
+    /// the draft's id
+    deleted: i64,
 }
 
 /// `POST /api/operator/drafts/<id>/publish`: the draft, checked in full, becomes an offer.
@@ -678,7 +722,8 @@ fn publish_draft(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
 }
 
 #[derive(Debug, Serialize)]
-struct CompanyOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RegistryCompany))]
+pub struct CompanyOut {
     id: i64,
     name: String,
     fiscal_code: String,
@@ -723,5 +768,12 @@ fn companies(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
         params![like.as_str(), text.as_str()],
     )?;
     let items = rows.map(|r| company_row(&r))?;
-    Reply::json(200, &json!({ "items": items }))
+    Reply::json(200, &Companies { items })
+}
+
+/// At most 20 companies of the registry.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RegistryCompanies))]
+pub struct Companies {
+    items: Vec<CompanyOut>,
 }

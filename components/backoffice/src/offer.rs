@@ -21,6 +21,8 @@ pub const MAX_DEADLINE_DAYS: i64 = 366;
 /// optional so that a draft can be saved half written; [`check`] requires them.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
+// also what a draft answers, kept as written: its schema states no limit the check adds
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OperatorOfferForm))]
 pub struct OfferIn {
     pub offer_type: Option<String>,
     pub contract_type: Option<String>,

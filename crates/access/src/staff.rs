@@ -16,6 +16,7 @@ use crate::session::Session;
 
 /// A current role of a person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StaffRole))]
 pub struct Role {
     /// `operator` | `admin`
     pub role: String,
@@ -26,6 +27,7 @@ pub struct Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StaffCpi))]
 pub struct Cpi {
     pub code: String,
     pub name: String,
