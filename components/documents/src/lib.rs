@@ -423,11 +423,12 @@ fn operator_list(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 #[cfg_attr(feature = "openapi", schema(as = NewDocument))]
 pub struct NewIn {
     /// The citizen's codice fiscale (a registered citizen of the operator's CPI).
-    #[cfg_attr(feature = "openapi", schema(min_length = 16, max_length = 16))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 16, max_length = 16))]
     fiscal_code: Option<String>,
     /// A code of `kinds` in `GET /api/operator/documents`.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     kind: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 8000))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 8000))]
     text: Option<String>,
     #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     reference: Option<String>,
@@ -547,7 +548,7 @@ fn countersign(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
 #[cfg_attr(feature = "openapi", schema(as = DocumentCancelRequest))]
 pub struct ReasonIn {
     /// Shown to the citizen.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 300))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 300))]
     reason: Option<String>,
 }
 

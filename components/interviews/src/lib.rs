@@ -205,7 +205,7 @@ fn mine(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 #[cfg_attr(feature = "openapi", schema(as = InterviewChangeRequest))]
 pub struct ChangeIn {
     /// The candidate's availability (required, at most 1000 characters).
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1000))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 1000))]
     message: Option<String>,
 }
 
@@ -288,13 +288,13 @@ fn company_list(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 #[cfg_attr(feature = "openapi", schema(as = InterviewInvitation))]
 pub struct InviteIn {
     /// The application (sent to the company by the CPI) whose candidate is invited.
-    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, minimum = 1))]
     application: Option<i64>,
     /// The day, AAAA-MM-GG (Italian time), within a year.
-    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     date: Option<String>,
     /// The start, HH:MM (Italian time).
-    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9]{1,2}:[0-9]{2}$"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = r"^[0-9]{1,2}:[0-9]{2}$"))]
     time: Option<String>,
     /// The length in minutes (default 30).
     #[cfg_attr(feature = "openapi", schema(minimum = 15, maximum = 240))]
@@ -310,10 +310,10 @@ pub struct InviteIn {
 #[cfg_attr(feature = "openapi", schema(as = InterviewNewDate))]
 pub struct DateIn {
     /// The day, AAAA-MM-GG (Italian time), within a year.
-    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     date: Option<String>,
     /// The start, HH:MM (Italian time).
-    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9]{1,2}:[0-9]{2}$"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = r"^[0-9]{1,2}:[0-9]{2}$"))]
     time: Option<String>,
     /// The length in minutes (default: the interview's).
     #[cfg_attr(feature = "openapi", schema(minimum = 15, maximum = 240))]
@@ -760,7 +760,7 @@ fn signals(req: &Req, db: &dyn Db, party: Party, id: i64) -> Result<Reply, ApiEr
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = InterviewSignalRequest))]
 pub struct SignalIn {
-    #[cfg_attr(feature = "openapi", schema(pattern = "^(hello|ready|offer|answer|candidate|bye)$"))]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^(hello|ready|offer|answer|candidate|bye)$"))]
     kind: Option<String>,
     /// Any JSON, at most 16 KB once serialised.
     payload: Option<Value>,
