@@ -25,14 +25,18 @@ fn answer_field(f: &Field) -> ObjectBuilder {
     of(&[t, Type::Null]).description(Some(f.label))
 }
 
+/// A day `common::rome::parse_day` reads (stricter: the 29th to 31st left out, so that
+/// generated examples are real days).
+const DAY: &str = "(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])";
+
 /// A field as `validate` accepts it: a required field must be given (and not blank),
 /// an optional one may be null; the bounds are those `validate` checks.
 fn request_field(f: &Field) -> ObjectBuilder {
     let types = |t: Type| if f.required { vec![t] } else { vec![t, Type::Null] };
     let b = match f.kind {
-        Kind::Text(max) => of(&types(Type::String)).max_length(Some(max)),
-        Kind::Day => of(&types(Type::String)).pattern(Some(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")),
-        Kind::DayTime => of(&types(Type::String)).pattern(Some(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}$")),
+        Kind::Text(max) => of(&types(Type::String)).max_length(Some(max)).min_length(f.required.then_some(1)),
+        Kind::Day => of(&types(Type::String)).pattern(Some(format!("^{DAY}$"))),
+        Kind::DayTime => of(&types(Type::String)).pattern(Some(format!("^{DAY}[T ]([01][0-9]|2[0-3]):[0-5][0-9]$"))),
         Kind::Int(lo, hi) => of(&types(Type::Integer)).minimum(Some(lo)).maximum(Some(hi)),
         Kind::Flag => of(&types(Type::Boolean)),
         Kind::Ref(list) => of(&types(Type::String)).description(Some(format!("{}: a code of `lists.{list}` (`GET /api/operator/records/reference`)", f.label))),
