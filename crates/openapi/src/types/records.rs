@@ -1,6 +1,9 @@
 //! The records component's request and answer types. The sections' rows and bodies are
 //! data-driven (`records::sections`): their schemas are generated from the same
 //! declarations (`records::schema`).
+//!
+//! No row for `GET /api/operator/records/sap` and `…/libretto`: they answer the PDF (as
+//! `GET /api/records/sap/pdf` does), not JSON, though `ops` says `J0` (to change there).
 
 use super::{Schemas, Typed, add, add_page, t};
 
