@@ -24,7 +24,6 @@ use common::sql::{Db, tx};
 use common::{ApiError, Reply, Req, params};
 use model::{Filters, Frequency};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use vacancy::search::{self, Param, Search};
 
 /// Saved searches a person may keep.
@@ -124,6 +123,8 @@ fn dispatch(route: &Route, req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 
 /// A saved search as the API returns it.
 #[derive(Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SavedSearch))]
 pub struct SavedSearch {
     pub id: i64,
     pub name: String,
@@ -161,7 +162,24 @@ fn list(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     let items = db
         .execute(&format!("SELECT {COLUMNS} FROM saved_searches WHERE person_id = ?1 ORDER BY id DESC"), params![s.person_id])?
         .map(|r| saved(&r))?;
-    Reply::json(200, &json!({"items": items, "limit": MAX_SEARCHES}))
+    Reply::json(200, &SavedSearches { items, limit: MAX_SEARCHES })
+}
+
+/// The person's saved searches, newest first, and how many they may keep.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SavedSearchList))]
+pub struct SavedSearches {
+    pub items: Vec<SavedSearch>,
+    pub limit: i64,
+}
+
+/// A search deleted.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SavedSearchDeleted))]
+pub struct Deleted {
+    pub deleted: bool,
 }
 
 fn get(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
@@ -171,17 +189,26 @@ fn get(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NewSearch {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = NewSavedSearch))]
+pub struct NewSearch {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 80))]
     name: String,
+    /// The filters of `GET /api/offers` (none: every offer).
     #[serde(default)]
     filters: Filters,
+    #[cfg_attr(feature = "openapi", schema(value_type = Frequency))]
     frequency: String,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Change {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SavedSearchChange))]
+pub struct Change {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 80))]
     name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Frequency>))]
     frequency: Option<String>,
 }
 
@@ -255,7 +282,7 @@ fn delete(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
     if gone.is_empty() {
         return Err(ApiError::not_found());
     }
-    Reply::json(200, &json!({"deleted": true}))
+    Reply::json(200, &Deleted { deleted: true })
 }
 
 fn by_token(db: &dyn Db, token: &str) -> Result<(i64, String, Frequency), ApiError> {
@@ -298,6 +325,8 @@ fn unsubscribe(req: &Req, db: &dyn Db, token: &str) -> Result<Reply, ApiError> {
 
 /// What one job call did.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AlertJobReport))]
 pub struct JobReport {
     /// Searches due when the call started.
     pub due: i64,

@@ -14,6 +14,8 @@ pub const FILTER_NAMES: [&str; 9] = ["q", "offer_type", "contract_type", "region
 /// `vacancy::search` before it is saved).
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = SavedSearchFilters))]
 pub struct Filters {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
@@ -72,6 +74,8 @@ impl Filters {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AlertFrequency))]
 pub enum Frequency {
     Daily,
     Weekly,

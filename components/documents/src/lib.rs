@@ -210,7 +210,9 @@ fn login_label(s: &Session) -> String {
 }
 
 #[derive(Serialize)]
-struct MineOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DocumentList))]
+pub struct MineOut {
     cpis: Vec<model::Cpi>,
     items: Vec<DocOut>,
 }
@@ -291,7 +293,9 @@ fn masked(channel: Channel, to: &str) -> String {
 }
 
 #[derive(Serialize)]
-struct CodeSent {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DocumentSignCodeSent))]
+pub struct CodeSent {
     channel: &'static str,
     sent_to: String,
     minutes: i64,
@@ -314,7 +318,11 @@ fn sign_code(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CodeIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DocumentSignRequest))]
+pub struct CodeIn {
+    /// The code sent by SMS or e-mail (`POST …/sign/code`).
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     code: String,
 }
 
@@ -371,14 +379,19 @@ fn sign(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
 }
 
 #[derive(Serialize)]
-struct OperatorListOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = OperatorDocumentList))]
+pub struct OperatorListOut {
+    #[cfg_attr(feature = "openapi", schema(value_type = model::Cpi))]
     cpi: staff::Cpi,
     kinds: Vec<KindOut>,
     items: Vec<model::OperatorDocOut>,
 }
 
 #[derive(Serialize)]
-struct KindOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DocumentKind))]
+pub struct KindOut {
     code: &'static str,
     name: &'static str,
     needs_operator: bool,
@@ -406,10 +419,18 @@ fn operator_list(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NewIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = NewDocument))]
+pub struct NewIn {
+    /// The citizen's codice fiscale (a registered citizen of the operator's CPI).
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 16, max_length = 16))]
     fiscal_code: Option<String>,
+    /// A code of `kinds` in `GET /api/operator/documents`.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     kind: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 8000))]
     text: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     reference: Option<String>,
 }
 
@@ -523,7 +544,11 @@ fn countersign(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ReasonIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DocumentCancelRequest))]
+pub struct ReasonIn {
+    /// Shown to the citizen.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 300))]
     reason: Option<String>,
 }
 
@@ -553,6 +578,8 @@ fn cancel(req: &Req, db: &dyn Db, id: i64) -> Result<Reply, ApiError> {
 
 /// What `/verifica` says about a signature: no names, only the role and the date.
 #[derive(Debug, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = VerifiedSignature))]
 pub struct SignatureOut {
     /// `cittadino` | `operatore`
     pub role: &'static str,
@@ -564,6 +591,8 @@ pub struct SignatureOut {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DocumentVerification))]
 pub struct VerifyOut {
     /// `valid` (issued, unchanged), `previous` (an earlier issued revision, unchanged),
     /// `altered`, `unknown` (not a document of the portal)

@@ -144,6 +144,8 @@ impl Doc {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DocumentStep))]
 pub struct Step {
     pub state: &'static str,
     /// e.g. "Preso In Carico il 08/07/2021 08:50"; a cancellation ends with "(reason)".
@@ -163,6 +165,8 @@ impl Step {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DocumentCpi))]
 pub struct Cpi {
     pub code: String,
     pub name: String,
@@ -170,6 +174,8 @@ pub struct Cpi {
 
 /// A document as the citizen sees it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Document))]
 pub struct DocOut {
     pub id: i64,
     pub code: String,
@@ -211,6 +217,8 @@ impl From<&Doc> for DocOut {
 
 /// A document as the CPI's operator sees it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = OperatorDocument))]
 pub struct OperatorDocOut {
     #[serde(flatten)]
     pub doc: DocOut,
@@ -220,6 +228,8 @@ pub struct OperatorDocOut {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DocumentPerson))]
 pub struct PersonOut {
     pub name: String,
     pub fiscal_code: String,

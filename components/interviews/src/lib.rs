@@ -201,7 +201,11 @@ fn mine(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct ChangeIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InterviewChangeRequest))]
+pub struct ChangeIn {
+    /// The candidate's availability (required, at most 1000 characters).
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, min_length = 1, max_length = 1000))]
     message: Option<String>,
 }
 
@@ -280,19 +284,39 @@ fn company_list(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct InviteIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InterviewInvitation))]
+pub struct InviteIn {
+    /// The application (sent to the company by the CPI) whose candidate is invited.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, minimum = 1))]
     application: Option<i64>,
+    /// The day, AAAA-MM-GG (Italian time), within a year.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     date: Option<String>,
+    /// The start, HH:MM (Italian time).
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = r"^[0-9]{1,2}:[0-9]{2}$"))]
     time: Option<String>,
+    /// The length in minutes (default 30).
+    #[cfg_attr(feature = "openapi", schema(minimum = 15, maximum = 240))]
     minutes: Option<i64>,
+    /// At most 500 characters (default: the manual's sentence).
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     description: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DateIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InterviewNewDate))]
+pub struct DateIn {
+    /// The day, AAAA-MM-GG (Italian time), within a year.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     date: Option<String>,
+    /// The start, HH:MM (Italian time).
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = r"^[0-9]{1,2}:[0-9]{2}$"))]
     time: Option<String>,
+    /// The length in minutes (default: the interview's).
+    #[cfg_attr(feature = "openapi", schema(minimum = 15, maximum = 240))]
     minutes: Option<i64>,
 }
 
@@ -564,7 +588,9 @@ pub fn ice_servers(req: &Req) -> Value {
 }
 
 #[derive(Serialize)]
-struct RoomOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InterviewRoom))]
+pub struct RoomOut {
     id: i64,
     role: &'static str,
     company: String,
@@ -579,6 +605,8 @@ struct RoomOut {
     admitted: bool,
     /// the newest signalling message of the other party: read `after` it
     last_id: i64,
+    /// RTCIceServer entries for the browser (`interviews_ice_servers`)
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     ice_servers: Value,
     message: Option<&'static str>,
 }
@@ -682,10 +710,32 @@ fn present(party: Party, i: &Interview) -> Result<(), ApiError> {
 }
 
 #[derive(Serialize)]
-struct SignalOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InterviewSignal))]
+pub struct SignalOut {
     id: i64,
     kind: String,
+    /// What the sender posted (any JSON)
     payload: Value,
+}
+
+/// The other party's signalling messages and where the room stands.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InterviewSignals))]
+pub struct SignalsOut {
+    items: Vec<SignalOut>,
+    admitted: bool,
+    company_in: bool,
+    waiting: bool,
+}
+
+/// The id of the message written (0: a `bye` of a party already out of the room).
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InterviewSignalWritten))]
+pub struct SignalWritten {
+    id: i64,
 }
 
 /// `GET …/room/signals?after=<id>`: the other party's messages after `after`, oldest first.
@@ -702,13 +752,17 @@ fn signals(req: &Req, db: &dyn Db, party: Party, id: i64) -> Result<Reply, ApiEr
         params![id, party.other(), after, READ_BATCH],
     )?;
     let items = rows.map(|r| Ok(SignalOut { id: r.int("id")?, kind: r.text("kind")?, payload: serde_json::from_str(r.str("payload")?).unwrap_or(Value::Null) }))?;
-    Reply::json(200, &json!({ "items": items, "admitted": i.admitted, "company_in": i.company_in, "waiting": i.waiting }))
+    Reply::json(200, &SignalsOut { items, admitted: i.admitted, company_in: i.company_in, waiting: i.waiting })
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SignalIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InterviewSignalRequest))]
+pub struct SignalIn {
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, pattern = "^(hello|ready|offer|answer|candidate|bye)$"))]
     kind: Option<String>,
+    /// Any JSON, at most 16 KB once serialised.
     payload: Option<Value>,
 }
 
@@ -756,5 +810,5 @@ fn signal(req: &Req, db: &dyn Db, party: Party, id: i64) -> Result<Reply, ApiErr
         )?
         .scalar("id")
     })?;
-    Reply::json(if sid > 0 { 201 } else { 200 }, &json!({ "id": sid }))
+    Reply::json(if sid > 0 { 201 } else { 200 }, &SignalWritten { id: sid })
 }

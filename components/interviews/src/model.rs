@@ -79,6 +79,8 @@ pub fn window_error(w: Window, start: i64) -> Option<ApiError> {
 
 /// What the candidate may do with an interview at `now`.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InterviewCandidateActions))]
 pub struct CandidateActions {
     pub accept: bool,
     pub refuse: bool,
@@ -94,6 +96,8 @@ pub fn candidate_actions(status: &str, start: i64, end: i64, now: i64) -> Candid
 
 /// What the company may do with an interview at `now`.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InterviewCompanyActions))]
 pub struct CompanyActions {
     /// a new date, after the candidate's "Richiedi modifica"
     pub reschedule: bool,
@@ -202,6 +206,8 @@ pub fn page(db: &dyn Db, filter: &str, args: &[Value], limit: i64, offset: i64) 
 
 /// The candidate's view of an interview ("Elenco Colloqui").
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Interview))]
 pub struct ForCandidate {
     pub id: i64,
     /// Data Richiesta (dd/mm/yyyy)
@@ -224,6 +230,8 @@ pub struct ForCandidate {
 
 /// The company's view of an interview.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CompanyInterview))]
 pub struct ForCompany {
     pub id: i64,
     pub application: i64,

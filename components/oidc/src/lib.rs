@@ -559,7 +559,9 @@ pub fn claims(req: &Req, db: &dyn Db, token: &str) -> Result<Option<Value>, ApiE
 // --- portal API -------------------------------------------------------------------------
 
 #[derive(Serialize)]
-struct Partner {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = OidcPartner))]
+pub struct Partner {
     client_id: String,
     name: String,
     kind: String,
@@ -568,12 +570,22 @@ struct Partner {
 
 fn partners(req: &Req) -> Result<Reply, ApiError> {
     let items: Vec<Partner> = config::clients(req).into_iter().map(|c| Partner { client_id: c.client_id, name: c.name, kind: c.kind, province: c.province }).collect();
-    Reply::json(200, &json!({ "items": items }))
+    Reply::json(200, &Items { items })
+}
+
+/// A list of `items`.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Items<T> {
+    items: Vec<T>,
 }
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct HandoffIn {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = OidcHandoffRequest))]
+pub struct HandoffIn {
+    /// A partner's `client_id` (`GET /api/oidc/partners`).
     client_id: String,
 }
 
@@ -604,7 +616,35 @@ fn handoff(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     let mut q = form_urlencoded::Serializer::new(String::new());
     q.append_pair("iss", &config::issuer(req)).append_pair("login_hint", &token);
     let sep = if client.initiate_login_uri.contains('?') { '&' } else { '?' };
-    Reply::json(200, &json!({ "url": format!("{}{sep}{}", client.initiate_login_uri, q.finish()) }))
+    Reply::json(200, &Handoff { url: format!("{}{sep}{}", client.initiate_login_uri, q.finish()) })
+}
+
+/// Where the browser goes to start the partner's login.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = OidcHandoff))]
+pub struct Handoff {
+    url: String,
+}
+
+/// A partner site the person consented to.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = OidcConsent))]
+pub struct Consent {
+    client_id: String,
+    /// The partner's name (its `client_id` when no longer configured).
+    name: String,
+    granted_at: i64,
+}
+
+/// A consent revoked.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = OidcConsentRevoked))]
+pub struct Revoked {
+    client_id: String,
+    revoked: bool,
 }
 
 fn consents(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
@@ -614,9 +654,9 @@ fn consents(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     let items = rows.map(|r| {
         let id = r.text("client_id")?;
         let name = clients.iter().find(|c| c.client_id == id).map(|c| c.name.clone()).unwrap_or_else(|| id.clone());
-        Ok(json!({"client_id": id, "name": name, "granted_at": r.int("granted_at")?}))
+        Ok(Consent { client_id: id, name, granted_at: r.int("granted_at")? })
     })?;
-    Reply::json(200, &json!({ "items": items }))
+    Reply::json(200, &Items { items })
 }
 
 /// Revoking a consent also revokes the partner's live access tokens for the person.
@@ -631,5 +671,5 @@ fn revoke(req: &Req, db: &dyn Db, client_id: &str) -> Result<Reply, ApiError> {
     if n == 0 {
         return Err(ApiError::not_found());
     }
-    Reply::json(200, &json!({ "client_id": client_id, "revoked": true }))
+    Reply::json(200, &Revoked { client_id, revoked: true })
 }

@@ -158,6 +158,8 @@ pub fn finish(db: &dyn Db, c: &Claimed, ok: bool, error: Option<&str>, now: i64)
 
 /// The job's answer: counts.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = OidcLogoutReport))]
 pub struct Report {
     pub discovered: i64,
     pub claimed: i64,

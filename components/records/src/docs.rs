@@ -10,6 +10,8 @@ use serde::Serialize;
 /// A piece of a print, in reading order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = PrintPart))]
 pub enum Part {
     /// Level 1: the document, 2: "Sezione N", 3: its subsections.
     Heading { level: u8, text: String },
@@ -22,6 +24,8 @@ pub enum Part {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RecordPrint))]
 pub struct Print {
     pub title: String,
     pub parts: Vec<Part>,

@@ -20,6 +20,8 @@
 
 pub mod docs;
 pub mod export;
+#[cfg(feature = "openapi")]
+pub mod schema;
 pub mod sections;
 
 #[cfg(test)]
@@ -31,7 +33,8 @@ use common::http::{allowed, get_or_post, path_id, segments};
 use common::sql::{Db, tx};
 use common::{ApiError, Page, Paging, Reply, Req, params};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
@@ -171,6 +174,8 @@ fn actor(op: &Operator) -> Actor<'_> {
 // ---------- citizen lists ----------
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RecordActivityInterview))]
 pub struct Interview {
     pub date: Option<String>,
     pub kind: Option<String>,
@@ -178,6 +183,8 @@ pub struct Interview {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RecordActivity))]
 pub struct ActivityOut {
     pub id: i64,
     /// The colloquio the activity was agreed in (None when not stated).
@@ -221,6 +228,8 @@ fn activities(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RecordGgActivity))]
 pub struct GgOut {
     pub id: i64,
     pub proposed_on: String,
@@ -246,6 +255,8 @@ fn gg(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Course))]
 pub struct CourseOut {
     pub id: i64,
     pub title: String,
@@ -282,6 +293,8 @@ fn courses(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
 // ---------- operator ----------
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RecordPerson))]
 pub struct PersonOut {
     pub id: i64,
     pub fiscal_code: String,
@@ -312,23 +325,46 @@ fn operator_citizen(req: &Req, db: &dyn Db, write: bool) -> Result<(Operator, Pe
     Ok((op, person))
 }
 
-/// The whole record of a person, as the operator's page edits it.
-pub fn full_record(db: &dyn Db, person_id: i64) -> Result<Value, ApiError> {
-    let mut sections = serde_json::Map::new();
+/// The whole record of a person, as the operator's page edits it: the administrative
+/// state (None until first saved) and each section's rows, by the section's key.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = PersonRecord))]
+pub struct FullRecord {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<schema::AdminValues>))]
+    pub admin: Option<Value>,
+    #[cfg_attr(feature = "openapi", schema(value_type = schema::SectionRows))]
+    pub sections: BTreeMap<&'static str, Vec<Value>>,
+}
+
+pub fn full_record(db: &dyn Db, person_id: i64) -> Result<FullRecord, ApiError> {
+    let mut sections = BTreeMap::new();
     for s in sections::SECTIONS {
-        sections.insert(s.key.into(), Value::Array(sections::rows(db, s, person_id)?));
+        sections.insert(s.key, sections::rows(db, s, person_id)?);
     }
-    Ok(json!({ "admin": sections::admin(db, person_id)?, "sections": sections }))
+    Ok(FullRecord { admin: sections::admin(db, person_id)?, sections })
+}
+
+/// `GET /api/operator/records?person=`: the person and their record.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = OperatorRecord))]
+pub struct RecordOut {
+    pub person: PersonOut,
+    pub record: FullRecord,
 }
 
 fn record(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     let (_, p) = operator_citizen(req, db, false)?;
     let record = full_record(db, p.id)?;
-    Reply::json(200, &json!({ "person": p, "record": record }))
+    Reply::json(200, &RecordOut { person: p, record })
 }
 
+/// A field of a section's form.
 #[derive(Serialize)]
-struct FieldOut {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RecordField))]
+pub struct FieldOut {
     name: &'static str,
     label: &'static str,
     kind: &'static str,
@@ -359,23 +395,66 @@ fn fields_out(fields: &[sections::Field]) -> Vec<FieldOut> {
 /// `GET /api/operator/records/reference`: the sections' fields and the reference lists.
 fn reference(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
     staff::require_operator(db, req)?;
-    let mut lists = serde_json::Map::new();
-    for t in ["ref_policy_activities", "ref_gg_actions", "ref_study_titles", "ref_languages", "ref_language_levels", "ref_driving_licences"] {
+    let mut lists = BTreeMap::new();
+    for t in REFERENCE_LISTS {
         let rows = db.execute(&format!("SELECT code, name FROM {t} ORDER BY rowid"), &[])?;
-        let items = rows.map(|r| Ok(json!({ "code": r.text("code")?, "name": r.text("name")? })))?;
-        lists.insert(t.into(), Value::Array(items));
+        lists.insert(t, rows.map(|r| Ok(RefItem { code: r.text("code")?, name: r.text("name")? }))?);
     }
     let courses = db.execute("SELECT id, title, description, trainer, start_date, end_date FROM training_courses ORDER BY start_date DESC, id DESC LIMIT 500", &[])?;
-    let sections: Vec<Value> = sections::SECTIONS.iter().map(|s| json!({ "key": s.key, "title": s.title, "fields": fields_out(s.fields) })).collect();
-    Reply::json(
-        200,
-        &json!({
-            "admin": fields_out(sections::ADMIN_FIELDS),
-            "sections": sections,
-            "lists": lists,
-            "courses": courses.map(|r| course_of(&r))?,
-        }),
-    )
+    let sections = sections::SECTIONS.iter().map(|s| SectionOut { key: s.key, title: s.title, fields: fields_out(s.fields) }).collect();
+    Reply::json(200, &ReferenceOut { admin: fields_out(sections::ADMIN_FIELDS), sections, lists, courses: courses.map(|r| course_of(&r))? })
+}
+
+/// The reference tables the sections' `ref` fields name.
+pub const REFERENCE_LISTS: [&str; 6] = ["ref_policy_activities", "ref_gg_actions", "ref_study_titles", "ref_languages", "ref_language_levels", "ref_driving_licences"];
+
+/// One entry of a reference list.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RecordRefItem))]
+pub struct RefItem {
+    code: String,
+    name: String,
+}
+
+/// A section's form.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RecordSection))]
+pub struct SectionOut {
+    key: &'static str,
+    title: &'static str,
+    fields: Vec<FieldOut>,
+}
+
+/// `GET /api/operator/records/reference`: the forms and their lists.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RecordReference))]
+pub struct ReferenceOut {
+    admin: Vec<FieldOut>,
+    sections: Vec<SectionOut>,
+    /// Each reference table's entries, by the table's name (a field's `list`).
+    lists: BTreeMap<&'static str, Vec<RefItem>>,
+    /// The newest 500 courses of the catalogue.
+    courses: Vec<CourseOut>,
+}
+
+/// The administrative state as saved.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RecordAdminSaved))]
+pub struct AdminOut {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<schema::AdminValues>))]
+    admin: Option<Value>,
+}
+
+/// A row deleted: its id.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RecordRowDeleted))]
+pub struct Deleted {
+    deleted: i64,
 }
 
 fn save_admin(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
@@ -388,7 +467,7 @@ fn save_admin(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
         sections::save_admin(db, p.id, op.session.person_id, req.now, values)?;
         audit::record(db, &actor(&op), "record.admin.update", "person", &p.id.to_string(), before.as_ref(), Some(&after), req.now)
     })?;
-    Reply::json(200, &json!({ "admin": sections::admin(db, p.id)? }))
+    Reply::json(200, &AdminOut { admin: sections::admin(db, p.id)? })
 }
 
 fn row_not_found() -> ApiError {
@@ -441,7 +520,7 @@ fn delete_row(req: &Req, db: &dyn Db, key: &str, id: i64) -> Result<Reply, ApiEr
         sections::delete(db, s, p.id, id)?;
         audit::record(db, &actor(&op), &format!("{entity}.delete"), &entity, &id.to_string(), Some(&before), None, req.now)
     })?;
-    Reply::json(200, &json!({ "deleted": id }))
+    Reply::json(200, &Deleted { deleted: id })
 }
 
 fn catalogue(req: &Req, db: &dyn Db) -> Result<Reply, ApiError> {
