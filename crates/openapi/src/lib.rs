@@ -127,6 +127,9 @@ fn operation(op: &Op) -> utoipa::openapi::path::Operation {
         Out::Html => ("200", binary("text/html", "Pagina HTML")),
     };
     responses = responses.response(status, ok);
+    for a in types::ALSO.iter().filter(|a| a.method == op.method && a.path == op.path) {
+        responses = responses.response(a.status, json_response("Esito", RefOr::Ref(Ref::from_schema_name(a.response))));
+    }
     if matches!(op.ok, Out::Json(Some(_))) {
         responses = responses.response("304", ResponseBuilder::new().description("Non modificato (`If-None-Match`)").build());
     }

@@ -64,6 +64,23 @@ pub fn add_page<T: ToSchema + serde::Serialize>(name: &str, v: &mut Schemas) {
     add::<T>(v);
 }
 
+/// A second successful answer of an operation, beside the one `ops` names.
+#[derive(Debug, Clone, Copy)]
+pub struct Also {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub status: &'static str,
+    pub response: &'static str,
+}
+
+pub const ALSO: &[Also] = &[
+    // the CV's owner deciding in the portal (`id`, `decision`); a company's new request is 201
+    Also { method: "POST", path: "/api/cv-requests", status: "200", response: "CvRequestDecided" },
+    // a message written is 201; a `bye` from a party already out writes nothing: 200
+    Also { method: "POST", path: "/api/interviews/{interview}/room/signals", status: "201", response: "InterviewSignalWritten" },
+    Also { method: "POST", path: "/api/company/interviews/{interview}/room/signals", status: "201", response: "InterviewSignalWritten" },
+];
+
 type Group = (&'static [Typed], fn(&mut Schemas));
 
 const GROUPS: &[Group] = &[
@@ -116,6 +133,53 @@ mod tests {
                 assert!(matches!(op.body, crate::ops::In::Json | crate::ops::In::Form), "types: {} {} takes no JSON or form body", t.method, t.path);
             }
         }
+    }
+
+    #[test]
+    fn every_second_answer_is_of_an_operation_with_another_status() {
+        for a in ALSO {
+            let op = OPS.iter().find(|o| o.method == a.method && o.path == a.path).unwrap_or_else(|| panic!("ALSO: {} {} is not an operation", a.method, a.path));
+            let first = match op.ok {
+                crate::ops::Out::Created => "201",
+                _ => "200",
+            };
+            assert_ne!(first, a.status, "ALSO: {} {} already answers {}", a.method, a.path, a.status);
+        }
+    }
+
+    /// A new operation answering JSON must name its answer's type (this document
+    /// itself aside: its schema is OpenAPI's).
+    #[test]
+    fn every_json_answer_is_typed() {
+        use crate::ops::Out;
+        let untyped: Vec<String> = OPS
+            .iter()
+            .filter(|o| matches!(o.ok, Out::Json(None) | Out::Created) && o.path != "/api/openapi.json")
+            .filter(|o| find(o.method, o.path).and_then(|t| t.response).is_none())
+            .map(|o| format!("{} {}", o.method, o.path))
+            .collect();
+        assert!(untyped.is_empty(), "operations answering JSON without a type in types/<component>.rs: {untyped:?}");
+    }
+
+    /// Two components' types with the same name would silently share one schema (the
+    /// document keeps one per name): each name must stand for one schema.
+    #[test]
+    fn each_schema_name_is_one_schema() {
+        let mut v = Schemas::new();
+        register(&mut v);
+        let mut seen: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+        let mut clashes = Vec::new();
+        for (name, schema) in &v {
+            let json = serde_json::to_string(schema).unwrap();
+            if let Some(before) = seen.insert(name.clone(), json.clone())
+                && before != json
+            {
+                clashes.push(name.clone());
+            }
+        }
+        clashes.sort();
+        clashes.dedup();
+        assert!(clashes.is_empty(), "different types registered under one schema name (rename one with #[schema(as = ...)]): {clashes:?}");
     }
 
     /// Every `$ref` of the document names a schema or response it has.
