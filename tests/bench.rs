@@ -7,54 +7,9 @@
 
 use std::time::{Duration, Instant};
 
-use e2e::{Start, agent, fixture_manifest, get, send};
+use e2e::{Start, fixture_manifest, get, send};
 
 const MAX_REQUESTS: usize = 200_000;
-
-struct Figures {
-    rps: f64,
-    p50: Duration,
-    p99: Duration,
-    errors: usize,
-}
-
-fn load(url: &str, connections: usize, seconds: u64) -> Figures {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let per_thread = MAX_REQUESTS / connections;
-    let started = Instant::now();
-    let threads: Vec<_> = (0..connections)
-        .map(|_| {
-            let url = url.to_string();
-            std::thread::spawn(move || {
-                let agent = agent(); // one keep-alive connection per thread
-                let mut lat = Vec::new();
-                let mut errors = 0;
-                while Instant::now() < deadline && lat.len() < per_thread {
-                    let t = Instant::now();
-                    match agent.get(&url).call() {
-                        Ok(mut r) if r.status() == 200 => {
-                            let _ = r.body_mut().read_to_vec();
-                            lat.push(t.elapsed());
-                        }
-                        _ => errors += 1,
-                    }
-                }
-                (lat, errors)
-            })
-        })
-        .collect();
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in threads {
-        let (l, e) = t.join().unwrap();
-        all.extend(l);
-        errors += e;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort();
-    let pct = |p: f64| e2e::latency::nearest_rank(&all, p);
-    Figures { rps: all.len() as f64 / elapsed, p50: pct(0.50), p99: pct(0.99), errors }
-}
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
@@ -87,8 +42,8 @@ fn main() {
     ];
     for (name, url) in &targets {
         for c in [1, 32] {
-            let f = load(url, c, seconds);
-            println!("| {name} | {c} | {:.0} | {} | {} | {} |", f.rps, ms(f.p50), ms(f.p99), f.errors);
+            let f = e2e::latency::closed_loop(url, c, seconds, MAX_REQUESTS);
+            println!("| {name} | {c} | {:.0} | {} | {} | {} |", f.ok_per_second(), ms(f.p50()), ms(f.p99()), f.refused + f.failed);
         }
     }
     drop(portal);

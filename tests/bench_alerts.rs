@@ -11,7 +11,6 @@
 //! also crosses the host boundary (see the offers benchmark for that cost).
 
 use std::cell::Cell;
-use std::process::Command;
 use std::time::Instant;
 
 use common::ApiError;
@@ -55,16 +54,9 @@ fn sql_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 fn main() {
     let batch: i64 = std::env::var("BENCH_BATCH").ok().and_then(|s| s.parse().ok()).unwrap_or(alerts::DEFAULT_BATCH);
     let work = tempfile::tempdir().unwrap();
-    let data = work.path().join("offers.sql");
     let now = common::rome::unix_now();
     let today = common::rome::day_at(now);
-    let status = Command::new("node")
-        .current_dir(root())
-        .args(["db/generate.mjs", "--offers", &OFFERS.to_string(), "--seed", "7", "--today", &today, "--out"])
-        .arg(&data)
-        .status()
-        .expect("node runs");
-    assert!(status.success());
+    let data = e2e::latency::generated_offers(work.path(), OFFERS, &today);
 
     let t = Instant::now();
     let conn = rusqlite::Connection::open(work.path().join("bench.db")).unwrap();

@@ -4,38 +4,11 @@
 //!
 //! Run: `cargo bench -p e2e --bench offers` (after `scripts/test`).
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use e2e::{Start, agent, get, portal_manifest, root};
+use e2e::{Start, get, portal_manifest, root};
 
 const OFFERS: usize = 100_000;
-
-fn load(url: &str, connections: usize, seconds: u64) -> (f64, Duration, Duration) {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
-    let threads: Vec<_> = (0..connections)
-        .map(|_| {
-            let url = url.to_string();
-            std::thread::spawn(move || {
-                let agent = agent();
-                let mut lat = Vec::new();
-                while Instant::now() < deadline && lat.len() < 100_000 {
-                    let t = Instant::now();
-                    let mut r = agent.get(&url).call().expect("request");
-                    assert_eq!(r.status(), 200);
-                    let _ = r.body_mut().read_to_vec();
-                    lat.push(t.elapsed());
-                }
-                lat
-            })
-        })
-        .collect();
-    let mut all: Vec<Duration> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
-    all.sort();
-    let pct = |p: f64| e2e::latency::nearest_rank(&all, p);
-    (all.len() as f64 / started.elapsed().as_secs_f64(), pct(0.5), pct(0.99))
-}
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
@@ -44,15 +17,8 @@ fn ms(d: Duration) -> String {
 fn main() {
     let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
     let work = tempfile::tempdir().unwrap();
-    let data = work.path().join("offers.sql");
     let today = common::rome::today_iso();
-    let status = Command::new("node")
-        .current_dir(root())
-        .args(["db/generate.mjs", "--offers", &OFFERS.to_string(), "--seed", "7", "--today", &today, "--out"])
-        .arg(&data)
-        .status()
-        .expect("node runs");
-    assert!(status.success());
+    let data = e2e::latency::generated_offers(work.path(), OFFERS, &today);
 
     let state = work.path().join("state");
     std::fs::create_dir_all(&state).unwrap();
@@ -77,23 +43,16 @@ fn main() {
         (format!("detail `/api/offers/{code}`"), app.url(&format!("/api/offers/{code}"))),
     ] {
         for c in [1, 32] {
-            let (rps, p50, p99) = load(&url, c, seconds);
-            println!("| {name} | {c} | {rps:.0} | {} | {} |", ms(p50), ms(p99));
+            let f = e2e::latency::closed_loop(&url, c, seconds, 100_000 * c);
+            assert_eq!((f.refused, f.failed), (0, 0), "every answer a 200");
+            println!("| {name} | {c} | {:.0} | {} | {} |", f.ok_per_second(), ms(f.p50()), ms(f.p99()));
         }
     }
 
     // The same statements in SQLite alone: the floor under the HTTP figures.
     let conn = rusqlite::Connection::open(state.join("sqlite_db.db")).unwrap();
     let search = offers::search::Search::from_query(&common::Query::parse(query).unwrap()).unwrap();
-    let bind = |params: &[offers::search::Param]| -> Vec<rusqlite::types::Value> {
-        params
-            .iter()
-            .map(|p| match p {
-                offers::search::Param::Text(s) => rusqlite::types::Value::Text(s.clone()),
-                offers::search::Param::Int(i) => rusqlite::types::Value::Integer(*i),
-            })
-            .collect()
-    };
+    let bind = e2e::latency::search_values;
     println!("\nquery plans (EXPLAIN QUERY PLAN):");
     let mut floor = Vec::new();
     // The component runs the page query alone (it carries the total).
@@ -120,6 +79,6 @@ fn main() {
     }
     let total: Duration = floor.iter().sum();
     println!("\nSQLite alone, the page query of `{query}`: median {}", ms(total));
-    let (_, p50, _) = load(&app.url(&format!("/api/offers?{query}")), 1, 2);
+    let p50 = e2e::latency::closed_loop(&app.url(&format!("/api/offers?{query}")), 1, 2, 100_000).p50();
     println!("through the runner at 1 connection: p50 {} — {:.1}× the floor", ms(p50), p50.as_secs_f64() / total.as_secs_f64());
 }

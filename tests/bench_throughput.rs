@@ -17,7 +17,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use e2e::{Start, agent, get, portal_manifest, root};
+use e2e::{Start, get, portal_manifest, root};
 
 const OFFERS: usize = 100_000;
 const MAX_REQUESTS: usize = 200_000;
@@ -53,61 +53,6 @@ fn options() -> Options {
     o
 }
 
-struct Figures {
-    ok_rps: f64,
-    refused_rps: f64,
-    p50: Duration,
-    p99: Duration,
-    failed: usize,
-}
-
-/// `connections` closed loops, one keep-alive connection each, for `seconds`.
-fn load(url: &str, connections: usize, seconds: u64) -> Figures {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let per_thread = MAX_REQUESTS / connections;
-    let started = Instant::now();
-    let threads: Vec<_> = (0..connections)
-        .map(|_| {
-            let url = url.to_string();
-            std::thread::spawn(move || {
-                let agent = agent();
-                let (mut lat, mut refused, mut failed) = (Vec::new(), 0usize, 0usize);
-                while Instant::now() < deadline && lat.len() + refused < per_thread {
-                    let t = Instant::now();
-                    match agent.get(&url).call() {
-                        Ok(mut r) if r.status() == 200 => {
-                            let _ = r.body_mut().read_to_vec();
-                            lat.push(t.elapsed());
-                        }
-                        Ok(mut r) if r.status() == 503 => {
-                            let _ = r.body_mut().read_to_vec();
-                            refused += 1;
-                        }
-                        _ => failed += 1,
-                    }
-                }
-                (lat, refused, failed)
-            })
-        })
-        .collect();
-    let (mut all, mut refused, mut failed) = (Vec::new(), 0, 0);
-    for t in threads {
-        let (l, r, f) = t.join().unwrap();
-        all.extend(l);
-        refused += r;
-        failed += f;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort();
-    Figures {
-        ok_rps: all.len() as f64 / elapsed,
-        refused_rps: refused as f64 / elapsed,
-        p50: e2e::latency::nearest_rank(&all, 0.5),
-        p99: e2e::latency::nearest_rank(&all, 0.99),
-        failed,
-    }
-}
-
 /// Every migration and reference-data file, in order (no demo seed).
 fn schema_files() -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
@@ -139,17 +84,7 @@ fn main() {
     let work = tempfile::tempdir().unwrap();
     let data = match &o.offers_sql {
         Some(f) => f.clone(),
-        None => {
-            let data = work.path().join("offers.sql");
-            let status = Command::new("node")
-                .current_dir(root())
-                .args(["db/generate.mjs", "--offers", &OFFERS.to_string(), "--seed", "7", "--today", &today, "--out"])
-                .arg(&data)
-                .status()
-                .expect("node runs (or pass --offers-sql FILE)");
-            assert!(status.success());
-            data
-        }
+        None => e2e::latency::generated_offers(work.path(), OFFERS, &today),
     };
     let state = work.path().join("state");
     std::fs::create_dir_all(&state).unwrap();
@@ -192,13 +127,20 @@ fn main() {
             ("static home page".to_string(), app.url("/")),
         ] {
             for &c in &o.connections {
-                let f = load(&url, c, o.seconds);
-                println!("| {name} | {label} | {c} | {:.0} | {:.0} | {} | {} | {} |", f.ok_rps, f.refused_rps, ms(f.p50), ms(f.p99), f.failed);
+                let f = e2e::latency::closed_loop(&url, c, o.seconds, MAX_REQUESTS);
+                println!(
+                    "| {name} | {label} | {c} | {:.0} | {:.0} | {} | {} | {} |",
+                    f.ok_per_second(),
+                    f.refused_per_second(),
+                    ms(f.p50()),
+                    ms(f.p99()),
+                    f.failed
+                );
                 if c == 1 && name.starts_with("static") {
-                    home_floor = f.p50;
+                    home_floor = f.p50();
                 }
                 if c == 1 && name.starts_with("search `") {
-                    search_1conn = f.p50;
+                    search_1conn = f.p50();
                 }
             }
         }
@@ -208,13 +150,7 @@ fn main() {
     let conn = rusqlite::Connection::open(state.join("sqlite_db.db")).unwrap();
     let search = vacancy::search::Search::from_query(&common::Query::parse(query).unwrap()).unwrap();
     let (sql, params) = search.page_sql(&today);
-    let values: Vec<rusqlite::types::Value> = params
-        .iter()
-        .map(|p| match p {
-            vacancy::search::Param::Text(s) => rusqlite::types::Value::Text(s.clone()),
-            vacancy::search::Param::Int(i) => rusqlite::types::Value::Integer(*i),
-        })
-        .collect();
+    let values = e2e::latency::search_values(&params);
     let mut stmt = conn.prepare(&sql).unwrap();
     let mut times = Vec::new();
     let until = Instant::now() + Duration::from_secs(3);

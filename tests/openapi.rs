@@ -6,7 +6,6 @@
 
 use e2e::root;
 use e2e::routes::ENDPOINTS;
-use std::collections::BTreeSet;
 
 /// Whether the document's path template `doc` serves the table's path `table`: the same
 /// segments, a `{…}` of the document matching any one segment.

@@ -8,12 +8,16 @@ use std::time::Duration;
 
 use e2e::{App, Start, fixture_manifest, get, get_with, send};
 
-fn start(state: &std::path::Path) -> App {
+/// The probe application with its schema, ready for more flags.
+fn probe(state: &std::path::Path) -> Start<'_> {
     Start::new(fixture_manifest(), state)
         .arg("--sqlite")
         .arg(format!("@{}", e2e::root().join("tests/fixtures/schema.sql").display()))
         .env("SPIN_VARIABLE_SECRET_TOKEN", "s3cret")
-        .start()
+}
+
+fn start(state: &std::path::Path) -> App {
+    probe(state).start()
 }
 
 #[test]
@@ -21,10 +25,7 @@ fn appended_flags_override_earlier_ones() {
     // the harness passes --listen and --state-dir first; these come after and win
     let state = tempfile::tempdir().unwrap();
     let other = tempfile::tempdir().unwrap();
-    let app = Start::new(fixture_manifest(), state.path())
-        .env("SPIN_VARIABLE_SECRET_TOKEN", "x")
-        .arg("--sqlite")
-        .arg(format!("@{}", e2e::root().join("tests/fixtures/schema.sql").display()))
+    let app = probe(state.path())
         .arg("--listen")
         .arg("127.0.0.1:0")
         .arg("--state-dir")
@@ -475,10 +476,7 @@ fn huge_bodies_get_413_quickly_and_memory_stays_bounded() {
 #[test]
 fn a_component_that_never_answers_is_stopped_at_the_request_timeout() {
     let state = tempfile::tempdir().unwrap();
-    let app = Start::new(fixture_manifest(), state.path())
-        .env("SPIN_VARIABLE_SECRET_TOKEN", "x")
-        .arg("--sqlite")
-        .arg(format!("@{}", e2e::root().join("tests/fixtures/schema.sql").display()))
+    let app = probe(state.path())
         .arg("--request-timeout")
         .arg("2s")
         .start();
@@ -633,10 +631,7 @@ fn builds_run_in_manifest_order() {
 #[test]
 fn past_the_running_and_queued_limits_requests_get_a_fast_503() {
     let state = tempfile::tempdir().unwrap();
-    let app = Start::new(fixture_manifest(), state.path())
-        .env("SPIN_VARIABLE_SECRET_TOKEN", "x")
-        .arg("--sqlite")
-        .arg(format!("@{}", e2e::root().join("tests/fixtures/schema.sql").display()))
+    let app = probe(state.path())
         .arg("--request-timeout")
         .arg("3s")
         .arg("--max-concurrent-requests")

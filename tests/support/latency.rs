@@ -44,6 +44,100 @@ pub fn env(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
 }
 
+/// What a closed-loop load run measured: the latencies of the 200s (sorted), the 503s
+/// (the runner's admission control refusing) and any other answer or failure.
+pub struct Load {
+    pub ok: Vec<Duration>,
+    pub refused: usize,
+    pub failed: usize,
+    pub elapsed: Duration,
+}
+
+impl Load {
+    pub fn ok_per_second(&self) -> f64 {
+        self.ok.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    pub fn refused_per_second(&self) -> f64 {
+        self.refused as f64 / self.elapsed.as_secs_f64()
+    }
+
+    pub fn p50(&self) -> Duration {
+        nearest_rank(&self.ok, 0.5)
+    }
+
+    pub fn p99(&self) -> Duration {
+        nearest_rank(&self.ok, 0.99)
+    }
+}
+
+/// `connections` keep-alive clients, each sending GET `url` as soon as the previous
+/// answer is read, for `seconds` and at most `max_requests` requests in all.
+pub fn closed_loop(url: &str, connections: usize, seconds: u64, max_requests: usize) -> Load {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let per_thread = max_requests / connections.max(1);
+    let started = Instant::now();
+    let threads: Vec<_> = (0..connections)
+        .map(|_| {
+            let url = url.to_string();
+            std::thread::spawn(move || {
+                let agent = crate::agent();
+                let (mut ok, mut refused, mut failed) = (Vec::new(), 0usize, 0usize);
+                while Instant::now() < deadline && ok.len() + refused + failed < per_thread {
+                    let t = Instant::now();
+                    match agent.get(&url).call() {
+                        Ok(mut r) => {
+                            let status = r.status();
+                            let _ = r.body_mut().read_to_vec();
+                            match status.as_u16() {
+                                200 => ok.push(t.elapsed()),
+                                503 => refused += 1,
+                                _ => failed += 1,
+                            }
+                        }
+                        Err(_) => failed += 1,
+                    }
+                }
+                (ok, refused, failed)
+            })
+        })
+        .collect();
+    let mut load = Load { ok: Vec::new(), refused: 0, failed: 0, elapsed: Duration::ZERO };
+    for t in threads {
+        let (ok, refused, failed) = t.join().unwrap();
+        load.ok.extend(ok);
+        load.refused += refused;
+        load.failed += failed;
+    }
+    load.elapsed = started.elapsed();
+    load.ok.sort();
+    load
+}
+
+/// `n` generated offers (db/generate.mjs, seed 7, as of `today`) as a SQL file in `dir`.
+pub fn generated_offers(dir: &std::path::Path, n: usize, today: &str) -> std::path::PathBuf {
+    let data = dir.join("offers.sql");
+    let status = std::process::Command::new("node")
+        .current_dir(crate::root())
+        .args(["db/generate.mjs", "--offers", &n.to_string(), "--seed", "7", "--today", today, "--out"])
+        .arg(&data)
+        .status()
+        .expect("node runs");
+    assert!(status.success(), "db/generate.mjs failed");
+    data
+}
+
+/// The offer search's statement parameters as rusqlite values (to time it in SQLite alone).
+pub fn search_values(params: &[vacancy::search::Param]) -> Vec<rusqlite::types::Value> {
+    params
+        .iter()
+        .map(|p| match p {
+            vacancy::search::Param::Text(s) => rusqlite::types::Value::Text(s.clone()),
+            vacancy::search::Param::Int(i) => rusqlite::types::Value::Integer(*i),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
