@@ -94,7 +94,7 @@ struct UpArgs {
     /// More requests wait in a queue; see `--max-queued-requests`.
     #[arg(long, value_name = "N")]
     max_concurrent_requests: Option<usize>,
-    /// Requests that may wait for an instance (default: 64 per core this process may
+    /// Requests that may wait for an instance (default: 256 per core this process may
     /// use); beyond it a request is answered 503 with `Retry-After: 1` at once. Spin has
     /// no such limit: in production the platform's autoscaling and ingress play this part.
     #[arg(long, value_name = "N")]
@@ -384,7 +384,7 @@ fn serve(args: UpArgs) -> Result<()> {
         };
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         let running = args.max_concurrent_requests.unwrap_or(8 * cores);
-        let queued = args.max_queued_requests.unwrap_or(64 * cores);
+        let queued = args.max_queued_requests.unwrap_or(256 * cores);
         let admission = server::Admission::new(running, queued);
         let app = Arc::new(server::App { host, router, components, limits, admission });
         println!("Serving http://{addr}");
