@@ -90,8 +90,7 @@ impl Admission {
 const OVERLOADED: &str = r#"{"error":{"code":"overloaded","message":"Il servizio è momentaneamente sovraccarico: riprova tra qualche secondo."}}"#;
 
 fn overloaded() -> Response<Body> {
-    let mut r = text(StatusCode::SERVICE_UNAVAILABLE, OVERLOADED);
-    r.headers_mut().insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    let mut r = json_error(StatusCode::SERVICE_UNAVAILABLE, OVERLOADED);
     r.headers_mut().insert(http::header::RETRY_AFTER, HeaderValue::from_static("1"));
     r.headers_mut().insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
@@ -103,8 +102,7 @@ const PAYLOAD_TOO_LARGE: &str =
     r#"{"error":{"code":"payload_too_large","message":"I dati inviati sono troppo grandi."}}"#;
 
 fn payload_too_large() -> Response<Body> {
-    let mut r = text(StatusCode::PAYLOAD_TOO_LARGE, PAYLOAD_TOO_LARGE);
-    r.headers_mut().insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    let mut r = json_error(StatusCode::PAYLOAD_TOO_LARGE, PAYLOAD_TOO_LARGE);
     // the rest of the body is not read: the connection cannot be reused
     r.headers_mut().insert(http::header::CONNECTION, HeaderValue::from_static("close"));
     r
@@ -158,6 +156,13 @@ impl hyper::body::Body for LimitedBody {
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
     }
+}
+
+/// One of the runner's own errors, already in the portal's JSON error shape.
+fn json_error(status: StatusCode, body: &'static str) -> Response<Body> {
+    let mut r = text(status, body);
+    r.headers_mut().insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    r
 }
 
 fn text(status: StatusCode, body: &'static str) -> Response<Body> {
