@@ -1,9 +1,10 @@
 //! The OpenAPI 3.1 document of the portal's `/api/...` and `/jobs/...` endpoints.
 //!
-//! Operations come from the table in [`ops`]; the schemas of the public offer API, of
-//! its reference lists and of every error are derived (`utoipa::ToSchema`, behind the
-//! `openapi` features of `common`, `vacancy` and `offers`) from the very structs the
-//! components serialise, so they cannot drift. `cargo run --release -p openapi` writes
+//! Operations come from the table in [`ops`]; the schemas of their request bodies and
+//! answers (named per operation in [`types`]) and of every error are derived
+//! (`utoipa::ToSchema`, behind the `openapi` features of the components and of
+//! `common`, `vacancy` and `access`) from the very structs the components deserialise
+//! and serialise, so they cannot drift. `cargo run --release -p openapi` writes
 //! `web/openapi.json`, which the static component serves at `/api/openapi.json`; the
 //! test below fails when the committed file is not what the code generates.
 //!
@@ -63,6 +64,11 @@ fn any_object() -> RefOr<Schema> {
     RefOr::T(Schema::Object(ObjectBuilder::new().schema_type(SchemaType::Type(Type::Object)).build()))
 }
 
+/// The named schema, or a generic object where the operation has no type.
+fn named_or_object(name: Option<&str>) -> RefOr<Schema> {
+    name.map_or_else(any_object, |n| RefOr::Ref(Ref::from_schema_name(n)))
+}
+
 fn binary(media: &str, desc: &str) -> utoipa::openapi::response::Response {
     let s = ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).content_media_type(media).build();
     ResponseBuilder::new().description(desc).content(media, ContentBuilder::new().schema(Some(Schema::Object(s))).build()).build()
@@ -112,12 +118,9 @@ fn reason(status: u16) -> &'static str {
 fn operation(op: &Op) -> utoipa::openapi::path::Operation {
     let mut responses = ResponsesBuilder::new();
     let typed = types::find(op.method, op.path);
-    let answer = || match typed.and_then(|t| t.response) {
-        Some(name) => RefOr::Ref(Ref::from_schema_name(name)),
-        None => any_object(),
-    };
+    let answer = || named_or_object(typed.and_then(|t| t.response));
     let (status, ok) = match op.ok {
-        Out::Json(Some(name)) => ("200", json_response("Esito", RefOr::Ref(Ref::from_schema_name(name)))),
+        Out::Json(Some(name)) => ("200", json_response("Esito", named_or_object(Some(name)))),
         Out::Json(None) => ("200", json_response("Esito", answer())),
         Out::Created => ("201", json_response("Creato", answer())),
         Out::Pdf => ("200", binary("application/pdf", "Documento PDF")),
@@ -128,7 +131,7 @@ fn operation(op: &Op) -> utoipa::openapi::path::Operation {
     };
     responses = responses.response(status, ok);
     for a in types::ALSO.iter().filter(|a| a.method == op.method && a.path == op.path) {
-        responses = responses.response(a.status, json_response("Esito", RefOr::Ref(Ref::from_schema_name(a.response))));
+        responses = responses.response(a.status, json_response("Esito", named_or_object(Some(a.response))));
     }
     if matches!(op.ok, Out::Json(Some(_))) {
         responses = responses.response("304", ResponseBuilder::new().description("Non modificato (`If-None-Match`)").build());
@@ -171,10 +174,7 @@ fn operation(op: &Op) -> utoipa::openapi::path::Operation {
         let schema = ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).build();
         b = b.parameter(ParameterBuilder::new().name(name).parameter_in(ParameterIn::Query).required(required).schema(Some(schema)));
     }
-    let request = || match typed.and_then(|t| t.request) {
-        Some(name) => RefOr::Ref(Ref::from_schema_name(name)),
-        None => any_object(),
-    };
+    let request = || named_or_object(typed.and_then(|t| t.request));
     let body = match op.body {
         In::None => None,
         In::Json => Some(("application/json", request())),
@@ -227,14 +227,10 @@ pub fn document() -> OpenApi {
     for op in ops::OPS {
         paths = paths.path(op.path, PathItem::new(method(op.method), operation(op)));
     }
-    let mut schemas: Vec<(String, RefOr<Schema>)> = Vec::new();
-    fn add<T: ToSchema>(v: &mut Vec<(String, RefOr<Schema>)>) {
-        v.push((T::name().into_owned(), T::schema()));
-        T::schemas(v);
-    }
+    let mut schemas = types::Schemas::new();
     types::register(&mut schemas);
-    add::<common::validation::FieldError>(&mut schemas);
-    add::<common::error::Envelope<'static>>(&mut schemas);
+    types::add::<common::validation::FieldError>(&mut schemas);
+    types::add::<common::error::Envelope<'static>>(&mut schemas);
     let envelope = common::error::Envelope::name().into_owned();
     let mut components = ComponentsBuilder::new()
         .security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description("__Host-tl_session", "Sessione del portale; le scritture richiedono anche X-CSRF-Token"))))

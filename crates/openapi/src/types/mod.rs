@@ -5,7 +5,8 @@
 //! its successful answer; its `register` adds those schemas (derived with
 //! `utoipa::ToSchema` behind the component's `openapi` feature from the structs its
 //! handlers deserialise and serialise) to the document. An operation with no row keeps
-//! a generic object; `tests` below list which ones, and why each may stay so.
+//! a generic object: only a request body the handler ignores may (each file says which
+//! and why); every JSON answer must be typed (`tests::every_json_answer_is_typed`).
 
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
