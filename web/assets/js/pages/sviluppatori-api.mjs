@@ -11,7 +11,7 @@ function resolve(doc, schema) {
   const ref = schema?.$ref;
   if (!ref) return schema ?? {};
   const name = ref.split('/').pop();
-  return { ...(doc.components?.schemas?.[name] ?? {}), title: name };
+  return doc.components?.schemas?.[name] ?? {};
 }
 
 /** A schema's type in words: `string`, `integer`, `array of X`, an enum's values, a name. */
