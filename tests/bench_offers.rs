@@ -51,13 +51,10 @@ fn main() {
 
     // The same statements in SQLite alone: the floor under the HTTP figures.
     let conn = rusqlite::Connection::open(state.join("sqlite_db.db")).unwrap();
-    let search = offers::search::Search::from_query(&common::Query::parse(query).unwrap()).unwrap();
-    let bind = e2e::latency::search_values;
     println!("\nquery plans (EXPLAIN QUERY PLAN):");
     let mut floor = Vec::new();
     // The component runs the page query alone (it carries the total).
-    for (label, (sql, params)) in [("page with total", search.page_sql(&today))] {
-        let values = bind(&params);
+    for (label, (sql, values)) in [("page with total", e2e::latency::search_statement(query, &today))] {
         let mut plan = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let lines: Vec<String> = plan
             .query_map(rusqlite::params_from_iter(values.iter()), |r| r.get::<_, String>(3))
@@ -65,17 +62,7 @@ fn main() {
             .map(Result::unwrap)
             .collect();
         println!("- {label}: {}", lines.join(" / "));
-        let mut stmt = conn.prepare(&sql).unwrap();
-        let mut times = Vec::new();
-        let until = Instant::now() + Duration::from_secs(2);
-        while Instant::now() < until {
-            let t = Instant::now();
-            let mut rows = stmt.query(rusqlite::params_from_iter(values.iter())).unwrap();
-            while rows.next().unwrap().is_some() {}
-            times.push(t.elapsed());
-        }
-        times.sort();
-        floor.push(times[times.len() / 2]);
+        floor.push(e2e::latency::statement_median(&conn, &sql, &values, Duration::from_secs(2)));
     }
     let total: Duration = floor.iter().sum();
     println!("\nSQLite alone, the page query of `{query}`: median {}", ms(total));

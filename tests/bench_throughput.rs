@@ -15,7 +15,7 @@
 //! Bounded: each row lasts `--seconds` and at most 200,000 requests.
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use e2e::{Start, get, portal_manifest, root};
 
@@ -148,48 +148,24 @@ fn main() {
 
     // The floor, in the same run: the search's page statement in SQLite alone.
     let conn = rusqlite::Connection::open(state.join("sqlite_db.db")).unwrap();
-    let search = vacancy::search::Search::from_query(&common::Query::parse(query).unwrap()).unwrap();
-    let (sql, params) = search.page_sql(&today);
-    let values = e2e::latency::search_values(&params);
-    let mut stmt = conn.prepare(&sql).unwrap();
-    let mut times = Vec::new();
-    let until = Instant::now() + Duration::from_secs(3);
-    while Instant::now() < until {
-        let t = Instant::now();
-        let mut rows = stmt.query(rusqlite::params_from_iter(values.iter())).unwrap();
-        while rows.next().unwrap().is_some() {}
-        times.push(t.elapsed());
-    }
-    times.sort();
-    let floor = e2e::latency::nearest_rank(&times, 0.5);
+    let (sql, values) = e2e::latency::search_statement(query, &today);
+    let floor = e2e::latency::statement_median(&conn, &sql, &values, Duration::from_secs(3));
     // What every request pays before its own statements, on Spin as on the runner (a
     // fresh connection per guest `open`, Spin 4.1's sqlite-inproc): opening the file, the
     // connection pragmas of common::sql::ON_OPEN and, on the first statement, parsing
     // the whole schema.
     let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
-    let per_open = |warm: Option<&rusqlite::Connection>| {
-        let mut times = Vec::new();
-        let until = Instant::now() + Duration::from_secs(2);
-        while Instant::now() < until {
-            let t = Instant::now();
-            match warm {
-                Some(c) => {
-                    c.query_row("SELECT id FROM offers LIMIT 1", [], |r| r.get::<_, i64>(0)).unwrap();
-                }
-                None => {
-                    let c = rusqlite::Connection::open(state.join("sqlite_db.db")).unwrap();
-                    for p in common::sql::ON_OPEN {
-                        c.execute_batch(p).unwrap();
-                    }
-                    c.query_row("SELECT id FROM offers LIMIT 1", [], |r| r.get::<_, i64>(0)).unwrap();
-                }
-            }
-            times.push(t.elapsed());
+    let one_row = |c: &rusqlite::Connection| c.query_row("SELECT id FROM offers LIMIT 1", [], |r| r.get::<_, i64>(0)).unwrap();
+    let cold = e2e::latency::median_for(Duration::from_secs(2), || {
+        let c = rusqlite::Connection::open(state.join("sqlite_db.db")).unwrap();
+        for p in common::sql::ON_OPEN {
+            c.execute_batch(p).unwrap();
         }
-        times.sort();
-        e2e::latency::nearest_rank(&times, 0.5)
-    };
-    let (cold, warm) = (per_open(None), per_open(Some(&conn)));
+        one_row(&c);
+    });
+    let warm = e2e::latency::median_for(Duration::from_secs(2), || {
+        one_row(&conn);
+    });
     println!(
         "a one-row statement on a fresh connection (open, pragmas, parse of the schema's {objects} objects): median {}; on an open connection: {}",
         ms(cold),

@@ -127,15 +127,41 @@ pub fn generated_offers(dir: &std::path::Path, n: usize, today: &str) -> std::pa
     data
 }
 
-/// The offer search's statement parameters as rusqlite values (to time it in SQLite alone).
-pub fn search_values(params: &[vacancy::search::Param]) -> Vec<rusqlite::types::Value> {
-    params
+/// The offer search's page statement for `query` (as `GET /api/offers?<query>` runs it
+/// on `today`), with its parameters as rusqlite values: to time it in SQLite alone.
+pub fn search_statement(query: &str, today: &str) -> (String, Vec<rusqlite::types::Value>) {
+    let search = vacancy::search::Search::from_query(&common::Query::parse(query).unwrap()).unwrap();
+    let (sql, params) = search.page_sql(today);
+    let values = params
         .iter()
         .map(|p| match p {
             vacancy::search::Param::Text(s) => rusqlite::types::Value::Text(s.clone()),
             vacancy::search::Param::Int(i) => rusqlite::types::Value::Integer(*i),
         })
-        .collect()
+        .collect();
+    (sql, values)
+}
+
+/// The median duration of `f`, called again and again for `time`.
+pub fn median_for(time: Duration, mut f: impl FnMut()) -> Duration {
+    let mut times = Vec::new();
+    let until = Instant::now() + time;
+    while Instant::now() < until {
+        let t = Instant::now();
+        f();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    nearest_rank(&times, 0.5)
+}
+
+/// The median time of running `sql` with `values` to its last row on `conn`, for `time`.
+pub fn statement_median(conn: &rusqlite::Connection, sql: &str, values: &[rusqlite::types::Value], time: Duration) -> Duration {
+    let mut stmt = conn.prepare(sql).unwrap();
+    median_for(time, || {
+        let mut rows = stmt.query(rusqlite::params_from_iter(values.iter())).unwrap();
+        while rows.next().unwrap().is_some() {}
+    })
 }
 
 #[cfg(test)]
