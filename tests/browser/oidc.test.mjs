@@ -104,6 +104,8 @@ describe('single sign-on to partner sites', () => {
     await page.getByRole('heading', { name: 'Accesso a Garanzia Giovani (demo)' }).waitFor();
     await page.getByRole('button', { name: 'Consenti', exact: true }).click();
     const got = await partner.code;
+    // the redirect to the partner has landed before the next navigation starts
+    await page.waitForURL(/^https:\/\/partner\.invalid\/callback/);
     const { info, tokens } = await exchange('demo-gg', got.code, partner.verifier);
     assert.equal(info.family_name, 'Rossi');
     assert.equal(info.company_name, undefined);
