@@ -678,3 +678,37 @@ fn past_the_running_and_queued_limits_requests_get_a_fast_503() {
     assert_eq!(get(&app.url("/probe/sql/count")).body, "2");
     assert!(app.log_text().contains("GET /probe/sql/count probe 503"));
 }
+
+#[test]
+fn server_timing_tells_where_a_request_spent_its_time() {
+    let state = tempfile::tempdir().unwrap();
+    // off unless asked for: it tells clients about the host
+    let plain = start(state.path());
+    assert_eq!(get(&plain.url("/probe/bench")).header("server-timing"), None);
+    drop(plain);
+    let app = probe(state.path()).arg("--server-timing").start();
+    // one key-value read and one SQLite statement on a connection of its own
+    let r = get(&app.url("/probe/bench"));
+    assert_eq!(r.status, 200);
+    let header = r.header("server-timing").expect("a Server-Timing header").to_string();
+    let metrics = e2e::latency::server_timing(&header);
+    let names: Vec<&str> = metrics.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["queue", "instantiate", "guest", "blocking-wait", "db-open", "db-prepare", "db-run", "db-close", "kv", "total"],
+        "{header}"
+    );
+    for count in [r#"desc="1 connections""#, r#"desc="1 statements""#, r#"desc="1 calls""#] {
+        assert!(header.contains(count), "{count} in {header}");
+    }
+    let ms = |name: &str| metrics.iter().find(|(n, _)| n == name).unwrap().1;
+    assert!(ms("instantiate") > Duration::ZERO && ms("db-prepare") > Duration::ZERO, "{header}");
+    // the parts never add up to more than the whole (each is rounded to a microsecond;
+    // the time waiting for a blocking thread is inside the SQLite and key-value calls)
+    let parts: Duration = metrics.iter().filter(|(n, _)| !matches!(n.as_str(), "total" | "blocking-wait")).map(|(_, d)| *d).sum();
+    assert!(parts <= ms("total") + Duration::from_micros(10), "{header}");
+    // a request that reaches no host interface spends nothing there
+    let quiet = get(&app.url("/probe/env"));
+    let header = quiet.header("server-timing").expect("every component response has one").to_string();
+    assert!(header.contains(r#"db-open;dur=0.000;desc="0 connections""#) && header.contains(r#"kv;dur=0.000;desc="0 calls""#), "{header}");
+}

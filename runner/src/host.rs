@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 use redis::AsyncCommands;
@@ -18,6 +19,7 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpVi
 
 use crate::outbound::{AllowedHost, is_allowed};
 use crate::store::{self, Database, KvStore, Stores};
+use crate::timing::{Spent, Timing, timed};
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -83,6 +85,8 @@ pub struct HostState {
     table: ResourceTable,
     hooks: OutboundHooks,
     component: Arc<ComponentRuntime>,
+    /// Where this request's time goes (host calls add to it).
+    timing: Timing,
 }
 
 impl WasiView for HostState {
@@ -152,6 +156,12 @@ impl Host {
         pool.total_memories(1_000);
         pool.total_tables(5_000);
         pool.max_memory_size(256 << 20);
+        // As Spin does: when an instance is done, the first 2 MiB of its linear memory
+        // (and 512 KiB of its tables) are zeroed in place and stay mapped for the next
+        // one, instead of being returned to the kernel with `madvise` and faulted in again
+        // on the next request's first touch.
+        pool.linear_memory_keep_resident(2 << 20);
+        pool.table_keep_resident(512 << 10);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         // Request timeouts: a guest checks the epoch at loop heads and calls, so one that
         // loops forever still yields and is stopped (see `server::App::dispatch`).
@@ -234,8 +244,8 @@ impl Host {
 }
 
 impl ComponentRuntime {
-    /// Fresh store data for one request.
-    pub fn new_state(self: &Arc<Self>) -> Result<HostState> {
+    /// Fresh store data for one request, whose host calls add their time to `timing`.
+    pub fn new_state(self: &Arc<Self>, timing: Timing) -> Result<HostState> {
         let mut wasi = WasiCtx::builder();
         wasi.inherit_stdout().inherit_stderr().envs(&self.env);
         wasi.allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false);
@@ -250,13 +260,22 @@ impl ComponentRuntime {
             table: ResourceTable::new(),
             hooks: OutboundHooks { component: self.clone() },
             component: self.clone(),
+            timing,
         })
     }
 }
 
-/// Runs blocking SQLite work off the async executor.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> wasmtime::Result<T> {
-    Ok(tokio::task::spawn_blocking(f).await?)
+/// Runs blocking SQLite work off the async executor, adding to `timing` the time it
+/// waited for a blocking thread.
+async fn blocking<T: Send + 'static>(timing: &Timing, f: impl FnOnce() -> T + Send + 'static) -> wasmtime::Result<T> {
+    let called = Instant::now();
+    let (out, started) = tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        (f(), started)
+    })
+    .await?;
+    timing.add(|s| s.blocking_wait += started.saturating_duration_since(called));
+    Ok(out)
 }
 
 impl key_value::Host for HostState {}
@@ -326,16 +345,23 @@ impl HostState {
         let handle = self.table.get(&this)?;
         let (label, store) = (handle.label.clone(), handle.store.clone());
         let component = self.component.id.clone();
+        let called = Instant::now();
         let out = match &*store {
             KvStore::File(f) => {
                 let f = f.clone();
-                blocking(move || f.with(|c| file(c, &label)).map_err(|e| e.to_string())).await?
+                blocking(&self.timing, move || f.with(|c| file(c, &label)).map_err(|e| e.to_string())).await?
             }
             KvStore::Redis(r) => match r.conn().await {
                 Ok(conn) => redis(conn).await.map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
             },
         };
+        let took = called.elapsed();
+        self.timing.add(|s| {
+            s.kv += took;
+            s.kv_calls += 1;
+            s.host += took;
+        });
         Ok(out.map_err(|e| {
             eprintln!("key-value error in `{component}`: {e}");
             key_value::Error::Other(e)
@@ -367,18 +393,37 @@ impl sqlite::HostConnection for HostState {
             ConnState::Busy => return Ok(Err(sqlite::Error::InvalidConnection)),
         };
         let params: Vec<rusqlite::types::Value> = parameters.into_iter().map(to_sql).collect();
-        let (conn, out) = blocking(move || {
+        let called = Instant::now();
+        let (conn, out, spent) = blocking(&self.timing, move || {
+            let mut spent = Spent::default();
             let conn = match conn {
                 Some(c) => c,
-                None => match db.connect() {
-                    Ok(c) => c,
-                    Err(e) => return (None, Err(e.to_string())),
-                },
+                None => {
+                    let (conn, took) = timed(|| db.connect());
+                    spent.db_open = took;
+                    spent.db_opens = 1;
+                    match conn {
+                        Ok(c) => c,
+                        Err(e) => return (None, Err(e.to_string()), spent),
+                    }
+                }
             };
-            let out = store::execute(&conn, &statement, &params, store::MAX_RESULT_BYTES);
-            (Some(conn), out)
+            let (out, took) = timed(|| {
+                store::execute_timed(&conn, &statement, &params, store::MAX_RESULT_BYTES, &mut spent.db_prepare)
+            });
+            spent.db_run = took.saturating_sub(spent.db_prepare);
+            (Some(conn), out, spent)
         })
         .await?;
+        let took = called.elapsed();
+        self.timing.add(|s| {
+            s.db_open += spent.db_open;
+            s.db_opens += spent.db_opens;
+            s.db_prepare += spent.db_prepare;
+            s.db_run += spent.db_run;
+            s.db_statements += 1;
+            s.host += took;
+        });
         self.table.get_mut(&this)?.state = match conn {
             Some(c) => ConnState::Open(c),
             None => ConnState::NotOpened,
@@ -400,7 +445,13 @@ impl sqlite::HostConnection for HostState {
         let handle = self.table.delete(this)?;
         if let ConnState::Open(conn) = handle.state {
             // closing may checkpoint a WAL file: not on the executor
-            blocking(move || drop(conn)).await?;
+            let called = Instant::now();
+            let took = blocking(&self.timing, move || timed(|| drop(conn)).1).await?;
+            let whole = called.elapsed();
+            self.timing.add(|s| {
+                s.db_close += took;
+                s.host += whole;
+            });
         }
         Ok(())
     }

@@ -10,6 +10,7 @@ mod outbound;
 mod routes;
 mod server;
 mod store;
+mod timing;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -102,6 +103,11 @@ struct UpArgs {
     /// Where compiled components are cached (default: $RUNNER_CACHE_DIR or ~/.cache/toscana-runner).
     #[arg(long)]
     cache_dir: Option<PathBuf>,
+    /// Adds a `Server-Timing` header to every component's response: where its time went
+    /// (queue, instantiate, guest, SQLite open/prepare/run/close, key-value, waiting for
+    /// a blocking thread), for benchmarks. Off by default: it tells clients about the host.
+    #[arg(long)]
+    server_timing: bool,
 }
 
 /// `30s`, `500ms`, `2m`, or a number of seconds (Spin's `--request-timeout` syntax).
@@ -376,6 +382,7 @@ fn serve(args: UpArgs) -> Result<()> {
         let limits = server::Limits {
             max_request_body: args.max_request_body,
             request_timeout: args.request_timeout,
+            server_timing: args.server_timing,
             scheme: if args.url_scheme == "https" {
                 wasmtime_wasi_http::p2::bindings::http::types::Scheme::Https
             } else {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
@@ -24,6 +24,7 @@ use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 
 use crate::host::{ComponentRuntime, Host};
 use crate::routes::{RouteMatch, Router};
+use crate::timing::Timing;
 
 type Body = UnsyncBoxBody<Bytes, anyhow::Error>;
 
@@ -45,6 +46,8 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// The scheme of `spin-full-url` (the runner itself listens on plain HTTP).
     pub scheme: Scheme,
+    /// Send each component response's [`crate::timing`] as `Server-Timing`.
+    pub server_timing: bool,
 }
 
 /// Admission control: at most `running` component instances at once, at most `queued`
@@ -200,7 +203,7 @@ impl App {
                     let id = m.component.clone();
                     let r = match self.admission.enter().await {
                         None => overloaded(),
-                        Some(permit) => match self.dispatch(req, m, client, permit).await {
+                        Some(permit) => match self.dispatch(req, m, client, permit, start).await {
                             Ok(r) => r,
                             Err(e) => {
                                 eprintln!("error: component `{id}` failed on {method} {path}: {e:?}");
@@ -212,13 +215,15 @@ impl App {
                 }
             },
         };
-        // The path only: query strings may carry personal data.
-        eprintln!(
-            "{} {method} {path} {component} {} {:.2}ms",
+        // The path only: query strings may carry personal data. One write: stderr is
+        // unbuffered, and `eprintln!` would make a system call for each piece.
+        let line = format!(
+            "{} {method} {path} {component} {} {:.2}ms\n",
             humantime::format_rfc3339_millis(SystemTime::now()),
             response.status().as_u16(),
             start.elapsed().as_secs_f64() * 1000.0
         );
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
         response
     }
 
@@ -230,7 +235,11 @@ impl App {
         m: RouteMatch,
         client: SocketAddr,
         permit: tokio::sync::OwnedSemaphorePermit,
+        arrived: Instant,
     ) -> Result<Response<Body>> {
+        let timing = Timing::default();
+        let queued = arrived.elapsed();
+        timing.add(|s| s.queue = queued);
         let component = self
             .components
             .get(&m.component)
@@ -240,7 +249,7 @@ impl App {
         let max = self.limits.max_request_body;
         let req = req.map(|inner| LimitedBody { inner, seen: 0, max, overflow: overflow.clone() });
         let req = with_spin_headers(req, &m, client, &self.limits.scheme)?;
-        let mut store = Store::new(&self.host.engine, component.new_state()?);
+        let mut store = Store::new(&self.host.engine, component.new_state(timing.clone())?);
         // Epoch interruption: every few ticks the guest yields to the executor (so a
         // guest that loops does not hold a worker thread), and past the deadline it traps
         // unless it has answered: a response body may then stream for as long as the
@@ -264,8 +273,14 @@ impl App {
         let out = store.data_mut().http().new_response_outparam(sender)?;
         let pre = component.pre.clone();
         let id = component.id.clone();
+        let instantiated = Arc::new(OnceLock::new());
+        let (at, spent) = (instantiated.clone(), timing.clone());
         let mut task = tokio::task::spawn(async move {
+            let start = Instant::now();
             let proxy = pre.instantiate_async(&mut store).await?;
+            let took = start.elapsed();
+            spent.add(|s| s.instantiate = took);
+            let _ = at.set(Instant::now());
             proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
         });
         // Stops the component and waits until its instance (and the body it had read)
@@ -296,8 +311,14 @@ impl App {
             return too_large();
         }
         match outcome {
-            Ok(Ok(resp)) => {
+            Ok(Ok(mut resp)) => {
                 responded.store(true, Ordering::Relaxed);
+                if self.limits.server_timing
+                    && let Some(at) = instantiated.get()
+                    && let Ok(v) = HeaderValue::from_str(&timing.spent().header(at.elapsed(), arrived.elapsed()))
+                {
+                    resp.headers_mut().insert("server-timing", v);
+                }
                 // The body may still be streaming: report a late trap without failing the response.
                 let id = id.clone();
                 tokio::spawn(async move {

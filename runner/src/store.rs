@@ -22,6 +22,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -210,7 +211,23 @@ fn value_size(v: &rusqlite::types::Value) -> usize {
 /// Runs one statement with positional parameters, as Spin's `execute` does: one
 /// statement per call, every row read, and at most `max_bytes` of results.
 pub fn execute(c: &Connection, sql: &str, params: &[rusqlite::types::Value], max_bytes: usize) -> Result<Rows, String> {
-    let mut stmt = c.prepare_cached(sql).map_err(|e| e.to_string())?;
+    let mut preparing = Duration::ZERO;
+    execute_timed(c, sql, params, max_bytes, &mut preparing)
+}
+
+/// [`execute`], adding to `preparing` the time spent preparing the statement (which on
+/// a connection's first statement includes reading and parsing the whole schema).
+pub fn execute_timed(
+    c: &Connection,
+    sql: &str,
+    params: &[rusqlite::types::Value],
+    max_bytes: usize,
+    preparing: &mut Duration,
+) -> Result<Rows, String> {
+    let start = std::time::Instant::now();
+    let stmt = c.prepare_cached(sql);
+    *preparing += start.elapsed();
+    let mut stmt = stmt.map_err(|e| e.to_string())?;
     let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
     let width = columns.len();
     let mut rows = Vec::new();
