@@ -51,6 +51,8 @@ pub struct Load {
     pub refused: usize,
     pub failed: usize,
     pub elapsed: Duration,
+    /// The `Server-Timing` of each 200 that had one (`runner up --server-timing`).
+    pub timings: Vec<String>,
 }
 
 impl Load {
@@ -69,6 +71,39 @@ impl Load {
     pub fn p99(&self) -> Duration {
         nearest_rank(&self.ok, 0.99)
     }
+
+    /// The median of each `Server-Timing` metric over the 200s, in the header's order.
+    pub fn timing_medians(&self) -> Vec<(String, Duration)> {
+        let mut by_name: Vec<(String, Vec<Duration>)> = Vec::new();
+        for header in &self.timings {
+            for (name, d) in server_timing(header) {
+                match by_name.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, all)) => all.push(d),
+                    None => by_name.push((name, vec![d])),
+                }
+            }
+        }
+        by_name
+            .into_iter()
+            .map(|(name, mut all)| {
+                all.sort();
+                (name, nearest_rank(&all, 0.5))
+            })
+            .collect()
+    }
+}
+
+/// The metrics of a `Server-Timing` value: `name;dur=<ms>[;desc=...]`, in order.
+pub fn server_timing(header: &str) -> Vec<(String, Duration)> {
+    header
+        .split(',')
+        .filter_map(|metric| {
+            let mut parts = metric.trim().split(';');
+            let name = parts.next()?.trim().to_string();
+            let ms: f64 = parts.find_map(|p| p.trim().strip_prefix("dur=")?.parse().ok())?;
+            Some((name, Duration::from_secs_f64(ms / 1000.0)))
+        })
+        .collect()
 }
 
 /// `connections` keep-alive clients, each sending GET `url` as soon as the previous
@@ -82,7 +117,7 @@ pub fn closed_loop(url: &str, connections: usize, seconds: u64, max_requests: us
             let url = url.to_string();
             std::thread::spawn(move || {
                 let agent = crate::agent();
-                let (mut ok, mut refused, mut failed) = (Vec::new(), 0usize, 0usize);
+                let (mut ok, mut refused, mut failed, mut timings) = (Vec::new(), 0usize, 0usize, Vec::new());
                 while Instant::now() < deadline && ok.len() + refused + failed < per_thread {
                     let t = Instant::now();
                     match agent.get(&url).call() {
@@ -90,7 +125,12 @@ pub fn closed_loop(url: &str, connections: usize, seconds: u64, max_requests: us
                             let status = r.status();
                             let _ = r.body_mut().read_to_vec();
                             match status.as_u16() {
-                                200 => ok.push(t.elapsed()),
+                                200 => {
+                                    ok.push(t.elapsed());
+                                    if let Some(h) = r.headers().get("server-timing").and_then(|v| v.to_str().ok()) {
+                                        timings.push(h.to_string());
+                                    }
+                                }
                                 503 => refused += 1,
                                 _ => failed += 1,
                             }
@@ -98,16 +138,17 @@ pub fn closed_loop(url: &str, connections: usize, seconds: u64, max_requests: us
                         Err(_) => failed += 1,
                     }
                 }
-                (ok, refused, failed)
+                (ok, refused, failed, timings)
             })
         })
         .collect();
-    let mut load = Load { ok: Vec::new(), refused: 0, failed: 0, elapsed: Duration::ZERO };
+    let mut load = Load { ok: Vec::new(), refused: 0, failed: 0, elapsed: Duration::ZERO, timings: Vec::new() };
     for t in threads {
-        let (ok, refused, failed) = t.join().unwrap();
+        let (ok, refused, failed, timings) = t.join().unwrap();
         load.ok.extend(ok);
         load.refused += refused;
         load.failed += failed;
+        load.timings.extend(timings);
     }
     load.elapsed = started.elapsed();
     load.ok.sort();
@@ -167,6 +208,21 @@ pub fn statement_median(conn: &rusqlite::Connection, sql: &str, values: &[rusqli
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_timing_metrics_and_their_medians() {
+        let header = r#"queue;dur=0.010, db-prepare;dur=1.100;desc="4 statements", total;dur=2.5"#;
+        let ms = |m: f64| Duration::from_secs_f64(m / 1000.0);
+        assert_eq!(server_timing(header), [("queue".to_string(), ms(0.01)), ("db-prepare".to_string(), ms(1.1)), ("total".to_string(), ms(2.5))]);
+        let load = Load {
+            ok: Vec::new(),
+            refused: 0,
+            failed: 0,
+            elapsed: Duration::ZERO,
+            timings: ["total;dur=3", "total;dur=1, guest;dur=4", "total;dur=2"].map(String::from).to_vec(),
+        };
+        assert_eq!(load.timing_medians(), [("total".to_string(), ms(2.0)), ("guest".to_string(), ms(4.0))]);
+    }
 
     #[test]
     fn percentiles_of_a_hundred() {
