@@ -99,7 +99,7 @@ fn main() {
     let mut home_floor = Duration::ZERO;
     let mut search_1conn = Duration::ZERO;
     // where one request's time went, at 1 connection (the runner's Server-Timing)
-    let mut breakdown: Vec<(String, String, Vec<(String, Duration)>)> = Vec::new();
+    let mut breakdown: Vec<(String, String, Vec<(String, Duration)>, Option<usize>)> = Vec::new();
     println!("| request | runner cores | connections | 200/s | 503/s | p50 | p99 | failed |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     for cpus in &o.runner_cores {
@@ -141,7 +141,7 @@ fn main() {
                     f.failed
                 );
                 if c == 1 {
-                    breakdown.push((name.clone(), label.clone(), f.timing_medians()));
+                    breakdown.push((name.clone(), label.clone(), f.timing_medians(), f.memory_median()));
                 }
                 if c == 1 && name.starts_with("static") {
                     home_floor = f.p50();
@@ -153,17 +153,18 @@ fn main() {
         }
     }
 
-    if let Some((_, _, first)) = breakdown.first() {
+    if let Some((_, _, first, _)) = breakdown.first() {
         let names: Vec<&str> = first.iter().map(|(n, _)| n.as_str()).collect();
         println!("\nwhere the time went at 1 connection (medians of the runner's Server-Timing; `guest`: the component's own code):\n");
-        println!("| request | runner cores | {} |", names.join(" | "));
-        println!("| --- | --- |{}", " --- |".repeat(names.len()));
-        for (name, label, medians) in &breakdown {
+        println!("| request | runner cores | {} | peak linear memory |", names.join(" | "));
+        println!("| --- | --- |{} --- |", " --- |".repeat(names.len()));
+        for (name, label, medians, memory) in &breakdown {
             let cells: Vec<String> = names
                 .iter()
                 .map(|n| medians.iter().find(|(m, _)| m == n).map(|(_, d)| ms(*d)).unwrap_or_default())
                 .collect();
-            println!("| {name} | {label} | {} |", cells.join(" | "));
+            let memory = memory.map(|kib| format!("{kib} KiB")).unwrap_or_default();
+            println!("| {name} | {label} | {} | {memory} |", cells.join(" | "));
         }
         println!();
     }

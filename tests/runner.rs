@@ -707,6 +707,9 @@ fn server_timing_tells_where_a_request_spent_its_time() {
     // the time waiting for a blocking thread is inside the SQLite and key-value calls)
     let parts: Duration = metrics.iter().filter(|(n, _)| !matches!(n.as_str(), "total" | "blocking-wait")).map(|(_, d)| *d).sum();
     assert!(parts <= ms("total") + Duration::from_micros(10), "{header}");
+    // and how far the instance's linear memory grew (at least the module's initial size)
+    let kib: usize = header.split("memory;desc=\"").nth(1).and_then(|m| m.split(' ').next()).and_then(|n| n.parse().ok()).expect("memory");
+    assert!(kib >= 64, "{header}");
     // a request that reaches no host interface spends nothing there
     let quiet = get(&app.url("/probe/env"));
     let header = quiet.header("server-timing").expect("every component response has one").to_string();

@@ -89,6 +89,19 @@ pub struct HostState {
     timing: Timing,
 }
 
+/// Records how far the instance's linear memory grows (for `--server-timing`); the
+/// limits themselves stay the pool's and the module's.
+impl wasmtime::ResourceLimiter for HostState {
+    fn memory_growing(&mut self, _current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.timing.add(|s| s.peak_memory = s.peak_memory.max(desired));
+        Ok(maximum.is_none_or(|m| desired <= m))
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(maximum.is_none_or(|m| desired <= m))
+    }
+}
+
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }

@@ -250,6 +250,7 @@ impl App {
         let req = req.map(|inner| LimitedBody { inner, seen: 0, max, overflow: overflow.clone() });
         let req = with_spin_headers(req, &m, client, &self.limits.scheme)?;
         let mut store = Store::new(&self.host.engine, component.new_state(timing.clone())?);
+        store.limiter(|state| state as &mut dyn wasmtime::ResourceLimiter);
         // Epoch interruption: every few ticks the guest yields to the executor (so a
         // guest that loops does not hold a worker thread), and past the deadline it traps
         // unless it has answered: a response body may then stream for as long as the

@@ -1,8 +1,9 @@
 //! Where one request's time went, up to its response head: waiting for a place
 //! (admission), instantiating the component, the guest's own code, and each kind of
 //! host call (SQLite open, prepare, run and close; key-value; waiting for a blocking
-//! thread). `runner up --server-timing` sends it as a `Server-Timing` header, so a
-//! benchmark can break a request's latency down without a profiler.
+//! thread); and how large its linear memory grew. `runner up --server-timing` sends it
+//! as a `Server-Timing` header, so a benchmark can break a request down without a
+//! profiler.
 
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
@@ -33,6 +34,9 @@ pub struct Spent {
     pub kv_calls: u32,
     /// All host calls above, whole (what the guest waited for).
     pub host: Duration,
+    /// The largest size the instance's linear memory reached, in bytes (what the pool
+    /// must reset afterwards).
+    pub peak_memory: usize,
 }
 
 impl Timing {
@@ -89,6 +93,7 @@ impl Spent {
         metric("db-close", self.db_close, None);
         metric("kv", self.kv, Some(format!("{} calls", self.kv_calls)));
         metric("total", total, None);
+        let _ = write!(h, ", memory;desc=\"{} KiB\"", self.peak_memory / 1024);
         h
     }
 }
@@ -109,6 +114,7 @@ mod tests {
             s.db_statements = 4;
             s.db_run = Duration::from_micros(100);
             s.host = Duration::from_micros(1500);
+            s.peak_memory = 1_310_720;
         });
         let h = t
             .spent()
@@ -117,7 +123,7 @@ mod tests {
             h,
             "queue;dur=0.010, instantiate;dur=0.200, guest;dur=0.500, blocking-wait;dur=0.000, \
              db-open;dur=0.030;desc=\"1 connections\", db-prepare;dur=1.100;desc=\"4 statements\", db-run;dur=0.100, \
-             db-close;dur=0.000, kv;dur=0.000;desc=\"0 calls\", total;dur=2.300"
+             db-close;dur=0.000, kv;dur=0.000;desc=\"0 calls\", total;dur=2.300, memory;desc=\"1280 KiB\""
         );
     }
 }

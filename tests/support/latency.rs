@@ -93,6 +93,20 @@ impl Load {
     }
 }
 
+impl Load {
+    /// The median of the instances' peak linear memory (`memory;desc="<n> KiB"` in the
+    /// runner's `Server-Timing`), in KiB.
+    pub fn memory_median(&self) -> Option<usize> {
+        let mut kib: Vec<usize> = self
+            .timings
+            .iter()
+            .filter_map(|h| h.split(',').find_map(|m| m.trim().strip_prefix("memory;desc=\"")?.strip_suffix(" KiB\"")?.parse().ok()))
+            .collect();
+        kib.sort();
+        kib.get(kib.len().saturating_sub(1) / 2).copied()
+    }
+}
+
 /// The metrics of a `Server-Timing` value: `name;dur=<ms>[;desc=...]`, in order.
 pub fn server_timing(header: &str) -> Vec<(String, Duration)> {
     header
@@ -222,6 +236,14 @@ mod tests {
             timings: ["total;dur=3", "total;dur=1, guest;dur=4", "total;dur=2"].map(String::from).to_vec(),
         };
         assert_eq!(load.timing_medians(), [("total".to_string(), ms(2.0)), ("guest".to_string(), ms(4.0))]);
+        assert_eq!(load.memory_median(), None);
+        let with_memory = Load {
+            timings: [r#"total;dur=1, memory;desc="1152 KiB""#, r#"total;dur=1, memory;desc="1664 KiB""#, r#"total;dur=1, memory;desc="1088 KiB""#]
+                .map(String::from)
+                .to_vec(),
+            ..load
+        };
+        assert_eq!(with_memory.memory_median(), Some(1152));
     }
 
     #[test]
