@@ -93,6 +93,12 @@ fn main() {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
     println!("load generator: {} ({cores} cores visible); {} s per row\n", o.load_cores.as_deref().unwrap_or("all cores"), o.seconds);
 
+    // Compile the components once, with every core this process may use: the compiled
+    // cache is then reused, and a start pinned to fewer cores only loads them.
+    let warm_up = work.path().join("warm-up");
+    std::fs::create_dir_all(&warm_up).unwrap();
+    drop(Start::new(portal_manifest(), &warm_up).start());
+
     let query = "q=cuoc&province=048";
     let mut first = true;
     let mut code = String::new();

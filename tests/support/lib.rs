@@ -17,7 +17,8 @@ use std::time::Duration;
 
 /// The repository root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    // E2E_ROOT: a benchmark binary run in a copy of the repository elsewhere (scripts/device-bench)
+    std::env::var_os("E2E_ROOT").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf())
 }
 
 /// The runner binary (built by the README test command before the tests run).
