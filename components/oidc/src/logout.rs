@@ -5,7 +5,8 @@
 //! (session, partner) in `oidc_logouts` (this component is its only writer) and POSTs a
 //! signed logout token to each partner's `backchannel_logout_uri`, with bounded
 //! retries. A partner without a backchannel URI gets a row marked `none` and nothing
-//! is sent. The plain logic is here; the HTTP delivery is in `job` (wasm only).
+//! is sent. The same job then removes what this component no longer needs ([`purge`]).
+//! The plain logic is here; the HTTP delivery is in `job` (wasm only).
 
 use common::sql::{Db, tx};
 use common::token::{random_token, sha256_hex};
@@ -156,6 +157,46 @@ pub fn finish(db: &dyn Db, c: &Claimed, ok: bool, error: Option<&str>, now: i64)
     Ok(status)
 }
 
+/// What [`purge`] removed, by table.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = OidcPurged))]
+pub struct Purged {
+    /// Authorization codes: unused ones once expired; redeemed ones once past the window
+    /// in which [`discover`] looks for ended sessions.
+    pub codes: i64,
+    /// Access tokens past their expiry.
+    pub tokens: i64,
+    /// Hand-offs past their expiry.
+    pub handoffs: i64,
+    /// Back-channel logouts that are done (sent, given up, nothing to send) and whose
+    /// codes are gone, so that [`discover`] cannot record them again.
+    pub logouts: i64,
+}
+
+/// Removes the rows this component no longer needs, which link a person to the
+/// partners they signed in to: nothing else reads them once they are expired or done.
+/// Consents stay until the person revokes them (or their account goes).
+pub fn purge(req: &Req, db: &dyn Db) -> Result<Purged, ApiError> {
+    let now = req.now;
+    let t = access::session::Timeouts::from_req(req);
+    let count = |sql: &str, params: &[common::sql::Value]| -> Result<i64, ApiError> { Ok(db.execute(sql, params)?.len() as i64) };
+    Ok(Purged {
+        codes: count(
+            "DELETE FROM oidc_codes WHERE (used_at IS NULL AND expires_at <= ?1) OR created_at <= ?2 RETURNING 1",
+            params![now, now - t.absolute_secs - LOOKBACK_MARGIN_SECONDS],
+        )?,
+        tokens: count("DELETE FROM oidc_tokens WHERE expires_at <= ?1 RETURNING 1", params![now])?,
+        handoffs: count("DELETE FROM oidc_handoffs WHERE expires_at <= ?1 RETURNING 1", params![now])?,
+        logouts: count(
+            "DELETE FROM oidc_logouts WHERE status IN ('sent', 'dead', 'none')
+                AND NOT EXISTS (SELECT 1 FROM oidc_codes c WHERE c.session_hash = oidc_logouts.session_hash AND c.client_id = oidc_logouts.client_id)
+              RETURNING 1",
+            &[],
+        )?,
+    })
+}
+
 /// The job's answer: counts.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -166,9 +207,12 @@ pub struct Report {
     pub sent: i64,
     pub retrying: i64,
     pub dead: i64,
+    /// What the run removed afterwards.
+    pub purged: Purged,
 }
 
-/// `POST /jobs/oidc/logout` (wasm): bearer `jobs_secret`; discovers, claims, sends.
+/// `POST /jobs/oidc/logout` (wasm): bearer `jobs_secret`; discovers, claims, sends,
+/// then purges.
 #[cfg(target_arch = "wasm32")]
 pub async fn job(req: &Req) -> Result<common::Reply, ApiError> {
     use spin_sdk::http::{Method, Request, Response};
@@ -204,5 +248,6 @@ pub async fn job(req: &Req) -> Result<common::Reply, ApiError> {
             eprintln!("oidc: back-channel logout to {} failed: {}", c.client_id, error.unwrap_or_default());
         }
     }
+    report.purged = purge(req, &db)?;
     common::Reply::json(200, &report)
 }

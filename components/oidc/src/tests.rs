@@ -393,3 +393,51 @@ fn an_idle_session_counts_as_ended() {
     assert_eq!(logout::discover(&job(NOW + 29 * 60), &c, &clients).unwrap(), 0);
     assert_eq!(logout::discover(&job(NOW + 31 * 60), &c, &clients).unwrap(), 1);
 }
+
+#[test]
+fn the_job_purges_what_is_expired_or_done_and_never_records_a_logout_twice() {
+    let c = db();
+    let count = |table: &str| c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get::<_, i64>(0)).unwrap();
+    let job = |now: i64| vars(Req::new("POST", "/jobs/oidc/logout").at(now));
+    let purge = |now: i64| logout::purge(&job(now), &c).unwrap();
+    let none = logout::Purged::default();
+    // a hand-off and a code redeemed for a token at NOW + 5; a second code never redeemed
+    let (code, cookie, _) = co_code(&c);
+    assert_eq!(handle(&token_req(&exchange_form(&code, CO_CB, VERIFIER), Some((CO, SECRET)), NOW + 5), &c).status, 200);
+    // (consent is given already: the second authorization redirects at once)
+    let (other, csrf) = sign_in(&c, 1, NOW);
+    access::session::set_acting(&c, &access::session::find(&c, &other, NOW, access::testing::T).unwrap().unwrap(), Some(1)).unwrap();
+    let q = authz_query(CO, CO_CB, Some(&login_hint(&handoff_token(&c, &other, &csrf, CO))));
+    let r = handle(&as_person("GET", &format!("/oidc/authorize?{q}"), &other, NOW), &c);
+    assert_eq!(r.status, 302, "{}", String::from_utf8_lossy(&r.body));
+    assert_ne!(location_params(&r)["code"], code);
+    assert_eq!((count("oidc_codes"), count("oidc_tokens"), count("oidc_handoffs")), (2, 1, 2));
+    // nothing is expired yet
+    assert_eq!(purge(NOW + 30), none);
+    // the unused code after its minute
+    assert_eq!(purge(NOW + CODE_TTL + 1), logout::Purged { codes: 1, ..Default::default() });
+    // the hand-offs after their five minutes, the token after its ten
+    assert_eq!(purge(NOW + HANDOFF_TTL + 1), logout::Purged { handoffs: 2, ..Default::default() });
+    assert_eq!(purge(NOW + 5 + TOKEN_TTL + 1), logout::Purged { tokens: 1, ..Default::default() });
+    // the session ends; its logout is recorded and sent
+    let clients = config::clients(&job(NOW));
+    let s = access::session::find(&c, &cookie, NOW + 700, access::testing::T).unwrap().unwrap();
+    access::session::end(&c, &s).unwrap();
+    assert_eq!(logout::discover(&job(NOW + 710), &c, &clients).unwrap(), 1);
+    let claimed = logout::claim(&job(NOW + 710), &c, &clients).unwrap();
+    assert_eq!(logout::finish(&c, &claimed[0], true, None, NOW + 711).unwrap(), "sent");
+    // the redeemed code stays while discovery still looks at it, and so does its logout
+    // (without it the logout would be recorded and sent again)
+    let window = access::session::Timeouts::from_req(&job(NOW)).absolute_secs + logout::LOOKBACK_MARGIN_SECONDS;
+    assert_eq!(purge(NOW + window - 1), none);
+    assert_eq!(logout::discover(&job(NOW + window - 1), &c, &clients).unwrap(), 0);
+    // past the window both go, and nothing is recorded again
+    assert_eq!(purge(NOW + window), logout::Purged { codes: 1, logouts: 1, ..Default::default() });
+    assert_eq!(logout::discover(&job(NOW + window + 1), &c, &clients).unwrap(), 0);
+    assert_eq!((count("oidc_codes"), count("oidc_tokens"), count("oidc_handoffs"), count("oidc_logouts")), (0, 0, 0, 0));
+    // a logout still to be delivered is kept, whatever its age; consents stay
+    c.execute("INSERT INTO oidc_logouts (session_hash, client_id, person_id, status, next_attempt_at, created_at) VALUES ('s', ?1, 1, 'pending', 0, 0)", [CO])
+        .unwrap();
+    assert_eq!(purge(NOW + 10 * window), none);
+    assert_eq!((count("oidc_logouts"), count("oidc_consents")), (1, 1));
+}

@@ -23,4 +23,5 @@ pub fn register(v: &mut Schemas) {
     add::<oidc::Handoff>(v);
     add::<oidc::Revoked>(v);
     add::<oidc::logout::Report>(v);
+    add::<oidc::logout::Purged>(v);
 }
