@@ -715,3 +715,41 @@ fn server_timing_tells_where_a_request_spent_its_time() {
     let header = quiet.header("server-timing").expect("every component response has one").to_string();
     assert!(header.contains(r#"db-open;dur=0.000;desc="0 connections""#) && header.contains(r#"kv;dur=0.000;desc="0 calls""#), "{header}");
 }
+
+#[test]
+fn a_request_that_waits_too_long_for_a_place_gets_the_503_not_a_late_answer() {
+    let state = tempfile::tempdir().unwrap();
+    let app = probe(state.path())
+        .arg("--request-timeout")
+        .arg("6s")
+        .arg("--max-concurrent-requests")
+        .arg("1")
+        .arg("--max-queued-requests")
+        .arg("8")
+        .arg("--max-queue-wait")
+        .arg("300ms")
+        .start();
+    // a looping guest holds the only place until the request timeout stops it
+    let url = app.url("/probe/loop");
+    let looping = std::thread::spawn(move || get(&url).status);
+    let started = std::time::Instant::now();
+    // there is room in the queue, but no place comes within 300 ms: a 503, once the
+    // looping guest holds the place (before that a request is served: 200)
+    let (refused, waited) = loop {
+        let t = std::time::Instant::now();
+        let r = get(&app.url("/probe/sql/count"));
+        if r.status == 503 {
+            break (r, t.elapsed());
+        }
+        assert_eq!(r.status, 200);
+        assert!(started.elapsed() < Duration::from_secs(5), "no 503 within 5 s: the looping guest did not start, or queued requests wait for ever");
+    };
+    assert!(waited >= Duration::from_millis(300), "refused after {waited:?}, before the wait was over");
+    assert!(waited < Duration::from_secs(3), "refused after {waited:?}: the wait is not bounded");
+    assert_eq!(refused.header("retry-after"), Some("1"));
+    let body: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
+    assert_eq!(body["error"]["code"], "overloaded");
+    // the request timeout frees the place: served again
+    assert_eq!(looping.join().unwrap(), 500);
+    assert_eq!(get(&app.url("/probe/sql/count")).status, 200);
+}

@@ -100,6 +100,10 @@ struct UpArgs {
     /// no such limit: in production the platform's autoscaling and ingress play this part.
     #[arg(long, value_name = "N")]
     max_queued_requests: Option<usize>,
+    /// Longest a request waits in that queue (e.g. `2s`, `500ms`; default: the request
+    /// timeout); then it is answered 503 with `Retry-After: 1`, not served late.
+    #[arg(long, value_parser = parse_duration)]
+    max_queue_wait: Option<std::time::Duration>,
     /// Where compiled components are cached (default: $RUNNER_CACHE_DIR or ~/.cache/toscana-runner).
     #[arg(long)]
     cache_dir: Option<PathBuf>,
@@ -392,7 +396,7 @@ fn serve(args: UpArgs) -> Result<()> {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         let running = args.max_concurrent_requests.unwrap_or(8 * cores);
         let queued = args.max_queued_requests.unwrap_or(256 * cores);
-        let admission = server::Admission::new(running, queued);
+        let admission = server::Admission::new(running, queued, args.max_queue_wait.unwrap_or(args.request_timeout));
         let app = Arc::new(server::App { host, router, components, limits, admission });
         println!("Serving http://{addr}");
         println!("Available Routes:");

@@ -51,14 +51,16 @@ pub struct Limits {
 }
 
 /// Admission control: at most `running` component instances at once, at most `queued`
-/// requests waiting (first come, first served) for one of them; a request beyond that
-/// is answered 503 with `Retry-After` at once, without instantiating anything. Bounded
-/// concurrency keeps the instances from contending for the cores (throughput that holds
-/// under overload); the bounded queue keeps latency bounded and refusals fast.
+/// requests waiting (first come, first served) for one of them, each for at most
+/// `max_wait`; a request beyond that, or one that waited that long, is answered 503
+/// with `Retry-After`, without instantiating anything. Bounded concurrency keeps the
+/// instances from contending for the cores (throughput that holds under overload); the
+/// bounded queue keeps latency bounded and refusals fast.
 pub struct Admission {
     permits: Arc<tokio::sync::Semaphore>,
     waiting: AtomicUsize,
     queued: usize,
+    max_wait: Duration,
 }
 
 /// One request waiting in the queue; leaves it when dropped (also when the client goes).
@@ -71,11 +73,12 @@ impl Drop for InQueue<'_> {
 }
 
 impl Admission {
-    pub fn new(running: usize, queued: usize) -> Self {
-        Self { permits: Arc::new(tokio::sync::Semaphore::new(running.max(1))), waiting: AtomicUsize::new(0), queued }
+    pub fn new(running: usize, queued: usize, max_wait: Duration) -> Self {
+        Self { permits: Arc::new(tokio::sync::Semaphore::new(running.max(1))), waiting: AtomicUsize::new(0), queued, max_wait }
     }
 
-    /// A place to run a component, waiting for one if the queue has room; `None`: full.
+    /// A place to run a component, waiting for one (up to `max_wait`) if the queue has
+    /// room; `None`: full, or no place came in time.
     async fn enter(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
         if let Ok(p) = self.permits.clone().try_acquire_owned() {
             return Some(p);
@@ -85,7 +88,7 @@ impl Admission {
             return None;
         }
         let _in_queue = InQueue(&self.waiting);
-        self.permits.clone().acquire_owned().await.ok()
+        tokio::time::timeout(self.max_wait, self.permits.clone().acquire_owned()).await.ok()?.ok()
     }
 }
 
