@@ -10,23 +10,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { describeFilters, filtersOf, frequencyText, lastAlertText, openHref } from '../../web/assets/js/saved-searches.mjs';
-import { PHONE, axe, contrastProblems, fitsWidth, login, openPage, screenshot, session } from './support.mjs';
+import { axe, everyWidth, login, openPage, session } from './support.mjs';
 
 const s = session();
-
-/** axe-core and the contrast check on a computer, then on a phone (no horizontal scrolling), then back. */
-async function everyWidth(page, shot) {
-  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
-  assert.deepEqual(await axe(page), [], `axe-core: ${shot}`);
-  assert.deepEqual(await contrastProblems(page), [], `contrast: ${shot}`);
-  await screenshot(page, shot);
-  await page.setViewportSize(PHONE);
-  await fitsWidth(page);
-  assert.deepEqual(await axe(page), [], `axe-core on a phone: ${shot}`);
-  assert.deepEqual(await contrastProblems(page), [], `contrast on a phone: ${shot}`);
-  await screenshot(page, `${shot}-telefono`);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 describe('helpers (unit)', () => {
   test('the filters of an address, in words, and the address that opens them', () => {

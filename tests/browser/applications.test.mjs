@@ -24,7 +24,7 @@ import { listQuery } from '../../web/assets/js/pages/candidature.mjs';
 import { applyHref } from '../../web/assets/js/pages/offer.mjs';
 import { defaultMode, offerBody } from '../../web/assets/js/pages/operatore-offerte.mjs';
 import {
-  BOOTSTRAP_ADMIN, PHONE, axe, contrastProblems, fitsWidth, lastMessage, login, openPage, pdf, primaryReachable, registerCitizen, screenshot, session, unexpected,
+  BOOTSTRAP_ADMIN, PHONE, axe, everyWidth, lastMessage, login, openPage, pdf, primaryReachable, registerCitizen, screenshot, session, unexpected,
 } from './support.mjs';
 
 const s = session();
@@ -45,19 +45,6 @@ const inDays = (n) => rome(new Date(Date.now() + n * 86400000));
 const isoInDays = (n) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Rome' }).format(new Date(Date.now() + n * 86400000));
 
 const headerButton = (page) => page.locator('header [data-user-zone] button.user-menu-toggle');
-
-/** axe-core and the contrast check on a computer, then on a phone (no horizontal scrolling), then back. */
-async function everyWidth(page, shot) {
-  assert.deepEqual(await axe(page), [], `axe-core: ${shot}`);
-  assert.deepEqual(await contrastProblems(page), [], `contrast: ${shot}`);
-  await screenshot(page, shot);
-  await page.setViewportSize(PHONE);
-  await fitsWidth(page);
-  assert.deepEqual(await axe(page), [], `axe-core on a phone: ${shot}`);
-  assert.deepEqual(await contrastProblems(page), [], `contrast on a phone: ${shot}`);
-  await screenshot(page, `${shot}-telefono`);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 /** Ticks a Bootstrap Italia checkbox or radio by its label (the label draws the box). */
 async function tick(scope, id) {
@@ -122,7 +109,7 @@ describe('operators, an offer, an application and its esiti', () => {
     assert.ok(await nav.getByRole('link', { name: 'Amministrazione' }).isVisible());
     assert.equal(await page.locator('[data-staff="operator"]').count(), 14, 'seven links of the menu, seven cards');
     assert.equal(await page.locator('[data-staff="operator"]:visible').count(), 0);
-    await everyWidth(page, 'operatore-amministratore');
+    await everyWidth(page, 'operatore-amministratore', { idle: false });
 
     await nav.getByRole('link', { name: 'Amministrazione' }).click();
     await page.waitForURL(s.portal.base + '/operatore/amministrazione/');
@@ -156,7 +143,7 @@ describe('operators, an offer, an application and its esiti', () => {
     await page.getByRole('button', { name: 'Assegna il ruolo' }).click();
     await page.getByText(`${OPERATOR.fiscal_code} è ora Operatore CPI del Centro per l'impiego di PRATO.`).waitFor();
     assert.equal(await page.locator('#adm-ruoli-tabella tbody tr', { hasText: OPERATOR.fiscal_code }).count(), 2);
-    await everyWidth(page, 'amministrazione');
+    await everyWidth(page, 'amministrazione', { idle: false });
     assert.deepEqual(unexpected(problems, [422]), []);
   });
 
@@ -171,7 +158,7 @@ describe('operators, an offer, an application and its esiti', () => {
     await page.getByText('Sei operatore di più Centri per l\'impiego: scegli per quale operi ora.').waitFor();
     const choice = page.getByLabel('Opera per il Centro per l\'impiego');
     assert.deepEqual(await choice.locator('option').allTextContents(), ['Scegli il Centro per l\'impiego', 'FIRENZE', 'PRATO']);
-    await everyWidth(page, 'operatore-scelta-cpi');
+    await everyWidth(page, 'operatore-scelta-cpi', { idle: false });
     await choice.selectOption({ label: 'FIRENZE' });
     await page.getByRole('button', { name: 'Conferma' }).click();
     await page.getByText('Ora operi per il Centro per l\'impiego di FIRENZE.').waitFor();
@@ -180,7 +167,7 @@ describe('operators, an offer, an application and its esiti', () => {
     assert.equal(await page.locator('[data-staff="admin"]').count(), 2, 'a link of the menu, a card');
     assert.equal(await page.locator('[data-staff="admin"]:visible').count(), 0);
     assert.equal(await page.locator('[data-staff="operator"]:visible').count(), 14);
-    await everyWidth(page, 'operatore');
+    await everyWidth(page, 'operatore', { idle: false });
     await page.locator('main .card').getByRole('link', { name: 'Offerte di lavoro' }).click();
     await page.waitForURL(s.portal.base + '/operatore/offerte/');
     // the CPI's offers of the demo data, newest first
@@ -231,7 +218,7 @@ describe('operators, an offer, an application and its esiti', () => {
     assert.ok(await page.locator('#oo-modalita-online').isChecked(), 'online for a preselection');
     await page.getByRole('button', { name: 'Aggiungi requisito' }).click();
     await page.getByRole('textbox', { name: 'Requisito 1', exact: true }).fill('Attestato HACCP');
-    await everyWidth(page, 'operatore-offerta-modulo');
+    await everyWidth(page, 'operatore-offerta-modulo', { idle: false });
 
     // saved as a draft, then published from it
     await page.getByRole('button', { name: 'Salva come bozza' }).click();
@@ -256,7 +243,7 @@ describe('operators, an offer, an application and its esiti', () => {
     await page.getByText('Nessuna bozza.').waitFor();
     const row = page.locator(`#oo-tabella tbody tr[data-code="${code}"]`);
     assert.match(await row.textContent(), new RegExp(`${OCCUPATION}.*ACME S\\.R\\.L\\..*Preselezione.*${today}.*${inDays(30)}.*Pubblicata`));
-    await everyWidth(page, 'operatore-offerte');
+    await everyWidth(page, 'operatore-offerte', { idle: false });
 
     // edited: the public page shows the change at once
     await row.getByRole('button', { name: `Modifica l'offerta ${code}` }).click();
@@ -309,7 +296,7 @@ describe('operators, an offer, an application and its esiti', () => {
     await page.getByText('Curriculum caricato').waitFor();
     assert.ok(await page.getByLabel('CV aiuto cuoco – cv-sofia.pdf').isChecked());
     for (let i = 0; i < 4; i += 1) await tick(page, `cand-dichiaro-${i}`);
-    await everyWidth(page, 'candidatura');
+    await everyWidth(page, 'candidatura', { idle: false });
     await page.setViewportSize(PHONE);
     await primaryReachable(page);
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -335,7 +322,7 @@ describe('operators, an offer, an application and its esiti', () => {
     assert.equal(await row.count(), 1);
     assert.deepEqual((await row.locator('th, td').allTextContents()).map((t) => t.trim()).slice(0, 5), [code, 'FIRENZE', today, OCCUPATION, 'Inserita']);
     assert.deepEqual(await page.locator('#candidature-tabella thead th').allTextContents(), ['Codice offerta', 'Centro Impiego', 'Data Candidatura', 'Profilo Professionale', 'Esito CPI', 'Azioni']);
-    await everyWidth(page, 'candidature');
+    await everyWidth(page, 'candidature', { idle: false });
     // filters: another esito finds nothing
     await page.getByLabel('Esito').selectOption({ label: 'Inviata all\'azienda' });
     await page.getByRole('button', { name: 'Cerca' }).click();
@@ -355,7 +342,7 @@ describe('operators, an offer, an application and its esiti', () => {
     assert.equal(file.status(), 200);
     assert.equal((await file.body()).subarray(0, 5).toString(), '%PDF-');
     assert.ok(await page.getByRole('button', { name: 'Ritira candidatura' }).isVisible(), 'Inserita: it may be withdrawn');
-    await everyWidth(page, 'candidatura-dettaglio');
+    await everyWidth(page, 'candidatura-dettaglio', { idle: false });
     assert.deepEqual(unexpected(problems, [422]), []);
   });
 
@@ -370,7 +357,7 @@ describe('operators, an offer, an application and its esiti', () => {
     await row.first().waitFor();
     assert.equal(await page.getByLabel('Codice offerta').inputValue(), code);
     assert.match(await row.textContent(), new RegExp(`Sofia Gallo.*${CITIZEN.fiscal_code}.*${code}.*${today}.*Inserita`));
-    await everyWidth(page, 'operatore-candidature');
+    await everyWidth(page, 'operatore-candidature', { idle: false });
     await row.getByRole('button', { name: `Apri la candidatura di Sofia Gallo all'offerta ${code}` }).click();
     await page.getByRole('heading', { name: `Candidatura di Sofia Gallo all'offerta ${code}` }).waitFor();
     await page.locator('#oc-esiti button').first().waitFor();
@@ -379,7 +366,7 @@ describe('operators, an offer, an application and its esiti', () => {
     const file = await page.request.get(s.portal.base + await cv.getAttribute('href'));
     assert.equal(file.status(), 200);
     assert.equal((await file.body()).subarray(0, 5).toString(), '%PDF-');
-    await everyWidth(page, 'operatore-candidatura');
+    await everyWidth(page, 'operatore-candidatura', { idle: false });
 
     const before = (await lastMessage(s, CITIZEN.email, 'application_received')).id;
     await page.getByLabel('Nota per il candidato (facoltativa)').fill('Colloquio conoscitivo al CPI la prossima settimana.');
@@ -435,7 +422,7 @@ describe('operators, an offer, an application and its esiti', () => {
     await page.getByText('Il curriculum «CV aggiornato al colloquio» è stato caricato per Sofia Gallo.').waitFor();
     assert.equal(await rows.count(), 2);
     assert.deepEqual((await rows.first().locator('th, td').allTextContents()).map((t) => t.trim()).slice(1, 5), ['CV aggiornato al colloquio', 'cv-sofia-cpi.pdf (1 KB)', 'NO', 'SI']);
-    await everyWidth(page, 'operatore-curriculum');
+    await everyWidth(page, 'operatore-curriculum', { idle: false });
     assert.deepEqual(unexpected(problems, [403, 404, 422]), []);
   });
 
@@ -459,7 +446,7 @@ describe('operators, an offer, an application and its esiti', () => {
     // one offer's applications
     await offer.getByRole('button', { name: `Vedi candidature dell'offerta ${code}` }).click();
     await page.getByText(`Candidature dell'offerta ${code}.`).waitFor();
-    await everyWidth(page, 'azienda-candidature');
+    await everyWidth(page, 'azienda-candidature', { idle: false });
     assert.deepEqual(unexpected(problems), []);
   });
 

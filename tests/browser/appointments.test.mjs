@@ -24,7 +24,7 @@ import { addDays, availabilityQuery, mondayOf, readState, todayIso, weekdayOf, w
 import { period, readFilters } from '../../web/assets/js/pages/operatore-appuntamenti.mjs';
 import { exceptionBody, hoursBodies, WORKING_DAYS } from '../../web/assets/js/pages/operatore-sportelli.mjs';
 import {
-  BOOTSTRAP_ADMIN, PHONE, axe, contrastProblems, fitsWidth, login, openPage, primaryReachable, registerCitizen, screenshot, session, unexpected,
+  BOOTSTRAP_ADMIN, PHONE, axe, everyWidth, login, okJson, openPage, primaryReachable, registerCitizen, session, unexpected,
 } from './support.mjs';
 
 const s = session();
@@ -45,26 +45,6 @@ const inDays = (n) => rome(new Date(Date.now() + n * 86400000));
 const SEARCH_FROM = 3;
 
 const headerButton = (page) => page.locator('header [data-user-zone] button.user-menu-toggle');
-
-/** axe-core and the contrast check on a computer, then on a phone (no horizontal scrolling), then back. */
-async function everyWidth(page, shot, { contrast = true } = {}) {
-  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
-  assert.deepEqual(await axe(page), [], `axe-core: ${shot}`);
-  if (contrast) assert.deepEqual(await contrastProblems(page), [], `contrast: ${shot}`);
-  await screenshot(page, shot);
-  await page.setViewportSize(PHONE);
-  await fitsWidth(page);
-  assert.deepEqual(await axe(page), [], `axe-core on a phone: ${shot}`);
-  if (contrast) assert.deepEqual(await contrastProblems(page), [], `contrast on a phone: ${shot}`);
-  await screenshot(page, `${shot}-telefono`);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-/** The JSON of an API answer, or an Error with its status and body. */
-async function okJson(response) {
-  if (!response.ok()) throw new Error(`${response.request().method()} ${response.url()}: ${response.status()} ${await response.text()}`);
-  return response.json();
-}
 
 /** The messages in the development mailbox to `recipient`. */
 async function mailbox(recipient) {

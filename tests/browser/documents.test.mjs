@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  BOOTSTRAP_ADMIN, PHONE, axe, contrastProblems, fitsWidth, lastMessage, login, openPage, registerCitizen, screenshot, session, unexpected,
+  BOOTSTRAP_ADMIN, axe, everyWidth, lastMessage, login, okJson, openPage, registerCitizen, session, unexpected,
 } from './support.mjs';
 
 const s = session();
@@ -24,24 +24,6 @@ const s = session();
 const OPERATOR = { name: 'Chiara Ricci', fiscal_code: 'RCCCHR69P70E625Q', email: 'chiara.ricci@example.org', mobile: '+393356677889' };
 const CITIZEN = { name: 'Sofia Gallo', fiscal_code: 'GLLSFO04E58D612H', email: 'sofia.gallo@example.org', mobile: '+393297778899' };
 const KIND = 'Patto di servizio D.Lgs. 150';
-
-/** axe-core and the contrast check on a computer, then on a phone (no horizontal scrolling), then back. */
-async function everyWidth(page, shot) {
-  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
-  assert.deepEqual(await axe(page), [], `axe-core: ${shot}`);
-  assert.deepEqual(await contrastProblems(page), [], `contrast: ${shot}`);
-  await screenshot(page, shot);
-  await page.setViewportSize(PHONE);
-  await fitsWidth(page);
-  assert.deepEqual(await axe(page), [], `axe-core on a phone: ${shot}`);
-  assert.deepEqual(await contrastProblems(page), [], `contrast on a phone: ${shot}`);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-async function okJson(response) {
-  if (!response.ok()) throw new Error(`${response.request().method()} ${response.url()}: ${response.status()} ${await response.text()}`);
-  return response.json();
-}
 
 describe('documents to sign: from the operator to both signatures and the check page', () => {
   const people = {};

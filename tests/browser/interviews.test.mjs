@@ -21,7 +21,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { apiOf, dialogTexts, inviteBody, mediaError, readRoom, roomHref, splitLocal } from '../../web/assets/js/interviews.mjs';
 import {
-  BOOTSTRAP_ADMIN, FAKE_MEDIA, PHONE, axe, fitsWidth, lastMessage, login, okJson, openPage, pdf, registerCitizen, screenshot, session, unexpected,
+  BOOTSTRAP_ADMIN, FAKE_MEDIA, axe, everyWidth, lastMessage, login, okJson, openPage, pdf, registerCitizen, screenshot, session, unexpected,
 } from './support.mjs';
 
 const s = session({ args: FAKE_MEDIA });
@@ -81,18 +81,6 @@ async function decodesLiveVideo(page, who) {
   await framesBeyond(page, first);
   const track = await page.evaluate(() => document.getElementById('cl-remoto').srcObject?.getVideoTracks()[0]?.readyState);
   assert.equal(track, 'live', `${who}: the other person's video track`);
-}
-
-/** axe-core on a computer, then on a phone (no horizontal scrolling), then back. */
-async function everyWidth(page, shot) {
-  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
-  assert.deepEqual(await axe(page), [], `axe-core: ${shot}`);
-  await screenshot(page, shot);
-  await page.setViewportSize(PHONE);
-  await fitsWidth(page);
-  assert.deepEqual(await axe(page), [], `axe-core on a phone: ${shot}`);
-  await screenshot(page, `${shot}-telefono`);
-  await page.setViewportSize({ width: 1280, height: 900 });
 }
 
 describe('helpers (unit)', () => {
@@ -177,7 +165,7 @@ describe('an online interview: invitation, change, acceptance and the video room
     await page.locator('main').getByRole('link', { name: 'Colloqui online' }).first().click();
     await page.waitForURL(`${s.portal.base}/azienda/colloqui/`);
     await page.getByText('Non hai ancora invitato candidati a un colloquio online.').waitFor();
-    await everyWidth(page, 'colloqui-azienda-vuoto');
+    await everyWidth(page, 'colloqui-azienda-vuoto', { contrast: false });
     // nothing chosen: the problems next to the inputs
     await page.getByRole('button', { name: 'Invia invito' }).click();
     await page.locator('#ic-invito [data-error-summary]').waitFor();
@@ -195,7 +183,7 @@ describe('an online interview: invitation, change, acceptance and the video room
     await row.getByText('RICHIESTO', { exact: true }).waitFor();
     interview = await row.getAttribute('data-interview');
     await row.getByText(`Colloquio a seguito di candidatura sull'offerta ${offer} richiesto da ACME S.R.L.`).waitFor();
-    await everyWidth(page, 'colloqui-azienda-invito');
+    await everyWidth(page, 'colloqui-azienda-invito', { contrast: false });
     const mail = await lastMessage(s, CITIZEN.email, 'interview_invitation');
     assert.match(mail.body, new RegExp(`/api/interviews/${interview}/calendar`));
     assert.deepEqual(unexpected(problems, [422]), []);
@@ -209,7 +197,7 @@ describe('an online interview: invitation, change, acceptance and the video room
     await page.waitForURL(`${s.portal.base}/cittadino/colloqui/`);
     const row = page.locator(`#co-tabella tbody tr[data-interview="${interview}"]`);
     await row.getByText('RICHIESTO', { exact: true }).waitFor();
-    await everyWidth(page, 'colloqui-cittadino-richiesto');
+    await everyWidth(page, 'colloqui-cittadino-richiesto', { contrast: false });
     const at = romeParts(start);
 
     // Richiedi modifica: the manual's dialog
@@ -244,7 +232,7 @@ describe('an online interview: invitation, change, acceptance and the video room
     await page.locator('dialog[open]').getByRole('button', { name: '✅ Conferma' }).click();
     await row.getByText('CONFERMATO', { exact: true }).waitFor();
     await row.getByRole('link', { name: 'Vai al colloquio' }).waitFor();
-    await everyWidth(page, 'colloqui-cittadino-confermato');
+    await everyWidth(page, 'colloqui-cittadino-confermato', { contrast: false });
     assert.deepEqual(unexpected(problems), []);
   });
 
@@ -297,7 +285,7 @@ describe('an online interview: invitation, change, acceptance and the video room
     await citizen.page.getByText('Sei in colloquio con ACME S.R.L.', { exact: true }).waitFor();
     await company.page.getByText('Sei in colloquio con Sofia Gallo.', { exact: true }).waitFor();
     assert.deepEqual(await axe(company.page), [], 'axe-core: the room, the company');
-    await everyWidth(citizen.page, 'colloquio-in-corso');
+    await everyWidth(citizen.page, 'colloquio-in-corso', { contrast: false });
 
     // mute and camera off, then back
     const mic = citizen.page.getByRole('button', { name: 'Disattiva microfono' });

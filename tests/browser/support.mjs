@@ -2,6 +2,7 @@ import net from 'node:net';
 // Browser-test support: start the portal with the runner on a free loopback port,
 // drive Debian's Chromium with playwright-core, and check pages with axe-core.
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -371,6 +372,27 @@ export function unexpected(problems, statuses = []) {
 }
 
 /** The JSON of an API answer, or an Error with its status and body. */
+/**
+ * The checks of a page a person uses, at both widths: once nothing is loading any more
+ * (no `aria-busy`), axe-core and the contrast check on a computer and a screenshot;
+ * then the same on a phone, with no horizontal scrolling and its own screenshot
+ * (`<shot>-telefono`); then back to the computer's width. `contrast: false` where a
+ * page's contrast is not checked (the interview room); `idle: false` where the page is
+ * taken as it is.
+ */
+export async function everyWidth(page, shot, { contrast = true, idle = true } = {}) {
+  if (idle) await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+  assert.deepEqual(await axe(page), [], `axe-core: ${shot}`);
+  if (contrast) assert.deepEqual(await contrastProblems(page), [], `contrast: ${shot}`);
+  await screenshot(page, shot);
+  await page.setViewportSize(PHONE);
+  await fitsWidth(page);
+  assert.deepEqual(await axe(page), [], `axe-core on a phone: ${shot}`);
+  if (contrast) assert.deepEqual(await contrastProblems(page), [], `contrast on a phone: ${shot}`);
+  await screenshot(page, `${shot}-telefono`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 export async function okJson(response) {
   if (!response.ok()) throw new Error(`${response.request().method()} ${response.url()}: ${response.status()} ${await response.text()}`);
   return response.json();
