@@ -159,8 +159,8 @@ fn main() {
         }
     }
 
-    if let Some((_, _, first, _)) = breakdown.first() {
-        let names: Vec<&str> = first.iter().map(|(n, _)| n.as_str()).collect();
+    if let Some((_, _, columns, _)) = breakdown.first() {
+        let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
         println!("\nwhere the time went at 1 connection (medians of the runner's Server-Timing; `guest`: the component's own code):\n");
         println!("| request | runner cores | {} | peak linear memory |", names.join(" | "));
         println!("| --- | --- |{} --- |", " --- |".repeat(names.len()));
@@ -185,22 +185,23 @@ fn main() {
     // the whole schema.
     let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
     let one_row = |c: &rusqlite::Connection| c.query_row("SELECT id FROM offers LIMIT 1", [], |r| r.get::<_, i64>(0)).unwrap();
-    let cold = e2e::latency::median_for(Duration::from_secs(2), || {
+    // a connection as a request gets one: new, with common::sql::ON_OPEN
+    let fresh = || {
         let c = rusqlite::Connection::open(state.join("sqlite_db.db")).unwrap();
         for p in common::sql::ON_OPEN {
             c.execute_batch(p).unwrap();
         }
-        one_row(&c);
+        c
+    };
+    let cold = e2e::latency::median_for(Duration::from_secs(2), || {
+        one_row(&fresh());
     });
     let warm = e2e::latency::median_for(Duration::from_secs(2), || {
         one_row(&conn);
     });
     // the search's statement as a request runs it: on a fresh connection
     let fresh_search = e2e::latency::median_for(Duration::from_secs(3), || {
-        let c = rusqlite::Connection::open(state.join("sqlite_db.db")).unwrap();
-        for p in common::sql::ON_OPEN {
-            c.execute_batch(p).unwrap();
-        }
+        let c = fresh();
         let mut stmt = c.prepare(&sql).unwrap();
         let mut rows = stmt.query(rusqlite::params_from_iter(values.iter())).unwrap();
         while rows.next().unwrap().is_some() {}

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
@@ -277,14 +277,14 @@ impl App {
         let out = store.data_mut().http().new_response_outparam(sender)?;
         let pre = component.pre.clone();
         let id = component.id.clone();
-        let instantiated = Arc::new(OnceLock::new());
-        let (at, spent) = (instantiated.clone(), timing.clone());
+        let spent = timing.clone();
         let mut task = tokio::task::spawn(async move {
             let start = Instant::now();
             let proxy = pre.instantiate_async(&mut store).await?;
-            let took = start.elapsed();
-            spent.add(|s| s.instantiate = took);
-            let _ = at.set(Instant::now());
+            spent.add(|s| {
+                s.instantiate = start.elapsed();
+                s.instantiated_at = Some(Instant::now());
+            });
             proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
         });
         // Stops the component and waits until its instance (and the body it had read)
@@ -317,9 +317,10 @@ impl App {
         match outcome {
             Ok(Ok(mut resp)) => {
                 responded.store(true, Ordering::Relaxed);
+                let spent = timing.spent();
                 if self.limits.server_timing
-                    && let Some(at) = instantiated.get()
-                    && let Ok(v) = HeaderValue::from_str(&timing.spent().header(at.elapsed(), arrived.elapsed()))
+                    && let Some(at) = spent.instantiated_at
+                    && let Ok(v) = HeaderValue::from_str(&spent.header(at.elapsed(), arrived.elapsed()))
                 {
                     resp.headers_mut().insert("server-timing", v);
                 }

@@ -217,16 +217,9 @@ pub fn execute(c: &Connection, sql: &str, params: &[rusqlite::types::Value], max
 
 /// [`execute`], adding to `preparing` the time spent preparing the statement (which on
 /// a connection's first statement includes reading and parsing the whole schema).
-pub fn execute_timed(
-    c: &Connection,
-    sql: &str,
-    params: &[rusqlite::types::Value],
-    max_bytes: usize,
-    preparing: &mut Duration,
-) -> Result<Rows, String> {
-    let start = std::time::Instant::now();
-    let stmt = c.prepare_cached(sql);
-    *preparing += start.elapsed();
+pub fn execute_timed(c: &Connection, sql: &str, params: &[rusqlite::types::Value], max_bytes: usize, preparing: &mut Duration) -> Result<Rows, String> {
+    let (stmt, took) = crate::timing::timed(|| c.prepare_cached(sql));
+    *preparing += took;
     let mut stmt = stmt.map_err(|e| e.to_string())?;
     let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
     let width = columns.len();

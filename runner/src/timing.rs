@@ -17,6 +17,8 @@ pub struct Timing(Arc<Mutex<Spent>>);
 pub struct Spent {
     pub queue: Duration,
     pub instantiate: Duration,
+    /// When the instance was ready: the guest's time runs from here.
+    pub instantiated_at: Option<Instant>,
     /// Host calls that ran SQLite or a key-value operation on a blocking thread: time
     /// from the call to the thread starting it.
     pub blocking_wait: Duration,
@@ -79,16 +81,8 @@ impl Spent {
         metric("instantiate", self.instantiate, None);
         metric("guest", guest, None);
         metric("blocking-wait", self.blocking_wait, None);
-        metric(
-            "db-open",
-            self.db_open,
-            Some(format!("{} connections", self.db_opens)),
-        );
-        metric(
-            "db-prepare",
-            self.db_prepare,
-            Some(format!("{} statements", self.db_statements)),
-        );
+        metric("db-open", self.db_open, Some(format!("{} connections", self.db_opens)));
+        metric("db-prepare", self.db_prepare, Some(format!("{} statements", self.db_statements)));
         metric("db-run", self.db_run, None);
         metric("db-close", self.db_close, None);
         metric("kv", self.kv, Some(format!("{} calls", self.kv_calls)));
@@ -116,9 +110,7 @@ mod tests {
             s.host = Duration::from_micros(1500);
             s.peak_memory = 1_310_720;
         });
-        let h = t
-            .spent()
-            .header(Duration::from_micros(2000), Duration::from_micros(2300));
+        let h = t.spent().header(Duration::from_micros(2000), Duration::from_micros(2300));
         assert_eq!(
             h,
             "queue;dur=0.010, instantiate;dur=0.200, guest;dur=0.500, blocking-wait;dur=0.000, \

@@ -91,9 +91,7 @@ impl Load {
             })
             .collect()
     }
-}
 
-impl Load {
     /// The median of the instances' peak linear memory (`memory;desc="<n> KiB"` in the
     /// runner's `Server-Timing`), in KiB.
     pub fn memory_median(&self) -> Option<usize> {
