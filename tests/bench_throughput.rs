@@ -13,7 +13,10 @@
 //! Options: `--seconds N` per row (default 8), `--offers-sql FILE` (a file made by
 //! `node db/generate.mjs --offers 100000 --seed 7 --today <date> --out FILE`, for a
 //! machine without Node.js), `--connections 1,32,128`, and any `--runner-arg X`
-//! passed on to `runner up` (e.g. `--runner-arg --max-concurrent-requests --runner-arg 16`).
+//! passed on to `runner up` (e.g. `--runner-arg --max-concurrent-requests --runner-arg 16`),
+//! `--schema offers` to load only what the public offers need (migrations 0001 and 0003,
+//! the places): the cost a separate read-model database of the public offers would have,
+//! against the whole schema's (the default, `--schema all`).
 //! Bounded: each row lasts `--seconds` and at most 200,000 requests.
 
 use std::process::Command;
@@ -31,10 +34,12 @@ struct Options {
     offers_sql: Option<std::path::PathBuf>,
     connections: Vec<usize>,
     runner_args: Vec<String>,
+    /// only the public offers' tables (`--schema offers`), not the whole schema
+    offers_schema_only: bool,
 }
 
 fn options() -> Options {
-    let mut o = Options { runner_cores: Vec::new(), load_cores: None, seconds: 8, offers_sql: None, connections: vec![1, 32, 128], runner_args: Vec::new() };
+    let mut o = Options { runner_cores: Vec::new(), load_cores: None, seconds: 8, offers_sql: None, connections: vec![1, 32, 128], runner_args: Vec::new(), offers_schema_only: false };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
@@ -45,6 +50,13 @@ fn options() -> Options {
             "--offers-sql" => o.offers_sql = Some(value().into()),
             "--connections" => o.connections = value().split(',').map(|c| c.parse().expect("--connections 1,32,128")).collect(),
             "--runner-arg" => o.runner_args.push(value()),
+            "--schema" => {
+                o.offers_schema_only = match value().as_str() {
+                    "all" => false,
+                    "offers" => true,
+                    other => panic!("--schema all|offers, not {other}"),
+                }
+            }
             "--bench" => {}
             other => panic!("unknown option {other}"),
         }
@@ -55,8 +67,40 @@ fn options() -> Options {
     o
 }
 
-/// Every migration and reference-data file, in order (no demo seed).
-fn schema_files() -> Vec<std::path::PathBuf> {
+/// The public offers' own tables: what the search, the detail and the feeds read
+/// (whole files; from 0010, only its two offer tables: see [`offer_tables_of_0010`]).
+const OFFERS_SCHEMA: [&str; 3] = ["db/migrations/0001_schema_version.sql", "db/migrations/0003_offers.sql", "db/reference/0001_places.sql"];
+
+/// The statements of migration 0010 that create `offer_terms` and `offer_requirements`
+/// and their indexes (the detail reads them), without the back office's other tables.
+/// 0010 has no trigger, so its statements end at `;` and a line end.
+fn offer_tables_of_0010() -> String {
+    let text = std::fs::read_to_string(root().join("db/migrations/0010_backoffice.sql")).unwrap();
+    let statements: Vec<String> = text
+        .split(";\n")
+        .map(|s| s.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n"))
+        .filter(|s| {
+            let head = s.trim_start();
+            ["offer_terms", "offer_requirements"].iter().any(|t| {
+                head.starts_with(&format!("CREATE TABLE IF NOT EXISTS {t} ")) || (head.starts_with("CREATE INDEX") && head.contains(&format!(" ON {t} ")))
+            })
+        })
+        .map(|s| format!("{};\n", s.trim()))
+        .collect();
+    assert_eq!(statements.len(), 3, "0010 changed: the offer tables' statements are {statements:?}");
+    statements.concat()
+}
+
+/// Every migration and reference-data file, in order (no demo seed); with
+/// `offers_only` (into `dir`), only [`OFFERS_SCHEMA`] and [`offer_tables_of_0010`].
+fn schema_files(offers_only: bool, dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    if offers_only {
+        let extra = dir.join("offer-tables-of-0010.sql");
+        std::fs::write(&extra, offer_tables_of_0010()).unwrap();
+        let mut files: Vec<_> = OFFERS_SCHEMA.iter().map(|f| root().join(f)).collect();
+        files.push(extra);
+        return files;
+    }
     let mut files = Vec::new();
     for dir in ["db/migrations", "db/reference"] {
         let mut these: Vec<_> = std::fs::read_dir(root().join(dir))
@@ -110,8 +154,9 @@ fn main() {
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     for cpus in &o.runner_cores {
         let mut start = Start::new(portal_manifest(), &state).arg("--server-timing");
-        // the whole schema, as in production (every request's connection parses it)
-        for file in schema_files() {
+        // the whole schema, as in production (every request's connection parses it),
+        // unless --schema offers
+        for file in schema_files(o.offers_schema_only, work.path()) {
             start = start.arg("--sqlite").arg(format!("@{}", file.display()));
         }
         if first {
