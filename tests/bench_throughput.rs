@@ -15,8 +15,8 @@
 //! machine without Node.js), `--connections 1,32,128`, and any `--runner-arg X`
 //! passed on to `runner up` (e.g. `--runner-arg --max-concurrent-requests --runner-arg 16`),
 //! `--schema offers` to load only what the public offers need (migrations 0001 and 0003,
-//! the places): the cost a separate read-model database of the public offers would have,
-//! against the whole schema's (the default, `--schema all`).
+//! the places, 0010's two offer tables): the cost a separate read-model database of the
+//! public offers would have, against the whole schema's (the default, `--schema all`).
 //! Bounded: each row lasts `--seconds` and at most 200,000 requests.
 
 use std::process::Command;
@@ -114,6 +114,16 @@ fn schema_files(offers_only: bool, dir: &std::path::Path) -> Vec<std::path::Path
     files
 }
 
+/// Where one request's time went at 1 connection, on one core set.
+struct Breakdown {
+    request: String,
+    cores: String,
+    /// the medians of the runner's Server-Timing metrics, in the header's order
+    medians: Vec<(String, Duration)>,
+    /// the median peak linear memory, KiB
+    memory: Option<usize>,
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
@@ -149,14 +159,15 @@ fn main() {
     let mut home_floor = Duration::ZERO;
     let mut search_1conn = Duration::ZERO;
     // where one request's time went, at 1 connection (the runner's Server-Timing)
-    let mut breakdown: Vec<(String, String, Vec<(String, Duration)>, Option<usize>)> = Vec::new();
+    let mut breakdown: Vec<Breakdown> = Vec::new();
     println!("| request | runner cores | connections | 200/s | 503/s | p50 | p99 | failed |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    // the whole schema, as in production (every request's connection parses it),
+    // unless --schema offers
+    let schema = schema_files(o.offers_schema_only, work.path());
     for cpus in &o.runner_cores {
         let mut start = Start::new(portal_manifest(), &state).arg("--server-timing");
-        // the whole schema, as in production (every request's connection parses it),
-        // unless --schema offers
-        for file in schema_files(o.offers_schema_only, work.path()) {
+        for file in &schema {
             start = start.arg("--sqlite").arg(format!("@{}", file.display()));
         }
         if first {
@@ -192,7 +203,7 @@ fn main() {
                     f.failed
                 );
                 if c == 1 {
-                    breakdown.push((name.clone(), label.clone(), f.timing_medians(), f.memory_median()));
+                    breakdown.push(Breakdown { request: name.clone(), cores: label.clone(), medians: f.timing_medians(), memory: f.memory_median() });
                 }
                 if c == 1 && name.starts_with("static") {
                     home_floor = f.p50();
@@ -204,12 +215,12 @@ fn main() {
         }
     }
 
-    if let Some((_, _, columns, _)) = breakdown.first() {
-        let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
+    if let Some(first) = breakdown.first() {
+        let names: Vec<&str> = first.medians.iter().map(|(n, _)| n.as_str()).collect();
         println!("\nwhere the time went at 1 connection (medians of the runner's Server-Timing; `guest`: the component's own code):\n");
         println!("| request | runner cores | {} | peak linear memory |", names.join(" | "));
         println!("| --- | --- |{} --- |", " --- |".repeat(names.len()));
-        for (name, label, medians, memory) in &breakdown {
+        for Breakdown { request: name, cores: label, medians, memory } in &breakdown {
             let cells: Vec<String> = names
                 .iter()
                 .map(|n| medians.iter().find(|(m, _)| m == n).map(|(_, d)| ms(*d)).unwrap_or_default())
@@ -247,9 +258,7 @@ fn main() {
     // the search's statement as a request runs it: on a fresh connection
     let fresh_search = e2e::latency::median_for(Duration::from_secs(3), || {
         let c = fresh();
-        let mut stmt = c.prepare(&sql).unwrap();
-        let mut rows = stmt.query(rusqlite::params_from_iter(values.iter())).unwrap();
-        while rows.next().unwrap().is_some() {}
+        e2e::latency::run_to_end(&mut c.prepare(&sql).unwrap(), &values);
     });
     println!(
         "a one-row statement on a fresh connection (open, pragmas, parse of the schema's {objects} objects): median {}; on an open connection: {}",

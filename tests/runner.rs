@@ -708,7 +708,7 @@ fn server_timing_tells_where_a_request_spent_its_time() {
     let parts: Duration = metrics.iter().filter(|(n, _)| !matches!(n.as_str(), "total" | "blocking-wait")).map(|(_, d)| *d).sum();
     assert!(parts <= ms("total") + Duration::from_micros(10), "{header}");
     // and how far the instance's linear memory grew (at least the module's initial size)
-    let kib: usize = header.split("memory;desc=\"").nth(1).and_then(|m| m.split(' ').next()).and_then(|n| n.parse().ok()).expect("memory");
+    let kib = e2e::latency::memory_kib(&header).expect("memory");
     assert!(kib >= 64, "{header}");
     // a request that reaches no host interface spends nothing there
     let quiet = get(&app.url("/probe/env"));

@@ -95,14 +95,16 @@ impl Load {
     /// The median of the instances' peak linear memory (`memory;desc="<n> KiB"` in the
     /// runner's `Server-Timing`), in KiB.
     pub fn memory_median(&self) -> Option<usize> {
-        let mut kib: Vec<usize> = self
-            .timings
-            .iter()
-            .filter_map(|h| h.split(',').find_map(|m| m.trim().strip_prefix("memory;desc=\"")?.strip_suffix(" KiB\"")?.parse().ok()))
-            .collect();
+        let mut kib: Vec<usize> = self.timings.iter().filter_map(|h| memory_kib(h)).collect();
         kib.sort();
         kib.get(kib.len().saturating_sub(1) / 2).copied()
     }
+}
+
+/// The instance's peak linear memory in a runner's `Server-Timing` value
+/// (`memory;desc="<n> KiB"`), in KiB.
+pub fn memory_kib(header: &str) -> Option<usize> {
+    header.split(',').find_map(|m| m.trim().strip_prefix("memory;desc=\"")?.strip_suffix(" KiB\"")?.parse().ok())
 }
 
 /// The metrics of a `Server-Timing` value: `name;dur=<ms>[;desc=...]`, in order.
@@ -211,10 +213,13 @@ pub fn median_for(time: Duration, mut f: impl FnMut()) -> Duration {
 /// The median time of running `sql` with `values` to its last row on `conn`, for `time`.
 pub fn statement_median(conn: &rusqlite::Connection, sql: &str, values: &[rusqlite::types::Value], time: Duration) -> Duration {
     let mut stmt = conn.prepare(sql).unwrap();
-    median_for(time, || {
-        let mut rows = stmt.query(rusqlite::params_from_iter(values.iter())).unwrap();
-        while rows.next().unwrap().is_some() {}
-    })
+    median_for(time, || run_to_end(&mut stmt, values))
+}
+
+/// Runs `stmt` with `values` and reads it to its last row.
+pub fn run_to_end(stmt: &mut rusqlite::Statement<'_>, values: &[rusqlite::types::Value]) {
+    let mut rows = stmt.query(rusqlite::params_from_iter(values.iter())).unwrap();
+    while rows.next().unwrap().is_some() {}
 }
 
 #[cfg(test)]
